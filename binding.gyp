@@ -1,0 +1,19 @@
+{
+  "targets": [
+    {
+      "target_name": "closure_ffi",
+      "sources": [
+        "native/bridge.c",
+        "native/jit_memory.c",
+        "native/raw_memory.c",
+        "native/library.c",
+        "native/enter.c",
+        "native/foreign_stack.c",
+        "native/stack_limit.cc"
+      ],
+      "cflags": ["-O2", "-Wall", "-Wextra", "-Wno-unused-parameter", "-fvisibility=hidden"],
+      "cflags_c": ["-std=gnu11"],
+      "libraries": ["-ldl", "-lpthread"]
+    }
+  ]
+}

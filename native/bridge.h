@@ -1,0 +1,95 @@
+/*
+ * closure-ffi native bridge: the few things JavaScript cannot do itself.
+ * Executable memory, raw memory access, dlopen/dlsym, and entering JS from
+ * native code. Everything else (ABI, machine code, dispatch) lives in TypeScript.
+ */
+#ifndef CLOSURE_FFI_BRIDGE_H
+#define CLOSURE_FFI_BRIDGE_H
+
+#define NAPI_VERSION 8
+#include <node_api.h>
+#include <pthread.h>
+#include <stdint.h>
+#include <stddef.h>
+
+/*
+ * A frame is how arguments and results cross between native code and JS.
+ * The entry stub saves the argument registers into a block of CFFI_ARG_WORDS
+ * words followed by CFFI_RET_WORDS words for the result registers; the bridge
+ * copies that block into the frame at the current nesting depth, where JS reads
+ * it through typed-array views of the arena. The layout inside the blocks is
+ * the ABI's business and is defined in TypeScript (src/abi).
+ */
+#define CFFI_ARG_WORDS 24
+#define CFFI_RET_WORDS 8
+#define CFFI_FRAME_CTX 0          /* thunk context (inbound) or call target (outbound) */
+#define CFFI_FRAME_STATUS 1       /* reserved for JS/native status flags */
+#define CFFI_FRAME_ARGS 2         /* CFFI_ARG_WORDS words */
+#define CFFI_FRAME_RET (CFFI_FRAME_ARGS + CFFI_ARG_WORDS)
+#define CFFI_FRAME_STACK_PTR (CFFI_FRAME_RET + CFFI_RET_WORDS)
+#define CFFI_FRAME_THREAD 35      /* id of the calling thread, for diagnostics */
+#define CFFI_FRAME_STUB 36        /* outbound: address of the per-signature call stub */
+#define CFFI_FRAME_STACK 40       /* copies of stack-passed argument words */
+#define CFFI_MAX_STACK_WORDS 472
+#define CFFI_FRAME_WORDS (CFFI_FRAME_STACK + CFFI_MAX_STACK_WORDS)
+#define CFFI_MAX_DEPTH 64
+#define CFFI_HEADER_WORDS 8       /* header word 0: depth in use */
+
+/*
+ * The 64-bit context a thunk loads before jumping to the entry stub:
+ * bits 0..31 thunk slot, 32..43 stack words to copy, 44..47 flags,
+ * 48..63 realm (one per JS environment: the main thread or a Worker).
+ */
+#define CFFI_CTX_SLOT(c) ((uint32_t)(c))
+#define CFFI_CTX_STACK_WORDS(c) ((uint32_t)(((c) >> 32) & 0xfff))
+#define CFFI_CTX_FLAGS(c) ((uint32_t)(((c) >> 44) & 0xf))
+#define CFFI_CTX_REALM(c) ((uint32_t)((c) >> 48))
+#define CFFI_FLAG_ABORT_ON_ERROR 0x1
+#define CFFI_FLAG_SYNC 0x2
+#define CFFI_MAX_REALMS 65536
+
+typedef struct cffi_realm {
+  napi_env env;
+  pthread_t thread;
+  int alive;
+  uint32_t index;
+  uint64_t *arena;              /* header + CFFI_MAX_DEPTH frames */
+  napi_ref dispatcher;          /* JS function run for every inbound call */
+  napi_ref foreign_reporter;    /* JS function told about calls from other threads */
+  napi_threadsafe_function foreign_tsfn;
+  /* The JS thread's own stack, and the reserved regions used when a callback
+     arrives on a stack that is not this one (see foreign_stack.c). */
+  uintptr_t stack_lo, stack_hi;
+  uintptr_t js_limit;           /* V8's stack limit outside reserved regions */
+  uintptr_t reserve_top;        /* top of reserved region 0; region i lies below region i-1 */
+  size_t reserve_size;
+  unsigned reserve_levels, reserve_in_use;
+} cffi_realm;
+
+extern cffi_realm *cffi_realms[CFFI_MAX_REALMS];
+
+/* Shared argument helpers (bridge.c). */
+napi_value cffi_throw(napi_env env, const char *code, const char *msg);
+int cffi_get_address(napi_env env, napi_value v, uint64_t *out);
+napi_value cffi_make_address(napi_env env, uint64_t addr);
+void cffi_export(napi_env env, napi_value exports, const char *name, napi_callback cb);
+void cffi_fatal(const char *fmt, ...) __attribute__((noreturn, format(printf, 1, 2)));
+
+/* Foreign stacks (foreign_stack.c). */
+typedef void (*cffi_stack_fn)(void *arg);
+void cffi_init_thread_stack(cffi_realm *r);
+void cffi_set_js_stack_size(cffi_realm *r, size_t js_stack_bytes);
+int cffi_on_thread_stack(const cffi_realm *r);
+void cffi_run_on_reserved_stack(cffi_realm *r, cffi_stack_fn fn, void *arg);
+#ifdef __cplusplus
+extern "C"
+#endif
+void cffi_set_js_stack_limit(uintptr_t limit);
+
+/* Module parts. */
+void cffi_init_jit_memory(napi_env env, napi_value exports);
+void cffi_init_raw_memory(napi_env env, napi_value exports);
+void cffi_init_library(napi_env env, napi_value exports);
+void cffi_init_enter(napi_env env, napi_value exports);
+
+#endif

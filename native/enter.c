@@ -1,0 +1,318 @@
+/*
+ * Entering JS from native code, and calling native code from JS.
+ *
+ * Inbound: a thunk loads its context and jumps to an entry stub (machine code
+ * generated in TypeScript), which saves the argument registers and calls
+ * cffi_enter(). On the realm's own JS thread, cffi_enter copies the registers
+ * into the frame arena and makes exactly one napi_call_function into the
+ * realm's dispatcher; JS reads arguments and writes the result through
+ * typed-array views of the arena. No N-API value is made per argument.
+ *
+ * Outbound: JS writes a frame, then callNative() runs the per-signature call
+ * stub on it. Both directions push a frame, so they nest freely.
+ */
+#define _GNU_SOURCE
+#include "bridge.h"
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+cffi_realm *cffi_realms[CFFI_MAX_REALMS];
+static atomic_uint next_realm;
+
+/* Descriptions of thunk kinds+signatures, so a trap can name what was called. */
+static pthread_mutex_t descriptions_lock = PTHREAD_MUTEX_INITIALIZER;
+static char **descriptions;
+static uint32_t descriptions_cap;
+
+static inline uint64_t *frame_at(cffi_realm *r, uint64_t depth) {
+  return r->arena + CFFI_HEADER_WORDS + depth * CFFI_FRAME_WORDS;
+}
+
+static long current_tid(void) { return (long)syscall(SYS_gettid); }
+
+static void zero_result(uint64_t *regs) { memset(regs + CFFI_ARG_WORDS, 0, CFFI_RET_WORDS * 8); }
+
+/* Runs the dispatcher for the frame at the current depth; the dispatcher never throws. */
+static void call_dispatcher(cffi_realm *r) {
+  napi_env env = r->env;
+  napi_handle_scope scope;
+  napi_open_handle_scope(env, &scope);
+  napi_value fn, recv, result;
+  napi_get_reference_value(env, r->dispatcher, &fn);
+  napi_get_undefined(env, &recv);
+  napi_status st = napi_call_function(env, recv, fn, 0, NULL, &result);
+  if (st != napi_ok) {
+    /* Only reachable when JS itself is going away (Worker terminating) or the
+       dispatcher failed internally; the caller then gets the zero result. */
+    napi_value exc;
+    bool pending = false;
+    napi_is_exception_pending(env, &pending);
+    if (pending) napi_get_and_clear_last_exception(env, &exc);
+    fprintf(stderr, "closure-ffi: could not enter JS for a callback (napi status %d); returning zero\n", (int)st);
+  }
+  napi_close_handle_scope(env, scope);
+}
+
+static void report_foreign(cffi_realm *r, uint64_t ctx, long tid, const char *why);
+
+/* The inbound call proper, on the realm's JS thread and on its own stack. */
+static void enter_on_js_thread(cffi_realm *r, uint64_t ctx, uint64_t *regs, uint64_t *stack_args) {
+  uint64_t depth = r->arena[0];
+  if (depth >= CFFI_MAX_DEPTH)
+    cffi_fatal("callbacks nested more than %d deep (native -> JS -> native -> ...); aborting", CFFI_MAX_DEPTH);
+  uint64_t *frame = frame_at(r, depth);
+  uint32_t stack_words = CFFI_CTX_STACK_WORDS(ctx);
+  frame[CFFI_FRAME_CTX] = ctx;
+  frame[CFFI_FRAME_STATUS] = 0;
+  memcpy(frame + CFFI_FRAME_ARGS, regs, CFFI_ARG_WORDS * 8);
+  memset(frame + CFFI_FRAME_RET, 0, CFFI_RET_WORDS * 8);
+  frame[CFFI_FRAME_STACK_PTR] = (uint64_t)(uintptr_t)stack_args;
+  if (stack_words) memcpy(frame + CFFI_FRAME_STACK, stack_args, (size_t)stack_words * 8);
+  r->arena[0] = depth + 1;
+  call_dispatcher(r);
+  r->arena[0] = depth;
+  memcpy(regs + CFFI_ARG_WORDS, frame + CFFI_FRAME_RET, CFFI_RET_WORDS * 8);
+}
+
+typedef struct inbound_call {
+  cffi_realm *realm;
+  uint64_t ctx;
+  uint64_t *regs, *stack_args;
+} inbound_call;
+
+static void enter_from_reserved_stack(void *arg) {
+  inbound_call *c = arg;
+  enter_on_js_thread(c->realm, c->ctx, c->regs, c->stack_args);
+}
+
+/* Called by every entry stub: ctx from the thunk, the saved register block, and the caller's stack arguments. */
+__attribute__((visibility("default"))) void cffi_enter(uint64_t ctx, uint64_t *regs, uint64_t *stack_args) {
+  uint32_t realm_index = CFFI_CTX_REALM(ctx);
+  cffi_realm *r = realm_index < CFFI_MAX_REALMS ? cffi_realms[realm_index] : NULL;
+  if (!r || !r->alive) {
+    if (CFFI_CTX_FLAGS(ctx) & CFFI_FLAG_ABORT_ON_ERROR)
+      cffi_fatal("callback slot %u called after its JS environment (realm %u) ended", CFFI_CTX_SLOT(ctx), realm_index);
+    fprintf(stderr, "closure-ffi: callback slot %u called after its JS environment (realm %u) ended; returning zero\n",
+            CFFI_CTX_SLOT(ctx), realm_index);
+    zero_result(regs);
+    return;
+  }
+  if (!pthread_equal(pthread_self(), r->thread)) {
+    zero_result(regs);
+    report_foreign(r, ctx, current_tid(), "wrong-thread");
+    return;
+  }
+  if (__builtin_expect(cffi_on_thread_stack(r), 1)) {
+    enter_on_js_thread(r, ctx, regs, stack_args);
+  } else {
+    /* Called on another FFI's private stack (koffi does this): V8 must run on the thread's own. */
+    inbound_call c = {r, ctx, regs, stack_args};
+    cffi_run_on_reserved_stack(r, enter_from_reserved_stack, &c);
+  }
+}
+
+/* Called by a disposed thunk: info = description index << 32 | thunk serial. */
+__attribute__((visibility("default"), noreturn)) void cffi_trap(uint64_t info) {
+  uint32_t desc = (uint32_t)(info >> 32), serial = (uint32_t)info;
+  const char *what = desc < descriptions_cap && descriptions[desc] ? descriptions[desc] : "a thunk";
+  cffi_fatal("call to disposed thunk #%u (%s) from thread %ld; the native side kept a function pointer "
+             "after dispose(). Aborting instead of running freed memory.",
+             serial, what, current_tid());
+}
+
+/* describe(index, text): registers the text a trap prints for thunks of this description. */
+static napi_value js_describe(napi_env env, napi_callback_info info) {
+  size_t argc = 2;
+  napi_value argv[2];
+  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
+  uint32_t index;
+  size_t len;
+  if (argc < 2 || napi_get_value_uint32(env, argv[0], &index) != napi_ok ||
+      napi_get_value_string_utf8(env, argv[1], NULL, 0, &len) != napi_ok)
+    return cffi_throw(env, "ERR_ARG_TYPE", "describe(index, text): bad arguments");
+  char *text = malloc(len + 1);
+  napi_get_value_string_utf8(env, argv[1], text, len + 1, &len);
+  pthread_mutex_lock(&descriptions_lock);
+  if (index >= descriptions_cap) {
+    uint32_t cap = descriptions_cap ? descriptions_cap : 64;
+    while (cap <= index) cap *= 2;
+    char **grown = calloc(cap, sizeof *grown);
+    if (descriptions) memcpy(grown, descriptions, descriptions_cap * sizeof *grown);
+    /* The old array is leaked on purpose: a trap on another thread may be reading it. */
+    descriptions = grown;
+    descriptions_cap = cap;
+  }
+  free(descriptions[index]);
+  descriptions[index] = text;
+  pthread_mutex_unlock(&descriptions_lock);
+  return NULL;
+}
+
+/* ---- calls from other threads ---- */
+
+typedef struct foreign_report {
+  uint64_t ctx;
+  long tid;
+  const char *why;
+} foreign_report;
+
+static void deliver_foreign_report(napi_env env, napi_value js_cb, void *context, void *data) {
+  foreign_report *rep = data;
+  cffi_realm *r = context;
+  if (env && r->foreign_reporter) {
+    napi_value fn, recv, args[3], result;
+    napi_get_reference_value(env, r->foreign_reporter, &fn);
+    napi_get_undefined(env, &recv);
+    napi_create_bigint_uint64(env, rep->ctx, &args[0]);
+    napi_create_int64(env, rep->tid, &args[1]);
+    napi_create_string_utf8(env, rep->why, NAPI_AUTO_LENGTH, &args[2]);
+    napi_call_function(env, recv, fn, 3, args, &result);
+  }
+  free(rep);
+}
+
+static void report_foreign(cffi_realm *r, uint64_t ctx, long tid, const char *why) {
+  if (CFFI_CTX_FLAGS(ctx) & CFFI_FLAG_ABORT_ON_ERROR)
+    cffi_fatal("thunk slot %u (not Sync) was called from thread %ld, but may only run on its JS thread; aborting "
+               "(onError: 'abort')",
+               CFFI_CTX_SLOT(ctx), tid);
+  foreign_report *rep = malloc(sizeof *rep);
+  rep->ctx = ctx;
+  rep->tid = tid;
+  rep->why = why;
+  if (!r->foreign_tsfn || napi_call_threadsafe_function(r->foreign_tsfn, rep, napi_tsfn_nonblocking) != napi_ok) {
+    fprintf(stderr, "closure-ffi: thunk slot %u was called from thread %ld, not its JS thread; returned zero\n",
+            CFFI_CTX_SLOT(ctx), tid);
+    free(rep);
+  }
+}
+
+/* setForeignReporter(fn): fn(ctx: bigint, tid: number, why: string) runs on the JS thread. */
+static napi_value js_set_foreign_reporter(napi_env env, napi_callback_info info) {
+  size_t argc = 1;
+  napi_value argv[1];
+  cffi_realm *r;
+  napi_get_cb_info(env, info, &argc, argv, NULL, (void **)&r);
+  napi_get_instance_data(env, (void **)&r);
+  if (r->foreign_reporter) napi_delete_reference(env, r->foreign_reporter);
+  napi_create_reference(env, argv[0], 1, &r->foreign_reporter);
+  if (!r->foreign_tsfn) {
+    napi_value name;
+    napi_create_string_utf8(env, "closure-ffi foreign call", NAPI_AUTO_LENGTH, &name);
+    napi_create_threadsafe_function(env, NULL, NULL, name, 0, 1, NULL, NULL, r, deliver_foreign_report,
+                                    &r->foreign_tsfn);
+    /* Reports must not keep the process alive on their own. */
+    napi_unref_threadsafe_function(env, r->foreign_tsfn);
+  }
+  return NULL;
+}
+
+/* ---- outbound ---- */
+
+typedef void (*call_stub_fn)(uint64_t *frame);
+
+/* callNative(): runs the call stub named in the frame at the current depth. */
+static napi_value js_call_native(napi_env env, napi_callback_info info) {
+  cffi_realm *r;
+  napi_get_instance_data(env, (void **)&r);
+  uint64_t depth = r->arena[0];
+  if (depth >= CFFI_MAX_DEPTH) return cffi_throw(env, "ERR_NESTING", "calls nested too deeply");
+  uint64_t *frame = frame_at(r, depth);
+  r->arena[0] = depth + 1;
+  ((call_stub_fn)(uintptr_t)frame[CFFI_FRAME_STUB])(frame);
+  r->arena[0] = depth;
+  return NULL;
+}
+
+static napi_value js_set_dispatcher(napi_env env, napi_callback_info info) {
+  size_t argc = 1;
+  napi_value argv[1];
+  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
+  cffi_realm *r;
+  napi_get_instance_data(env, (void **)&r);
+  napi_valuetype t;
+  if (argc < 1 || napi_typeof(env, argv[0], &t) != napi_ok || t != napi_function)
+    return cffi_throw(env, "ERR_ARG_TYPE", "setDispatcher(fn): fn must be a function");
+  if (r->dispatcher) napi_delete_reference(env, r->dispatcher);
+  napi_create_reference(env, argv[0], 1, &r->dispatcher);
+  return NULL;
+}
+
+/* setJsStackSize(bytes): V8's --stack-size, so foreign-stack calls restore the right limit. */
+static napi_value js_set_js_stack_size(napi_env env, napi_callback_info info) {
+  size_t argc = 1;
+  napi_value argv[1];
+  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
+  cffi_realm *r;
+  napi_get_instance_data(env, (void **)&r);
+  double bytes;
+  if (argc < 1 || napi_get_value_double(env, argv[0], &bytes) != napi_ok || bytes <= 0)
+    return cffi_throw(env, "ERR_ARG_TYPE", "setJsStackSize(bytes): bytes must be a positive number");
+  cffi_set_js_stack_size(r, (size_t)bytes);
+  return NULL;
+}
+
+static napi_value js_current_thread_id(napi_env env, napi_callback_info info) {
+  napi_value v;
+  napi_create_int64(env, current_tid(), &v);
+  return v;
+}
+
+/* The realm outlives its environment: a native thread may still hold a thunk. */
+static void realm_teardown(napi_env env, void *data, void *hint) {
+  cffi_realm *r = data;
+  r->alive = 0;
+  if (r->foreign_tsfn) napi_release_threadsafe_function(r->foreign_tsfn, napi_tsfn_abort);
+}
+
+static void put_address(napi_env env, napi_value exports, const char *name, void *p) {
+  napi_set_named_property(env, exports, name, cffi_make_address(env, (uint64_t)(uintptr_t)p));
+}
+
+static void put_number(napi_env env, napi_value exports, const char *name, double d) {
+  napi_value v;
+  napi_create_double(env, d, &v);
+  napi_set_named_property(env, exports, name, v);
+}
+
+void cffi_init_enter(napi_env env, napi_value exports) {
+  uint32_t index = atomic_fetch_add(&next_realm, 1);
+  if (index >= CFFI_MAX_REALMS) {
+    cffi_throw(env, "ERR_TOO_MANY_REALMS", "closure-ffi: too many JS environments in one process");
+    return;
+  }
+  cffi_realm *r = calloc(1, sizeof *r);
+  size_t words = CFFI_HEADER_WORDS + (size_t)CFFI_MAX_DEPTH * CFFI_FRAME_WORDS;
+  r->arena = aligned_alloc(64, words * 8);
+  memset(r->arena, 0, words * 8);
+  r->env = env;
+  r->thread = pthread_self();
+  r->index = index;
+  r->alive = 1;
+  cffi_init_thread_stack(r);
+  cffi_realms[index] = r;
+  napi_set_instance_data(env, r, realm_teardown, NULL);
+
+  napi_value arena;
+  napi_create_external_arraybuffer(env, r->arena, words * 8, NULL, NULL, &arena);
+  napi_set_named_property(env, exports, "arena", arena);
+  put_number(env, exports, "realm", index);
+  put_address(env, exports, "enterAddress", (void *)cffi_enter);
+  put_address(env, exports, "trapAddress", (void *)cffi_trap);
+  put_number(env, exports, "FRAME_WORDS", CFFI_FRAME_WORDS);
+  put_number(env, exports, "HEADER_WORDS", CFFI_HEADER_WORDS);
+  put_number(env, exports, "MAX_DEPTH", CFFI_MAX_DEPTH);
+  put_number(env, exports, "ARG_WORDS", CFFI_ARG_WORDS);
+  put_number(env, exports, "RET_WORDS", CFFI_RET_WORDS);
+  put_number(env, exports, "MAX_STACK_WORDS", CFFI_MAX_STACK_WORDS);
+  cffi_export(env, exports, "setDispatcher", js_set_dispatcher);
+  cffi_export(env, exports, "setForeignReporter", js_set_foreign_reporter);
+  cffi_export(env, exports, "callNative", js_call_native);
+  cffi_export(env, exports, "describe", js_describe);
+  cffi_export(env, exports, "currentThreadId", js_current_thread_id);
+  cffi_export(env, exports, "setJsStackSize", js_set_js_stack_size);
+}

@@ -1,0 +1,122 @@
+/*
+ * Foreign stacks.
+ *
+ * Some callers run native code on a stack of their own: koffi, for one, calls
+ * every native function on a heap-allocated stack. A thunk called from there
+ * cannot enter V8 as it is: V8 sees a stack pointer outside the thread's stack
+ * and reports a stack overflow (and its garbage collector may scan the stack
+ * between the two). So when cffi_enter finds itself off the thread's stack, it
+ * switches to a reserved region of the thread's real stack, moves V8's stack
+ * limit into that region for the duration of the call, and moves it back after.
+ *
+ * The reserved regions lie below V8's limit, in stack that JS never uses: on the
+ * main thread the stack is typically 8 MiB while V8 uses about 1 MiB of it. Each
+ * nesting level (a foreign-stack callback that calls out through another
+ * foreign-stack FFI and is called back again) gets its own region.
+ */
+#define _GNU_SOURCE
+#include "bridge.h"
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#define KIB ((uintptr_t)1024)
+#define CXX_HEADROOM (256 * KIB)      /* native frames may run below V8's limit */
+#define REGION_SIZE (512 * KIB)
+#define REGION_JS_FLOOR (96 * KIB)    /* V8's limit sits this far above a region's bottom */
+#define MAX_LEVELS 4
+#define WORKER_STACK_BUFFER (192 * KIB) /* what Node leaves below a Worker's V8 limit */
+
+static inline uintptr_t current_sp(void) { return (uintptr_t)__builtin_frame_address(0); }
+
+void cffi_init_thread_stack(cffi_realm *r) {
+  pthread_attr_t attr;
+  void *addr = NULL;
+  size_t size = 0;
+  if (pthread_getattr_np(pthread_self(), &attr) == 0) {
+    pthread_attr_getstack(&attr, &addr, &size);
+    pthread_attr_destroy(&attr);
+  }
+  r->stack_lo = (uintptr_t)addr;
+  r->stack_hi = (uintptr_t)addr + size;
+  cffi_set_js_stack_size(r, 984 * KIB); /* V8's default --stack-size */
+}
+
+/* Where V8's limit is (approximately) and where the reserved regions go. */
+void cffi_set_js_stack_size(cffi_realm *r, size_t js_stack_bytes) {
+  r->reserve_levels = 0;
+  if (!r->stack_lo) return;
+  int main_thread = getpid() == (pid_t)syscall(SYS_gettid);
+  if (main_thread) {
+    /* V8 put its limit js_stack_bytes below the stack position at start-up;
+       erring lower only gives JS a little more of an 8 MiB stack. */
+    r->js_limit = r->stack_hi - js_stack_bytes - 64 * KIB;
+    r->reserve_top = r->js_limit - CXX_HEADROOM;
+    r->reserve_size = REGION_SIZE;
+  } else {
+    /* Node sets a Worker's limit WORKER_STACK_BUFFER above the bottom of its stack;
+       one smaller region fits below it. */
+    r->js_limit = r->stack_lo + WORKER_STACK_BUFFER;
+    r->reserve_top = r->js_limit - 16 * KIB;
+    r->reserve_size = WORKER_STACK_BUFFER - 48 * KIB;
+  }
+  uintptr_t floor = r->stack_lo + 64 * KIB; /* stay clear of the guard page */
+  while (r->reserve_levels < MAX_LEVELS && r->reserve_top - (r->reserve_levels + 1) * r->reserve_size >= floor)
+    r->reserve_levels++;
+}
+
+int cffi_on_thread_stack(const cffi_realm *r) {
+  uintptr_t sp = current_sp();
+  return sp >= r->stack_lo && sp < r->stack_hi;
+}
+
+/* Calls fn(arg) with the stack pointer set to `top` (16-byte aligned). */
+void cffi_call_on_stack(uintptr_t top, cffi_stack_fn fn, void *arg);
+#if defined(__x86_64__)
+__asm__(
+    ".text\n"
+    ".p2align 4\n"
+    ".type cffi_call_on_stack, @function\n"
+    "cffi_call_on_stack:\n"
+    "  push %rbp\n"
+    "  mov %rsp, %rbp\n"
+    "  mov %rdi, %rsp\n"
+    "  mov %rdx, %rdi\n"
+    "  call *%rsi\n"
+    "  mov %rbp, %rsp\n"
+    "  pop %rbp\n"
+    "  ret\n"
+    ".size cffi_call_on_stack, .-cffi_call_on_stack\n");
+#elif defined(__aarch64__)
+__asm__(
+    ".text\n"
+    ".p2align 2\n"
+    ".type cffi_call_on_stack, %function\n"
+    "cffi_call_on_stack:\n"
+    "  stp x29, x30, [sp, #-16]!\n"
+    "  mov x29, sp\n"
+    "  mov sp, x0\n"
+    "  mov x0, x2\n"
+    "  blr x1\n"
+    "  mov sp, x29\n"
+    "  ldp x29, x30, [sp], #16\n"
+    "  ret\n"
+    ".size cffi_call_on_stack, .-cffi_call_on_stack\n");
+#else
+#error "closure-ffi: cffi_call_on_stack is not written for this CPU"
+#endif
+
+void cffi_run_on_reserved_stack(cffi_realm *r, cffi_stack_fn fn, void *arg) {
+  unsigned level = r->reserve_in_use;
+  if (level >= r->reserve_levels)
+    cffi_fatal("a callback arrived on a foreign stack (sp=%p, outside this thread's stack %p..%p) "
+               "and no reserved stack region is left (%u in use); aborting",
+               (void *)current_sp(), (void *)r->stack_lo, (void *)r->stack_hi, level);
+  uintptr_t top = (r->reserve_top - level * r->reserve_size) & ~(uintptr_t)15;
+  uintptr_t bottom = top - r->reserve_size;
+  uintptr_t outer_limit = level == 0 ? r->js_limit : top + REGION_JS_FLOOR; /* the enclosing region's limit */
+  r->reserve_in_use = level + 1;
+  cffi_set_js_stack_limit(bottom + REGION_JS_FLOOR);
+  cffi_call_on_stack(top, fn, arg);
+  cffi_set_js_stack_limit(outer_limit);
+  r->reserve_in_use = level;
+}

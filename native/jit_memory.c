@@ -1,0 +1,145 @@
+/*
+ * Executable memory that is never writable and executable at once.
+ *
+ * Preferred: one memfd mapped twice, a read-write view that JS fills through an
+ * ArrayBuffer and a read-execute view that native code runs. Where memfd or the
+ * second mapping is refused (old kernels, hardened policies), fall back to a
+ * single anonymous mapping that is flipped RW -> RX with mprotect around writes.
+ */
+#define _GNU_SOURCE
+#include "bridge.h"
+#include <errno.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+static atomic_ullong mapped_bytes;
+
+static int make_dual_mapping(size_t size, void **rw_out, void **rx_out) {
+  int fd = memfd_create("closure-ffi-jit", MFD_CLOEXEC);
+  if (fd < 0) return 0;
+  if (ftruncate(fd, (off_t)size) != 0) { close(fd); return 0; }
+  void *rw = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+  if (rw == MAP_FAILED) { close(fd); return 0; }
+  void *rx = mmap(NULL, size, PROT_READ | PROT_EXEC, MAP_SHARED, fd, 0);
+  close(fd); /* the mappings keep the memory alive */
+  if (rx == MAP_FAILED) { munmap(rw, size); return 0; }
+  *rw_out = rw;
+  *rx_out = rx;
+  return 1;
+}
+
+/* jitAlloc(size) -> { rx: bigint, rw: bigint, size, dual: boolean, view?: ArrayBuffer } */
+static napi_value js_jit_alloc(napi_env env, napi_callback_info info) {
+  size_t argc = 1;
+  napi_value argv[1];
+  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
+  double dsize = 0;
+  if (argc < 1 || napi_get_value_double(env, argv[0], &dsize) != napi_ok || dsize <= 0)
+    return cffi_throw(env, "ERR_JIT_MEMORY", "jitAlloc: size must be a positive number");
+  size_t page = (size_t)sysconf(_SC_PAGESIZE);
+  size_t size = ((size_t)dsize + page - 1) & ~(page - 1);
+
+  void *rw = NULL, *rx = NULL;
+  int dual = make_dual_mapping(size, &rw, &rx);
+  if (!dual) {
+    rw = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (rw == MAP_FAILED) {
+      char msg[160];
+      snprintf(msg, sizeof msg, "jitAlloc: mmap of %zu bytes failed: %s", size, strerror(errno));
+      return cffi_throw(env, "ERR_JIT_MEMORY", msg);
+    }
+    rx = rw;
+  }
+  atomic_fetch_add(&mapped_bytes, size); /* physical bytes: both views share them */
+
+  napi_value result, v;
+  napi_create_object(env, &result);
+  napi_set_named_property(env, result, "rx", cffi_make_address(env, (uint64_t)(uintptr_t)rx));
+  napi_set_named_property(env, result, "rw", cffi_make_address(env, (uint64_t)(uintptr_t)rw));
+  napi_create_double(env, (double)size, &v);
+  napi_set_named_property(env, result, "size", v);
+  napi_get_boolean(env, dual, &v);
+  napi_set_named_property(env, result, "dual", v);
+  if (dual) {
+    /* JS writes code through this view; it is detached before the memory is unmapped. */
+    napi_value ab;
+    if (napi_create_external_arraybuffer(env, rw, size, NULL, NULL, &ab) == napi_ok)
+      napi_set_named_property(env, result, "view", ab);
+  }
+  return result;
+}
+
+/* jitRelease(rx, rw, size, view?) */
+static napi_value js_jit_release(napi_env env, napi_callback_info info) {
+  size_t argc = 4;
+  napi_value argv[4];
+  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
+  uint64_t rx, rw;
+  double size;
+  if (argc < 3 || !cffi_get_address(env, argv[0], &rx) || !cffi_get_address(env, argv[1], &rw) ||
+      napi_get_value_double(env, argv[2], &size) != napi_ok)
+    return cffi_throw(env, "ERR_JIT_MEMORY", "jitRelease(rx, rw, size, view?): bad arguments");
+  if (argc >= 4) {
+    bool is_ab = false;
+    napi_is_arraybuffer(env, argv[3], &is_ab);
+    if (is_ab) napi_detach_arraybuffer(env, argv[3]);
+  }
+  munmap((void *)(uintptr_t)rx, (size_t)size);
+  if (rw != rx) munmap((void *)(uintptr_t)rw, (size_t)size);
+  atomic_fetch_sub(&mapped_bytes, (uint64_t)size);
+  return NULL;
+}
+
+/* jitProtect(addr, size, 'rw' | 'rx') for the single-mapping fallback and custom allocators. */
+static napi_value js_jit_protect(napi_env env, napi_callback_info info) {
+  size_t argc = 3;
+  napi_value argv[3];
+  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
+  uint64_t addr;
+  double size;
+  char mode[4] = {0};
+  size_t len;
+  if (argc < 3 || !cffi_get_address(env, argv[0], &addr) || napi_get_value_double(env, argv[1], &size) != napi_ok ||
+      napi_get_value_string_utf8(env, argv[2], mode, sizeof mode, &len) != napi_ok)
+    return cffi_throw(env, "ERR_JIT_MEMORY", "jitProtect(addr, size, mode): bad arguments");
+  int prot = strcmp(mode, "rx") == 0 ? PROT_READ | PROT_EXEC : PROT_READ | PROT_WRITE;
+  size_t page = (size_t)sysconf(_SC_PAGESIZE);
+  uintptr_t start = (uintptr_t)addr & ~(page - 1);
+  uintptr_t end = ((uintptr_t)addr + (size_t)size + page - 1) & ~(page - 1);
+  if (mprotect((void *)start, end - start, prot) != 0) {
+    char msg[160];
+    snprintf(msg, sizeof msg, "jitProtect: mprotect(%s) failed: %s", mode, strerror(errno));
+    return cffi_throw(env, "ERR_JIT_MEMORY", msg);
+  }
+  return NULL;
+}
+
+static napi_value js_flush_icache(napi_env env, napi_callback_info info) {
+  size_t argc = 2;
+  napi_value argv[2];
+  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
+  uint64_t addr;
+  double size;
+  if (argc < 2 || !cffi_get_address(env, argv[0], &addr) || napi_get_value_double(env, argv[1], &size) != napi_ok)
+    return cffi_throw(env, "ERR_JIT_MEMORY", "flushInstructionCache(addr, size): bad arguments");
+  char *p = (char *)(uintptr_t)addr;
+  __builtin___clear_cache(p, p + (size_t)size);
+  return NULL;
+}
+
+static napi_value js_mapped_bytes(napi_env env, napi_callback_info info) {
+  napi_value v;
+  napi_create_double(env, (double)atomic_load(&mapped_bytes), &v);
+  return v;
+}
+
+void cffi_init_jit_memory(napi_env env, napi_value exports) {
+  cffi_export(env, exports, "jitAlloc", js_jit_alloc);
+  cffi_export(env, exports, "jitRelease", js_jit_release);
+  cffi_export(env, exports, "jitProtect", js_jit_protect);
+  cffi_export(env, exports, "flushInstructionCache", js_flush_icache);
+  cffi_export(env, exports, "mappedBytes", js_mapped_bytes);
+}

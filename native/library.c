@@ -1,0 +1,61 @@
+/* dlopen/dlsym, so JS can find native functions without another FFI. */
+#define _GNU_SOURCE
+#include "bridge.h"
+#include <dlfcn.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+static char *get_string(napi_env env, napi_value v) {
+  size_t len;
+  if (napi_get_value_string_utf8(env, v, NULL, 0, &len) != napi_ok) return NULL;
+  char *s = malloc(len + 1);
+  napi_get_value_string_utf8(env, v, s, len + 1, &len);
+  return s;
+}
+
+/* dlopen(path | null) -> bigint handle; null opens the running program (all loaded globals). */
+static napi_value js_dlopen(napi_env env, napi_callback_info info) {
+  size_t argc = 1;
+  napi_value argv[1];
+  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
+  napi_valuetype t = napi_null;
+  if (argc >= 1) napi_typeof(env, argv[0], &t);
+  char *path = (t == napi_string) ? get_string(env, argv[0]) : NULL;
+  if (t != napi_string && t != napi_null && t != napi_undefined)
+    return cffi_throw(env, "ERR_ARG_TYPE", "dlopen(path): path must be a string or null");
+  void *h = dlopen(path, RTLD_NOW | RTLD_LOCAL);
+  free(path);
+  if (!h) return cffi_throw(env, "ERR_DLOPEN", dlerror());
+  return cffi_make_address(env, (uint64_t)(uintptr_t)h);
+}
+
+/* dlsym(handle, name) -> bigint address, or 0n when the symbol is missing. */
+static napi_value js_dlsym(napi_env env, napi_callback_info info) {
+  size_t argc = 2;
+  napi_value argv[2];
+  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
+  uint64_t h;
+  char *name;
+  if (argc < 2 || !cffi_get_address(env, argv[0], &h) || !(name = get_string(env, argv[1])))
+    return cffi_throw(env, "ERR_ARG_TYPE", "dlsym(handle, name): bad arguments");
+  dlerror();
+  void *p = dlsym(h ? (void *)(uintptr_t)h : RTLD_DEFAULT, name);
+  free(name);
+  return cffi_make_address(env, (uint64_t)(uintptr_t)p);
+}
+
+static napi_value js_dlclose(napi_env env, napi_callback_info info) {
+  size_t argc = 1;
+  napi_value argv[1];
+  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
+  uint64_t h;
+  if (argc < 1 || !cffi_get_address(env, argv[0], &h)) return cffi_throw(env, "ERR_ARG_TYPE", "dlclose(handle)");
+  if (h) dlclose((void *)(uintptr_t)h);
+  return NULL;
+}
+
+void cffi_init_library(napi_env env, napi_value exports) {
+  cffi_export(env, exports, "dlopen", js_dlopen);
+  cffi_export(env, exports, "dlsym", js_dlsym);
+  cffi_export(env, exports, "dlclose", js_dlclose);
+}

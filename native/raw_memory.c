@@ -1,0 +1,105 @@
+/* Raw native memory: allocate, free, copy in and out, and zero-copy views. */
+#include "bridge.h"
+#include <stdlib.h>
+#include <string.h>
+
+static napi_value js_malloc(napi_env env, napi_callback_info info) {
+  size_t argc = 1;
+  napi_value argv[1];
+  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
+  double size;
+  if (argc < 1 || napi_get_value_double(env, argv[0], &size) != napi_ok || size < 0)
+    return cffi_throw(env, "ERR_ARG_TYPE", "malloc(size): size must be a non-negative number");
+  void *p = calloc(1, size > 0 ? (size_t)size : 1);
+  if (!p) return cffi_throw(env, "ERR_OUT_OF_MEMORY", "malloc: out of memory");
+  return cffi_make_address(env, (uint64_t)(uintptr_t)p);
+}
+
+static napi_value js_free(napi_env env, napi_callback_info info) {
+  size_t argc = 1;
+  napi_value argv[1];
+  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
+  uint64_t p;
+  if (argc < 1 || !cffi_get_address(env, argv[0], &p)) return cffi_throw(env, "ERR_ARG_TYPE", "free(ptr): bad pointer");
+  free((void *)(uintptr_t)p);
+  return NULL;
+}
+
+/* read(addr, length) -> Buffer holding a copy of the bytes. */
+static napi_value js_read(napi_env env, napi_callback_info info) {
+  size_t argc = 2;
+  napi_value argv[2];
+  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
+  uint64_t p;
+  double len;
+  if (argc < 2 || !cffi_get_address(env, argv[0], &p) || napi_get_value_double(env, argv[1], &len) != napi_ok || len < 0)
+    return cffi_throw(env, "ERR_ARG_TYPE", "read(addr, length): bad arguments");
+  if (p == 0 && len > 0) return cffi_throw(env, "ERR_NULL_POINTER", "read: NULL pointer");
+  napi_value buf;
+  void *data;
+  napi_create_buffer_copy(env, (size_t)len, (void *)(uintptr_t)p, &data, &buf);
+  return buf;
+}
+
+/* write(addr, bytes: TypedArray | Buffer) copies the bytes to native memory. */
+static napi_value js_write(napi_env env, napi_callback_info info) {
+  size_t argc = 2;
+  napi_value argv[2];
+  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
+  uint64_t p;
+  bool is_ta = false;
+  if (argc < 2 || !cffi_get_address(env, argv[0], &p) || napi_is_typedarray(env, argv[1], &is_ta) != napi_ok || !is_ta)
+    return cffi_throw(env, "ERR_ARG_TYPE", "write(addr, bytes): bytes must be a typed array");
+  napi_typedarray_type type;
+  size_t length, offset;
+  void *data;
+  napi_value ab;
+  napi_get_typedarray_info(env, argv[1], &type, &length, &data, &ab, &offset);
+  size_t elem = 1;
+  switch (type) {
+    case napi_int16_array: case napi_uint16_array: elem = 2; break;
+    case napi_int32_array: case napi_uint32_array: case napi_float32_array: elem = 4; break;
+    case napi_float64_array: case napi_bigint64_array: case napi_biguint64_array: elem = 8; break;
+    default: break;
+  }
+  if (p == 0 && length > 0) return cffi_throw(env, "ERR_NULL_POINTER", "write: NULL pointer");
+  memcpy((void *)(uintptr_t)p, data, length * elem);
+  return NULL;
+}
+
+/* view(addr, length) -> ArrayBuffer aliasing native memory; the caller keeps the memory alive. */
+static napi_value js_view(napi_env env, napi_callback_info info) {
+  size_t argc = 2;
+  napi_value argv[2];
+  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
+  uint64_t p;
+  double len;
+  if (argc < 2 || !cffi_get_address(env, argv[0], &p) || napi_get_value_double(env, argv[1], &len) != napi_ok || len < 0)
+    return cffi_throw(env, "ERR_ARG_TYPE", "view(addr, length): bad arguments");
+  napi_value ab;
+  if (napi_create_external_arraybuffer(env, (void *)(uintptr_t)p, (size_t)len, NULL, NULL, &ab) != napi_ok)
+    return cffi_throw(env, "ERR_UNSUPPORTED_PLATFORM", "view: external ArrayBuffers are not allowed in this runtime");
+  return ab;
+}
+
+/* readCString(addr) -> string (UTF-8) or null for NULL. */
+static napi_value js_read_cstring(napi_env env, napi_callback_info info) {
+  size_t argc = 1;
+  napi_value argv[1];
+  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
+  uint64_t p;
+  if (argc < 1 || !cffi_get_address(env, argv[0], &p)) return cffi_throw(env, "ERR_ARG_TYPE", "readCString(addr): bad pointer");
+  napi_value v;
+  if (p == 0) napi_get_null(env, &v);
+  else napi_create_string_utf8(env, (const char *)(uintptr_t)p, NAPI_AUTO_LENGTH, &v);
+  return v;
+}
+
+void cffi_init_raw_memory(napi_env env, napi_value exports) {
+  cffi_export(env, exports, "malloc", js_malloc);
+  cffi_export(env, exports, "free", js_free);
+  cffi_export(env, exports, "read", js_read);
+  cffi_export(env, exports, "write", js_write);
+  cffi_export(env, exports, "view", js_view);
+  cffi_export(env, exports, "readCString", js_read_cstring);
+}

@@ -1,0 +1,56 @@
+/**
+ * Calling conventions: which ones this CPU can use, and for each the classifier
+ * and stub builders. A convention the CPU cannot use fails at construction with
+ * an error that says so, never at call time.
+ */
+import { UnsupportedConventionError } from '../errors';
+import type { CallConvName, Signature } from '../signature';
+import { buildCallStubX64, buildEntryStubX64 } from '../jit/stubs-x64';
+import type { Lowering } from './lowering';
+import { lowerSysvX64, SYSV_X64 } from './sysv-x64';
+
+export interface ConventionBackend {
+  /** Canonical name, used in cache keys and messages. */
+  readonly name: string;
+  /** Index of this convention's entry stub in each thunk block's literal pool (0 is the trap). */
+  readonly literal: number;
+  lower(sig: Signature): Lowering;
+  buildEntryStub(enter: bigint): Uint8Array;
+  buildCallStub(lowering: Lowering): Uint8Array;
+}
+
+const sysv64: ConventionBackend = {
+  name: 'Sysv64',
+  literal: 1,
+  lower: lowerSysvX64,
+  buildEntryStub: (enter) => buildEntryStubX64(SYSV_X64, enter),
+  buildCallStub: (lowering) => buildCallStubX64(SYSV_X64, lowering),
+};
+
+const x32Only = new Set<CallConvName>(['Stdcall', 'Fastcall', 'Thiscall']);
+const armOnly = new Set<CallConvName>(['Aapcs', 'Aapcs64']);
+
+/** The backend for `cc` on this CPU; `undefined` means the platform's C convention. */
+export function conventionFor(cc: CallConvName | undefined, sig?: Signature): ConventionBackend {
+  const where = sig ? ` (in '${sig.text}')` : '';
+  if (process.arch !== 'x64' || process.platform !== 'linux')
+    throw new UnsupportedConventionError(
+      `closure-ffi has no backend for ${process.platform}/${process.arch} yet; x86-64 Linux is supported`,
+    );
+  switch (cc) {
+    case undefined:
+    case 'C':
+    case 'System':
+    case 'Cdecl':
+    case 'Sysv64':
+      return sysv64;
+    case 'Win64':
+    case 'Efiapi':
+      throw new UnsupportedConventionError(`calling convention ${cc}${where} is not supported on this CPU (x64) yet`);
+  }
+  if (x32Only.has(cc))
+    throw new UnsupportedConventionError(`calling convention ${cc}${where} exists only on 32-bit x86; this CPU is x64`);
+  if (armOnly.has(cc))
+    throw new UnsupportedConventionError(`calling convention ${cc}${where} exists only on ARM; this CPU is x64`);
+  throw new UnsupportedConventionError(`unknown calling convention '${String(cc)}'${where}`);
+}

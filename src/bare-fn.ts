@@ -1,0 +1,285 @@
+/**
+ * BareFn, BareFnMut, BareFnOnce: a JS closure behind a context-free native
+ * function pointer.
+ */
+import * as fs from 'node:fs';
+import {
+  ArgumentCountError,
+  CalledTwiceError,
+  DisposedError,
+  InvalidOptionError,
+  NotAFunctionError,
+  ReentrancyError,
+  WrongThreadError,
+} from './errors';
+import { getGlobalJitAlloc, validateJitAlloc, type JitAlloc } from './jit/jit-alloc';
+import type { ThunkPool } from './jit/thunk-pool';
+import { bridge } from './runtime/bridge';
+import type { InboundCodec } from './runtime/codec';
+import { descriptionIndex, poolFor, registerThunk, unregisterThunk, type ThunkEntry } from './runtime/registry';
+import { planFor, type SignatureSpec } from './runtime/signature-plan';
+import type { CallConvName } from './signature';
+import type { ClosureOf } from './signature/typelevel';
+
+/**
+ * What happens when a call cannot complete normally (the closure throws, a
+ * BareFnOnce is called again, a BareFnMut is re-entered, a non-Sync thunk is called
+ * from another thread). The native caller never sees a JS exception.
+ * - `'rethrow'` (default): the caller gets the zero value of the return type and the
+ *   error is re-thrown on the JS thread as an uncaught exception.
+ * - `'abort'`: prints a diagnostic naming the thunk and aborts the process.
+ * - a function: called with the error; its result is returned to the native caller.
+ */
+export type OnErrorPolicy = 'rethrow' | 'abort' | ((error: unknown) => unknown);
+
+export interface BareFnOptions {
+  /** Calling convention; may also be written in the prototype (`'void __stdcall (int)'`). */
+  cc?: CallConvName;
+  /** Executable-memory allocator for this thunk (default: the global one). */
+  alloc?: JitAlloc;
+  onError?: OnErrorPolicy;
+  /** Name used in diagnostics (default `<Kind>#<serial>`). */
+  name?: string;
+}
+
+const ABORT_ON_ERROR = 0x1;
+let serials = 0;
+
+function rethrow(error: unknown): never {
+  throw error;
+}
+
+function abortWith(message: string): never {
+  try {
+    fs.writeSync(2, `closure-ffi: ${message}\n`);
+  } catch {
+    // stderr closed: abort anyway
+  }
+  process.abort();
+}
+
+function errorText(error: unknown): string {
+  return error instanceof Error ? (error.stack ?? String(error)) : String(error);
+}
+
+function checkPolicy(p: unknown): OnErrorPolicy {
+  if (p === undefined) return 'rethrow';
+  if (p === 'rethrow' || p === 'abort' || typeof p === 'function') return p as OnErrorPolicy;
+  throw new InvalidOptionError(`onError must be 'rethrow', 'abort' or a function, got ${JSON.stringify(p)}`);
+}
+
+/**
+ * A closure callable through a plain C function pointer; it may be re-entered
+ * (the closure may call native code that calls it again).
+ *
+ * @example
+ * ```ts
+ * let sum = 0;
+ * using cb = new BareFn('void (uint32_t)', (x) => { sum += x; });
+ * registerCallback(cb.bare()); // any C API taking `void (*)(uint32_t)`, no context pointer
+ * ```
+ */
+export class BareFn<S extends SignatureSpec = SignatureSpec> implements ThunkEntry {
+  /** Canonical C text of the signature, e.g. `'int32_t (int32_t)'`. */
+  readonly signature: string;
+  /** Name used in diagnostics, e.g. `'BareFn#3'`. */
+  readonly name: string;
+  protected fn: ((...args: never[]) => unknown) | undefined;
+  protected readonly codec: InboundCodec;
+  private readonly onError: OnErrorPolicy;
+  private readonly pool: ThunkPool;
+  private readonly slot: number;
+  private readonly id: number;
+  private readonly address: bigint;
+  private readonly serial: number;
+  private readonly description: number;
+  private isDisposed = false;
+
+  constructor(signature: S, fn: ClosureOf<S>, options: BareFnOptions = {}) {
+    const kind = new.target.name;
+    if (typeof fn !== 'function') throw new NotAFunctionError(`the closure given to ${kind}`, fn);
+    if (options === null || typeof options !== 'object') throw new InvalidOptionError(`${kind} options must be an object`);
+    const plan = planFor(signature, options.cc);
+    const sig = plan.signature;
+    if (fn.length > sig.args.length)
+      throw new ArgumentCountError(
+        `the closure given to ${kind} declares ${fn.length} parameters, but '${sig.text}' passes ${sig.args.length}`,
+      );
+    const alloc = options.alloc ?? getGlobalJitAlloc();
+    if (options.alloc !== undefined) validateJitAlloc(alloc);
+    this.onError = checkPolicy(options.onError);
+    this.signature = sig.text;
+    this.serial = ++serials >>> 0;
+    this.name = options.name ?? `${kind}#${this.serial}`;
+    this.description = descriptionIndex(`${options.name ? `'${options.name}', a ` : ''}${kind} '${sig.text}'`);
+    this.fn = fn as (...args: never[]) => unknown;
+    this.codec = plan.inbound();
+
+    this.id = registerThunk(this);
+    this.pool = poolFor(alloc, plan.backend);
+    this.slot = this.pool.acquire();
+    const flags = this.onError === 'abort' ? ABORT_ON_ERROR : 0;
+    const ctxHi = plan.lowering.stackWords | (flags << 12) | (bridge.realm << 16);
+    this.pool.write(this.slot, this.id, ctxHi >>> 0, plan.backend.literal);
+    this.address = this.pool.address(this.slot);
+  }
+
+  /** Address of the context-free native function (a `bigint`; never `0n`). */
+  bare(): bigint {
+    if (this.isDisposed) throw new DisposedError(`${this.name} ('${this.signature}') was disposed; its pointer is no longer valid`);
+    return this.address;
+  }
+
+  get disposed(): boolean {
+    return this.isDisposed;
+  }
+
+  /**
+   * Releases the closure. The native pointer is turned into a trap first: a call
+   * through a stale copy aborts with a message naming this thunk. Idempotent.
+   */
+  dispose(): void {
+    if (this.isDisposed) return;
+    this.isDisposed = true;
+    this.pool.release(this.slot, this.serial, this.description);
+    unregisterThunk(this.id);
+    this.fn = undefined;
+  }
+
+  [Symbol.dispose](): void {
+    this.dispose();
+  }
+
+  /** A type-erased holder of this thunk, for collections of mixed signatures. */
+  untyped(): UntypedBareFn {
+    return UntypedBareFn.from(this);
+  }
+
+  /** @internal Runs the closure for the frame at word `b`. Never throws. */
+  run(b: number): void {
+    try {
+      this.codec.invoke(this.fn!, b);
+    } catch (error) {
+      this.failed(error, b);
+    }
+  }
+
+  /** @internal */
+  refusedForeignCall(threadId: number): void {
+    const error = new WrongThreadError(
+      `${this.name} ('${this.signature}') was called from native thread ${threadId}, but it is not Sync: ` +
+        `only its own JS thread may run it. The native caller received the zero value.`,
+    );
+    const p = this.onError;
+    if (typeof p === 'function') p(error);
+    else process.nextTick(rethrow, error);
+  }
+
+  /** Applies the onError policy for a call that could not complete; the result words are zeroed first. */
+  protected failed(error: unknown, b: number): void {
+    this.codec.zeroResult(b);
+    const p = this.onError;
+    if (p === 'rethrow') {
+      process.nextTick(rethrow, error);
+    } else if (p === 'abort') {
+      abortWith(`${this.name} ('${this.signature}') failed with onError: 'abort':\n${errorText(error)}`);
+    } else {
+      try {
+        this.codec.encodeResult(p(error), b);
+      } catch (secondary) {
+        this.codec.zeroResult(b);
+        process.nextTick(rethrow, secondary);
+      }
+    }
+  }
+}
+
+/**
+ * Like {@link BareFn}, for closures that must not be re-entered: a call that arrives
+ * while the closure is still running is reported (ERR_REENTERED) under `onError`.
+ */
+export class BareFnMut<S extends SignatureSpec = SignatureSpec> extends BareFn<S> {
+  private busy = false;
+
+  override run(b: number): void {
+    if (this.busy) {
+      this.failed(
+        new ReentrancyError(`${this.name} ('${this.signature}') was re-entered while its closure was still running`),
+        b,
+      );
+      return;
+    }
+    this.busy = true;
+    try {
+      this.codec.invoke(this.fn!, b);
+    } catch (error) {
+      this.failed(error, b);
+    } finally {
+      this.busy = false;
+    }
+  }
+}
+
+/**
+ * Like {@link BareFn}, for closures that may run only once: the closure is released
+ * after its first call, and any later call is reported (ERR_ONCE_CALLED_TWICE).
+ */
+export class BareFnOnce<S extends SignatureSpec = SignatureSpec> extends BareFn<S> {
+  override run(b: number): void {
+    const fn = this.fn;
+    if (fn === undefined) {
+      this.failed(new CalledTwiceError(`${this.name} ('${this.signature}') is a BareFnOnce and was already called`), b);
+      return;
+    }
+    this.fn = undefined;
+    try {
+      this.codec.invoke(fn, b);
+    } catch (error) {
+      this.failed(error, b);
+    }
+  }
+}
+
+/**
+ * A type-erased thunk holder: `bare()` and `dispose()` only, so thunks of different
+ * signatures can share a collection.
+ *
+ * @example
+ * ```ts
+ * const all: UntypedBareFn[] = [new BareFn('void (int)', f).untyped(), UntypedBareFn.from(new BareFn('int (void)', g))];
+ * all.forEach((t) => t.dispose());
+ * ```
+ */
+export class UntypedBareFn {
+  private constructor(private readonly inner: BareFn) {}
+
+  static from(thunk: BareFn | UntypedBareFn): UntypedBareFn {
+    if (thunk instanceof UntypedBareFn) return thunk;
+    if (thunk instanceof BareFn) return new UntypedBareFn(thunk as BareFn);
+    throw new InvalidOptionError('UntypedBareFn.from expects a BareFn, BareFnMut, BareFnOnce or UntypedBareFn');
+  }
+
+  bare(): bigint {
+    return this.inner.bare();
+  }
+
+  dispose(): void {
+    this.inner.dispose();
+  }
+
+  [Symbol.dispose](): void {
+    this.inner.dispose();
+  }
+
+  get signature(): string {
+    return this.inner.signature;
+  }
+
+  get name(): string {
+    return this.inner.name;
+  }
+
+  get disposed(): boolean {
+    return this.inner.disposed;
+  }
+}

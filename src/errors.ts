@@ -1,0 +1,137 @@
+/**
+ * Every error closure-ffi raises is a subclass of {@link ClosureFfiError} with a stable
+ * `code`, so callers can branch on `err.code` instead of parsing messages.
+ *
+ * @example
+ * ```ts
+ * try { new BareFn('int (strnig)', f); }
+ * catch (e) { if (e instanceof UnknownTypeError) console.log(e.code, e.token); }
+ * ```
+ */
+export class ClosureFfiError extends Error {
+  readonly code: string;
+  constructor(code: string, message: string) {
+    super(message);
+    this.code = code;
+    this.name = new.target.name;
+  }
+}
+
+/** A prototype string could not be parsed; `token` and `column` (1-based) locate the problem. */
+export class SignatureSyntaxError extends ClosureFfiError {
+  constructor(
+    message: string,
+    readonly source: string,
+    readonly token: string,
+    readonly column: number,
+  ) {
+    super('ERR_SIGNATURE_SYNTAX', `${message} at column ${column} (near '${token}') in '${source}'`);
+  }
+}
+
+/** A type name that is neither built in nor registered with `types.define`. */
+export class UnknownTypeError extends ClosureFfiError {
+  constructor(
+    readonly token: string,
+    readonly source: string,
+    readonly column?: number,
+  ) {
+    const where = column === undefined ? '' : ` at column ${column}`;
+    super('ERR_UNKNOWN_TYPE', `unknown type '${token}'${where} in '${source}'`);
+  }
+}
+
+/** A C type that is understood but not supported (e.g. `long double`). */
+export class UnsupportedTypeError extends ClosureFfiError {
+  constructor(message: string) {
+    super('ERR_UNSUPPORTED_TYPE', message);
+  }
+}
+
+/** A calling convention this CPU (or this version of closure-ffi) cannot use. */
+export class UnsupportedConventionError extends ClosureFfiError {
+  constructor(message: string) {
+    super('ERR_UNSUPPORTED_CONVENTION', message);
+  }
+}
+
+/** The platform (CPU/OS) has no backend yet. */
+export class UnsupportedPlatformError extends ClosureFfiError {
+  constructor(message: string) {
+    super('ERR_UNSUPPORTED_PLATFORM', message);
+  }
+}
+
+/** Something other than a function was given where a closure is required. */
+export class NotAFunctionError extends ClosureFfiError {
+  constructor(what: string, got: unknown) {
+    super('ERR_NOT_A_FUNCTION', `${what} must be a function, got ${describeValue(got)}`);
+  }
+}
+
+/** A call or closure whose number of arguments does not match the signature. */
+export class ArgumentCountError extends ClosureFfiError {
+  constructor(message: string) {
+    super('ERR_ARG_COUNT', message);
+  }
+}
+
+/** A value that cannot be converted to the declared C type of an argument or return value. */
+export class ArgumentTypeError extends ClosureFfiError {
+  constructor(message: string) {
+    super('ERR_ARG_TYPE', message);
+  }
+}
+
+/** An option object with a bad value. */
+export class InvalidOptionError extends ClosureFfiError {
+  constructor(message: string) {
+    super('ERR_INVALID_OPTION', message);
+  }
+}
+
+/** Use of a thunk after `dispose()`. */
+export class DisposedError extends ClosureFfiError {
+  constructor(message: string) {
+    super('ERR_DISPOSED', message);
+  }
+}
+
+/** A `BareFnMut` closure was entered again while it was still running. */
+export class ReentrancyError extends ClosureFfiError {
+  constructor(message: string) {
+    super('ERR_REENTERED', message);
+  }
+}
+
+/** A `BareFnOnce` was called after its first call. */
+export class CalledTwiceError extends ClosureFfiError {
+  constructor(message: string) {
+    super('ERR_ONCE_CALLED_TWICE', message);
+  }
+}
+
+/** A non-Sync thunk was called from a thread other than the JS thread that created it. */
+export class WrongThreadError extends ClosureFfiError {
+  constructor(message: string) {
+    super('ERR_WRONG_THREAD', message);
+  }
+}
+
+/** Executable memory could not be obtained or protected. */
+export class JitMemoryError extends ClosureFfiError {
+  constructor(message: string) {
+    super('ERR_JIT_MEMORY', message);
+  }
+}
+
+/** Short, safe description of an arbitrary value for error messages. */
+export function describeValue(v: unknown): string {
+  if (v === null) return 'null';
+  if (typeof v === 'string') return `string ${JSON.stringify(v.length > 40 ? v.slice(0, 40) + '…' : v)}`;
+  if (typeof v === 'bigint') return `bigint ${v}n`;
+  if (typeof v === 'number' || typeof v === 'boolean') return `${typeof v} ${String(v)}`;
+  if (typeof v === 'function') return 'function';
+  if (Array.isArray(v)) return 'array';
+  return typeof v;
+}

@@ -1,0 +1,104 @@
+/**
+ * x86-64 machine code shared by all thunks of a calling convention, built with the
+ * TypeScript assembler: the entry stub (native -> JS), the trap stub (disposed
+ * thunks) and per-signature call stubs (JS -> native), plus the thunk template.
+ *
+ * Entry stub frame (stack grows down; rbp = caller's rsp - 8 after `push rbp`):
+ *   [rbp+16 ...]   the caller's stack arguments
+ *   [rbp+8]        return address
+ *   [rbp]          saved rbp
+ *   [rsp ...]      register block: ARG_WORDS argument words, then RET_WORDS result words
+ * The block is handed to cffi_enter(ctx, block, stackArgs), which copies it into the
+ * frame arena for JS and copies the result words back.
+ */
+import { X64Writer } from '../asm/x64';
+import { ARG_WORDS, FRAME, RET_WORDS } from '../runtime/arena';
+import type { Lowering } from '../abi/lowering';
+import type { X64ConventionRegs } from '../abi/x64-registers';
+
+const BLOCK_BYTES = (ARG_WORDS + RET_WORDS) * 8; // 256: keeps rsp 16-byte aligned after `push rbp`
+const RET_BLOCK = ARG_WORDS * 8;
+
+/** Per-convention entry stub: save argument registers, call cffi_enter, load result registers. */
+export function buildEntryStubX64(regs: X64ConventionRegs, enter: bigint): Uint8Array {
+  const w = new X64Writer();
+  w.putPushReg('rbp');
+  w.putMovRegReg('rbp', 'rsp');
+  w.putSubRegImm('rsp', BLOCK_BYTES);
+  regs.gprs.forEach((r, i) => w.putMovMemReg('rsp', i * 8, r));
+  regs.fprs.forEach((x, i) => w.putMovqMemXmm('rsp', (regs.gprs.length + i) * 8, x));
+  w.putMovRegReg('rdi', 'r10'); // ctx, loaded by the thunk
+  w.putMovRegReg('rsi', 'rsp'); // register block
+  w.putLeaRegMem('rdx', 'rbp', 16); // caller's stack arguments
+  w.putMovRegU64('rax', enter);
+  w.putCallReg('rax');
+  regs.intRets.forEach((r, i) => w.putMovRegMem(r, 'rsp', RET_BLOCK + i * 8));
+  regs.fprRets.forEach((x, i) => w.putMovqXmmMem(x, 'rsp', RET_BLOCK + (regs.intRets.length + i) * 8));
+  w.putLeave();
+  w.putRet();
+  return w.finish();
+}
+
+/** Trap stub for disposed thunks: cffi_trap(r10) never returns. */
+export function buildTrapStubX64(trap: bigint): Uint8Array {
+  const w = new X64Writer();
+  w.putAndRegImm('rsp', -16);
+  w.putMovRegReg('rdi', 'r10');
+  w.putMovRegU64('rax', trap);
+  w.putCallReg('rax');
+  w.putUd2();
+  return w.finish();
+}
+
+/**
+ * Per-signature call stub, called by the bridge as `void stub(uint64_t *frame)`:
+ * copies stack arguments, loads argument registers from the frame, calls the target
+ * stored in the frame, and stores the result registers back.
+ */
+export function buildCallStubX64(regs: X64ConventionRegs, lowering: Lowering): Uint8Array {
+  const w = new X64Writer();
+  const word = (i: number) => i * 8;
+  w.putPushReg('rbp');
+  w.putMovRegReg('rbp', 'rsp');
+  w.putPushReg('rbx');
+  w.putPushReg('r12'); // keeps rsp 16-byte aligned
+  w.putMovRegReg('rbx', 'rdi');
+  const stackBytes = Math.ceil((lowering.stackWords * 8) / 16) * 16;
+  if (stackBytes) w.putSubRegImm('rsp', stackBytes);
+  for (let i = 0; i < lowering.stackWords; i++) {
+    w.putMovRegMem('rax', 'rbx', word(FRAME.stack + i));
+    w.putMovMemReg('rsp', i * 8, 'rax');
+  }
+  regs.gprs.slice(0, lowering.gprCount).forEach((r, i) => w.putMovRegMem(r, 'rbx', word(FRAME.args + i)));
+  regs.fprs
+    .slice(0, lowering.fprCount)
+    .forEach((x, i) => w.putMovqXmmMem(x, 'rbx', word(FRAME.args + regs.gprs.length + i)));
+  w.putMovReg32U32('eax', lowering.fprCount); // vector-register count, read by variadic callees
+  w.putCallMem('rbx', word(FRAME.ctx));
+  regs.intRets.forEach((r, i) => w.putMovMemReg('rbx', word(FRAME.ret + i), r));
+  regs.fprRets.forEach((x, i) => w.putMovqMemXmm('rbx', word(FRAME.ret + regs.intRets.length + i), x));
+  w.putLeaRegMem('rsp', 'rbp', -16);
+  w.putPopReg('r12');
+  w.putPopReg('rbx');
+  w.putPopReg('rbp');
+  w.putRet();
+  return w.finish();
+}
+
+/**
+ * Thunk: `mov r10, ctx; jmp [rip + literal]` — 16 bytes, context in the
+ * immediate, stub address in the literal pool at the start of its block.
+ */
+export const X64_THUNK = {
+  size: 16,
+  ctxOffset: 2,
+  dispOffset: 12,
+  template: ((): Uint8Array => {
+    const w = new X64Writer();
+    w.putMovRegU64('r10', 0n);
+    w.putJmpRipRel(0);
+    const code = w.finish();
+    if (code.length !== 16) throw new Error(`x86-64 thunk template is ${code.length} bytes, expected 16`);
+    return code;
+  })(),
+};

@@ -1,0 +1,130 @@
+/**
+ * Thunk memory: many 16-byte thunks per block, handed out and taken back.
+ *
+ * Each block starts with a literal pool (the addresses of the shared stubs a
+ * thunk may jump to), followed by thunk slots. A freed slot is first rewritten
+ * to jump to the trap stub, then quarantined: it is reused only after
+ * QUARANTINE_SLOTS newer frees, oldest first, so a stale function pointer kept
+ * by native code traps instead of calling some newer closure.
+ */
+import { CodeBlock } from './code-block';
+import type { JitAlloc } from './jit-alloc';
+import { X64_THUNK } from './stubs-x64';
+
+const BLOCK_BYTES = 64 * 1024;
+const LITERAL_SLOTS = 8;
+const LITERAL_BYTES = LITERAL_SLOTS * 8;
+const SLOTS_PER_BLOCK = Math.floor((BLOCK_BYTES - LITERAL_BYTES) / X64_THUNK.size);
+export const QUARANTINE_SLOTS = 4096;
+
+/** What a literal-pool index holds: the entry stub of one convention, or the trap stub. */
+export type LiteralIndex = number;
+export const TRAP_LITERAL: LiteralIndex = 0;
+
+/** First-in, first-out queue of slot numbers without O(n) shifts. */
+class SlotQueue {
+  private items = new Int32Array(1024);
+  private head = 0;
+  private tail = 0;
+
+  get length(): number {
+    return this.tail - this.head;
+  }
+
+  push(v: number): void {
+    if (this.tail === this.items.length) {
+      const live = this.items.subarray(this.head, this.tail);
+      const grown = live.length * 2 > this.items.length ? new Int32Array(this.items.length * 2) : this.items;
+      grown.set(live);
+      this.items = grown;
+      this.tail -= this.head;
+      this.head = 0;
+    }
+    this.items[this.tail++] = v;
+  }
+
+  shift(): number {
+    return this.items[this.head++];
+  }
+}
+
+export class ThunkPool {
+  private readonly blocks: CodeBlock[] = [];
+  private readonly literalsWritten: number[] = [];
+  private fresh = 0; // next never-used slot number
+  private readonly quarantine = new SlotQueue();
+  private live = 0;
+
+  constructor(
+    private readonly alloc: JitAlloc,
+    /** Address to store in literal `i` of every block (resolved lazily: stubs are made on first use). */
+    private readonly literal: (i: LiteralIndex) => bigint,
+  ) {}
+
+  get liveThunks(): number {
+    return this.live;
+  }
+
+  /** Takes a slot: the oldest quarantined one once the quarantine is full, else a fresh one. */
+  acquire(): number {
+    this.live++;
+    if (this.quarantine.length > QUARANTINE_SLOTS) return this.quarantine.shift();
+    const slot = this.fresh++;
+    if (slot >= this.blocks.length * SLOTS_PER_BLOCK) {
+      this.blocks.push(new CodeBlock(this.alloc, BLOCK_BYTES));
+      this.literalsWritten.push(0);
+    }
+    return slot;
+  }
+
+  /** Native address of a slot's code. */
+  address(slot: number): bigint {
+    const block = this.blocks[(slot / SLOTS_PER_BLOCK) | 0];
+    return block.rx + BigInt(this.offsetOf(slot));
+  }
+
+  /** Makes the slot load `ctx` (as two 32-bit halves) and jump through literal `target`. */
+  write(slot: number, ctxLo: number, ctxHi: number, target: LiteralIndex): void {
+    const blockIndex = (slot / SLOTS_PER_BLOCK) | 0;
+    const block = this.blocks[blockIndex];
+    this.ensureLiteral(blockIndex, target);
+    const off = this.offsetOf(slot);
+    const disp = target * 8 - (off + X64_THUNK.size);
+    const dv = block.direct;
+    if (dv) {
+      // Hot path (default allocator): patch the RW view in place, no native call.
+      for (let i = 0; i < X64_THUNK.size; i++) dv.setUint8(off + i, X64_THUNK.template[i]);
+      dv.setUint32(off + X64_THUNK.ctxOffset, ctxLo, true);
+      dv.setUint32(off + X64_THUNK.ctxOffset + 4, ctxHi, true);
+      dv.setInt32(off + X64_THUNK.dispOffset, disp, true);
+    } else {
+      const code = X64_THUNK.template.slice();
+      const view = new DataView(code.buffer);
+      view.setUint32(X64_THUNK.ctxOffset, ctxLo, true);
+      view.setUint32(X64_THUNK.ctxOffset + 4, ctxHi, true);
+      view.setInt32(X64_THUNK.dispOffset, disp, true);
+      block.write(off, code);
+    }
+  }
+
+  /** Turns the slot into a trap carrying `info`, then quarantines it. */
+  release(slot: number, infoLo: number, infoHi: number): void {
+    this.write(slot, infoLo, infoHi, TRAP_LITERAL);
+    this.quarantine.push(slot);
+    this.live--;
+  }
+
+  private offsetOf(slot: number): number {
+    return LITERAL_BYTES + (slot % SLOTS_PER_BLOCK) * X64_THUNK.size;
+  }
+
+  private ensureLiteral(blockIndex: number, i: LiteralIndex): void {
+    if (i >= LITERAL_SLOTS) throw new RangeError(`literal index ${i} exceeds the ${LITERAL_SLOTS}-entry pool`);
+    const mask = this.literalsWritten[blockIndex];
+    if (mask & (1 << i)) return;
+    const bytes = new Uint8Array(8);
+    new DataView(bytes.buffer).setBigUint64(0, this.literal(i), true);
+    this.blocks[blockIndex].write(i * 8, bytes);
+    this.literalsWritten[blockIndex] = mask | (1 << i);
+  }
+}

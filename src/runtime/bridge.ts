@@ -1,0 +1,93 @@
+/**
+ * The native bridge (native/*.c), loaded once per JS environment, with its exports typed.
+ * Only what JS cannot do lives there; see DESIGN.md, "Architecture".
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { isMainThread } from 'node:worker_threads';
+
+/** A mapping returned by the bridge's allocator: one RX view and one RW view of the same pages. */
+export interface NativeJitMapping {
+  rx: bigint;
+  rw: bigint;
+  size: number;
+  /** false when only the mprotect fallback was available (rx === rw). */
+  dual: boolean;
+  /** ArrayBuffer over the RW view (present when dual). */
+  view?: ArrayBuffer;
+}
+
+export interface NativeBridge {
+  jitAlloc(size: number): NativeJitMapping;
+  jitRelease(rx: bigint, rw: bigint, size: number, view?: ArrayBuffer): void;
+  jitProtect(addr: bigint, size: number, mode: 'rw' | 'rx'): void;
+  flushInstructionCache(addr: bigint, size: number): void;
+  mappedBytes(): number;
+  malloc(size: number): bigint;
+  free(ptr: bigint): void;
+  read(ptr: bigint | number, length: number): Buffer;
+  write(ptr: bigint | number, bytes: ArrayBufferView): void;
+  view(ptr: bigint | number, length: number): ArrayBuffer;
+  readCString(ptr: bigint | number): string | null;
+  dlopen(path: string | null): bigint;
+  dlsym(handle: bigint, name: string): bigint;
+  dlclose(handle: bigint): void;
+  /** Header + MAX_DEPTH frames shared with native code; word 0 of the header is the depth in use. */
+  arena: ArrayBuffer;
+  realm: number;
+  enterAddress: bigint;
+  trapAddress: bigint;
+  FRAME_WORDS: number;
+  HEADER_WORDS: number;
+  MAX_DEPTH: number;
+  ARG_WORDS: number;
+  RET_WORDS: number;
+  MAX_STACK_WORDS: number;
+  setDispatcher(fn: () => void): void;
+  setForeignReporter(fn: (ctx: bigint, threadId: number, why: string) => void): void;
+  callNative(): void;
+  describe(index: number, text: string): void;
+  currentThreadId(): number;
+  /** Tells the bridge V8's --stack-size (bytes), for callbacks that arrive on another FFI's stack. */
+  setJsStackSize(bytes: number): void;
+}
+
+function packageRoot(): string {
+  let dir = __dirname;
+  for (;;) {
+    const pkg = path.join(dir, 'package.json');
+    if (fs.existsSync(pkg) && fs.existsSync(path.join(dir, 'binding.gyp'))) return dir;
+    const up = path.dirname(dir);
+    if (up === dir) throw new Error('closure-ffi: cannot find the package root (binding.gyp) above ' + __dirname);
+    dir = up;
+  }
+}
+
+function load(): NativeBridge {
+  const root = packageRoot();
+  const candidates = ['build/Release/closure_ffi.node', 'build/Debug/closure_ffi.node'].map((p) => path.join(root, p));
+  const found = candidates.find((p) => fs.existsSync(p));
+  if (!found) {
+    throw new Error(
+      `closure-ffi: the native bridge is not built (looked for ${candidates.join(', ')}); run 'npm install' or 'npm run build:native'`,
+    );
+  }
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  return require(found) as NativeBridge;
+}
+
+/** V8's --stack-size in KiB if the process was started with one (Node passes it on to V8). */
+function configuredJsStackKiB(): number | undefined {
+  const args = [...process.execArgv, ...(process.env.NODE_OPTIONS ?? '').split(/\s+/)];
+  for (const a of args) {
+    const m = /^--stack[-_]size[= ](\d+)$/.exec(a);
+    if (m) return Number(m[1]);
+  }
+  return undefined;
+}
+
+/** The bridge for this JS environment (main thread or Worker). */
+export const bridge: NativeBridge = load();
+
+const stackKiB = configuredJsStackKiB();
+if (stackKiB !== undefined && isMainThread) bridge.setJsStackSize(stackKiB * 1024);

@@ -1,0 +1,62 @@
+/**
+ * Everything derived from (signature, convention) once and cached: the lowering,
+ * the inbound codec and the outbound call stub. Per-closure work is then just a
+ * table slot and 16 bytes of thunk.
+ */
+import { conventionFor, type ConventionBackend } from '../abi/conventions';
+import type { Lowering } from '../abi/lowering';
+import { InvalidOptionError, UnsupportedTypeError } from '../errors';
+import { stubs } from '../jit/stub-cache';
+import { resolveSignature, type CallConvName, type Signature, type SignatureDescriptor } from '../signature';
+import { MAX_STACK_WORDS } from './arena';
+import { makeInboundCodec, type InboundCodec } from './codec';
+
+export type SignatureSpec = string | SignatureDescriptor;
+
+export interface SignaturePlan {
+  readonly signature: Signature;
+  readonly backend: ConventionBackend;
+  readonly lowering: Lowering;
+  /** Inbound codec (closure side); made on first use. */
+  inbound(): InboundCodec;
+  /** Address of the outbound call stub; made on first use. */
+  callStub(): bigint;
+}
+
+const plans = new Map<string, SignaturePlan>();
+
+function convention(sig: Signature, option: CallConvName | undefined): CallConvName | undefined {
+  if (option !== undefined && sig.cc !== undefined && option !== sig.cc)
+    throw new InvalidOptionError(`the cc option (${option}) contradicts the convention in '${sig.text}' (${sig.cc})`);
+  return option ?? sig.cc;
+}
+
+/** The cached plan for a signature under an optional `cc` option. */
+export function planFor(spec: SignatureSpec, ccOption: CallConvName | undefined): SignaturePlan {
+  const signature = resolveSignature(spec);
+  const backend = conventionFor(convention(signature, ccOption), signature);
+  const key = `${backend.name}|${signature.text}`;
+  const known = plans.get(key);
+  if (known) return known;
+
+  if (signature.variadic)
+    throw new UnsupportedTypeError(`variadic signatures ('${signature.text}') are not supported yet`);
+  const lowering = backend.lower(signature);
+  if (lowering.stackWords > MAX_STACK_WORDS)
+    throw new UnsupportedTypeError(`'${signature.text}' passes ${lowering.stackWords} words on the stack; at most ${MAX_STACK_WORDS} are supported`);
+
+  let inbound: InboundCodec | undefined;
+  let callStub: bigint | undefined;
+  const plan: SignaturePlan = {
+    signature,
+    backend,
+    lowering,
+    inbound: () =>
+      (inbound ??= makeInboundCodec(lowering, (i) =>
+        i < 0 ? `return value of the closure for '${signature.text}'` : `argument ${i + 1} of '${signature.text}'`,
+      )),
+    callStub: () => (callStub ??= stubs.get(`call:${key}`, () => backend.buildCallStub(lowering))),
+  };
+  plans.set(key, plan);
+  return plan;
+}
