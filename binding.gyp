@@ -9,7 +9,7 @@
         "native/library.c",
         "native/enter.c",
         "native/foreign_stack.c",
-        "native/stack_limit.cc"
+        "native/v8_direct.cc"
       ],
       "cflags": ["-O2", "-Wall", "-Wextra", "-Wno-unused-parameter", "-fvisibility=hidden"],
       "cflags_c": ["-std=gnu11"],

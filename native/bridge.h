@@ -8,6 +8,9 @@
 
 #define NAPI_VERSION 8
 #include <node_api.h>
+#ifdef __cplusplus
+extern "C" {
+#endif
 #include <pthread.h>
 #include <stdint.h>
 #include <stddef.h>
@@ -55,6 +58,7 @@ typedef struct cffi_realm {
   uint32_t index;
   uint64_t *arena;              /* header + CFFI_MAX_DEPTH frames */
   napi_ref dispatcher;          /* JS function run for every inbound call */
+  struct cffi_v8_entry *v8_entry; /* the same function for the V8-direct path, or NULL */
   napi_ref foreign_reporter;    /* JS function told about calls from other threads */
   napi_threadsafe_function foreign_tsfn;
   /* The JS thread's own stack, and the reserved regions used when a callback
@@ -67,6 +71,9 @@ typedef struct cffi_realm {
 } cffi_realm;
 
 extern cffi_realm *cffi_realms[CFFI_MAX_REALMS];
+#ifdef __cplusplus
+}
+#endif
 
 /* Shared argument helpers (bridge.c). */
 napi_value cffi_throw(napi_env env, const char *code, const char *msg);
@@ -82,9 +89,16 @@ void cffi_set_js_stack_size(cffi_realm *r, size_t js_stack_bytes);
 int cffi_on_thread_stack(const cffi_realm *r);
 void cffi_run_on_reserved_stack(cffi_realm *r, cffi_stack_fn fn, void *arg);
 #ifdef __cplusplus
-extern "C"
+extern "C" {
 #endif
 void cffi_set_js_stack_limit(uintptr_t limit);
+/* V8-direct entry (v8_direct.cc). */
+struct cffi_v8_entry *cffi_v8_entry_new(napi_value fn);
+void cffi_v8_entry_delete(struct cffi_v8_entry *e);
+int cffi_v8_call(struct cffi_v8_entry *e);
+#ifdef __cplusplus
+}
+#endif
 
 /* Module parts. */
 void cffi_init_jit_memory(napi_env env, napi_value exports);

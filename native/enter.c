@@ -38,6 +38,13 @@ static void zero_result(uint64_t *regs) { memset(regs + CFFI_ARG_WORDS, 0, CFFI_
 
 /* Runs the dispatcher for the frame at the current depth; the dispatcher never throws. */
 static void call_dispatcher(cffi_realm *r) {
+  if (r->v8_entry) {
+    int status = cffi_v8_call(r->v8_entry);
+    if (status != 0)
+      fprintf(stderr, "closure-ffi: could not enter JS for a callback (%s); returning zero\n",
+              status == 2 ? "JS is terminating" : "the dispatcher threw");
+    return;
+  }
   napi_env env = r->env;
   napi_handle_scope scope;
   napi_open_handle_scope(env, &scope);
@@ -228,9 +235,10 @@ static napi_value js_call_native(napi_env env, napi_callback_info info) {
   return NULL;
 }
 
+/* setDispatcher(fn, napiOnly?): napiOnly selects the portable N-API entry instead of V8-direct. */
 static napi_value js_set_dispatcher(napi_env env, napi_callback_info info) {
-  size_t argc = 1;
-  napi_value argv[1];
+  size_t argc = 2;
+  napi_value argv[2];
   napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
   cffi_realm *r;
   napi_get_instance_data(env, (void **)&r);
@@ -239,6 +247,11 @@ static napi_value js_set_dispatcher(napi_env env, napi_callback_info info) {
     return cffi_throw(env, "ERR_ARG_TYPE", "setDispatcher(fn): fn must be a function");
   if (r->dispatcher) napi_delete_reference(env, r->dispatcher);
   napi_create_reference(env, argv[0], 1, &r->dispatcher);
+  if (r->v8_entry) cffi_v8_entry_delete(r->v8_entry);
+  r->v8_entry = NULL;
+  bool use_napi = false;
+  if (argc >= 2) napi_get_value_bool(env, argv[1], &use_napi);
+  if (!use_napi) r->v8_entry = cffi_v8_entry_new(argv[0]);
   return NULL;
 }
 
@@ -266,6 +279,8 @@ static napi_value js_current_thread_id(napi_env env, napi_callback_info info) {
 static void realm_teardown(napi_env env, void *data, void *hint) {
   cffi_realm *r = data;
   r->alive = 0;
+  if (r->v8_entry) cffi_v8_entry_delete(r->v8_entry);
+  r->v8_entry = NULL;
   if (r->foreign_tsfn) napi_release_threadsafe_function(r->foreign_tsfn, napi_tsfn_abort);
 }
 

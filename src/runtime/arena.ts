@@ -42,12 +42,3 @@ export const views = {
 };
 export type ArenaViews = typeof views;
 
-/** Word index of the frame that an inbound call has just pushed (depth was incremented natively). */
-export function currentInboundFrame(): number {
-  return HEADER_WORDS + (views.u32[0] - 1) * FRAME_WORDS;
-}
-
-/** Word index of the frame the next outbound call will use. */
-export function nextOutboundFrame(): number {
-  return HEADER_WORDS + views.u32[0] * FRAME_WORDS;
-}

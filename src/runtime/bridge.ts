@@ -43,7 +43,8 @@ export interface NativeBridge {
   ARG_WORDS: number;
   RET_WORDS: number;
   MAX_STACK_WORDS: number;
-  setDispatcher(fn: () => void): void;
+  /** `napiOnly` selects the portable N-API entry instead of the V8-direct one. */
+  setDispatcher(fn: () => void, napiOnly?: boolean): void;
   setForeignReporter(fn: (ctx: bigint, threadId: number, why: string) => void): void;
   callNative(): void;
   describe(index: number, text: string): void;

@@ -4,7 +4,7 @@
  * the entry up and lets it decode, run and encode.
  */
 import { bridge } from './bridge';
-import { currentInboundFrame, views } from './arena';
+import { FRAME_WORDS, HEADER_WORDS, views } from './arena';
 import type { JitAlloc } from '../jit/jit-alloc';
 import { ThunkPool, TRAP_LITERAL } from '../jit/thunk-pool';
 import { stubs } from '../jit/stub-cache';
@@ -19,29 +19,43 @@ export interface ThunkEntry {
   refusedForeignCall(threadId: number, why: string): void;
 }
 
-const table: (ThunkEntry | undefined)[] = [];
+/** Stands in for freed ids, so the table stays a packed array of one shape (fast keyed loads). */
+const vacant: ThunkEntry = {
+  run() {
+    // Unreachable: a slot is rewritten to trap before its id is freed. The caller gets zero.
+  },
+  refusedForeignCall() {},
+};
+
+const table: ThunkEntry[] = [];
 const freeIds: number[] = [];
 
 export function registerThunk(entry: ThunkEntry): number {
-  const id = freeIds.length > 0 ? freeIds.pop()! : table.length;
-  table[id] = entry;
-  return id;
+  if (freeIds.length > 0) {
+    const id = freeIds.pop()!;
+    table[id] = entry;
+    return id;
+  }
+  table.push(entry);
+  return table.length - 1;
 }
 
 /** Ids are reused at once: a disposed thunk's code traps without looking at the table. */
 export function unregisterThunk(id: number): void {
-  table[id] = undefined;
+  table[id] = vacant;
   freeIds.push(id);
 }
 
+const u32 = views.u32;
+
+/** Called by the bridge for every inbound call: the frame just pushed names the thunk. */
 function dispatch(): void {
-  const b = currentInboundFrame();
-  const entry = table[views.u32[b * 2]];
-  if (entry !== undefined) entry.run(b);
-  // else: unreachable (slots are rewritten to trap before their id is freed); the caller gets zero.
+  const b = HEADER_WORDS + (u32[0] - 1) * FRAME_WORDS;
+  table[u32[b * 2]].run(b);
 }
 
-bridge.setDispatcher(dispatch);
+/** CLOSURE_FFI_ENTRY=napi selects the portable N-API entry instead of the V8-direct one (for comparison). */
+bridge.setDispatcher(dispatch, process.env.CLOSURE_FFI_ENTRY === 'napi');
 bridge.setForeignReporter((ctx, threadId, why) => {
   table[Number(ctx & 0xffffffffn)]?.refusedForeignCall(threadId, why);
 });
