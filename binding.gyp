@@ -9,6 +9,7 @@
         "native/library.c",
         "native/enter.c",
         "native/foreign_stack.c",
+        "native/sync_calls.c",
         "native/v8_direct.cc"
       ],
       "cflags": ["-O2", "-Wall", "-Wextra", "-Wno-unused-parameter", "-fvisibility=hidden"],

@@ -36,7 +36,9 @@ extern "C" {
 #define CFFI_MAX_STACK_WORDS 472
 #define CFFI_FRAME_WORDS (CFFI_FRAME_STACK + CFFI_MAX_STACK_WORDS)
 #define CFFI_MAX_DEPTH 64
-#define CFFI_HEADER_WORDS 8       /* header word 0: depth in use */
+#define CFFI_HEADER_WORDS 8       /* header word 0: depth in use; word 1: mode of the next outbound call */
+#define CFFI_HEADER_CALL_MODE 1
+#define CFFI_CALL_SERVICED 1      /* run the call on a helper thread while this thread serves callbacks */
 
 /*
  * The 64-bit context a thunk loads before jumping to the entry stub:
@@ -48,7 +50,8 @@ extern "C" {
 #define CFFI_CTX_FLAGS(c) ((uint32_t)(((c) >> 44) & 0xf))
 #define CFFI_CTX_REALM(c) ((uint32_t)((c) >> 48))
 #define CFFI_FLAG_ABORT_ON_ERROR 0x1
-#define CFFI_FLAG_SYNC 0x2
+#define CFFI_FLAG_SYNC 0x2            /* may be called from any thread: marshalled to the JS thread */
+#define CFFI_FLAG_NONBLOCKING 0x4     /* Sync void thunk: a foreign caller does not wait */
 #define CFFI_MAX_REALMS 65536
 
 typedef struct cffi_realm {
@@ -68,6 +71,15 @@ typedef struct cffi_realm {
   uintptr_t reserve_top;        /* top of reserved region 0; region i lies below region i-1 */
   size_t reserve_size;
   unsigned reserve_levels, reserve_in_use;
+  /* Calls from other threads waiting for the JS thread (sync_calls.c). */
+  pthread_mutex_t sync_lock;
+  pthread_cond_t sync_cv;       /* signalled when a call is queued or a serviced call ends */
+  struct cffi_pending *queue_head, *queue_tail;
+  napi_threadsafe_function sync_tsfn;
+  int sync_refs;
+  uint32_t *timeouts;           /* per thunk slot, ms, 0 = wait forever */
+  uint32_t timeouts_cap;
+  int native_depth;             /* JS thread is inside this many plain (unserviced) native calls */
 } cffi_realm;
 
 extern cffi_realm *cffi_realms[CFFI_MAX_REALMS];
@@ -81,6 +93,18 @@ int cffi_get_address(napi_env env, napi_value v, uint64_t *out);
 napi_value cffi_make_address(napi_env env, uint64_t addr);
 void cffi_export(napi_env env, napi_value exports, const char *name, napi_callback cb);
 void cffi_fatal(const char *fmt, ...) __attribute__((noreturn, format(printf, 1, 2)));
+
+/* Inbound calls (enter.c). */
+void cffi_enter_on_js_thread(cffi_realm *r, uint64_t ctx, uint64_t *regs, uint64_t *stack_args, long tid);
+void cffi_report_foreign(cffi_realm *r, uint64_t ctx, long tid, const char *why);
+long cffi_current_tid(void);
+
+/* Calls from other threads (sync_calls.c). */
+void cffi_init_sync_calls(napi_env env, cffi_realm *r, napi_value exports);
+int cffi_is_serviced_helper(const cffi_realm *r);
+void cffi_sync_call(cffi_realm *r, uint64_t ctx, uint64_t *regs, uint64_t *stack_args, long tid);
+void cffi_run_serviced(cffi_realm *r, uint64_t *frame, void (*stub)(uint64_t *frame));
+void cffi_teardown_sync_calls(cffi_realm *r);
 
 /* Foreign stacks (foreign_stack.c). */
 typedef void (*cffi_stack_fn)(void *arg);

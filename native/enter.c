@@ -13,6 +13,7 @@
  */
 #define _GNU_SOURCE
 #include "bridge.h"
+#include <errno.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -32,7 +33,7 @@ static inline uint64_t *frame_at(cffi_realm *r, uint64_t depth) {
   return r->arena + CFFI_HEADER_WORDS + depth * CFFI_FRAME_WORDS;
 }
 
-static long current_tid(void) { return (long)syscall(SYS_gettid); }
+long cffi_current_tid(void) { return (long)syscall(SYS_gettid); }
 
 static void zero_result(uint64_t *regs) { memset(regs + CFFI_ARG_WORDS, 0, CFFI_RET_WORDS * 8); }
 
@@ -64,10 +65,9 @@ static void call_dispatcher(cffi_realm *r) {
   napi_close_handle_scope(env, scope);
 }
 
-static void report_foreign(cffi_realm *r, uint64_t ctx, long tid, const char *why);
 
-/* The inbound call proper, on the realm's JS thread and on its own stack. */
-static void enter_on_js_thread(cffi_realm *r, uint64_t ctx, uint64_t *regs, uint64_t *stack_args) {
+/* The inbound call proper, on the realm's JS thread and on its own stack; tid names the native caller's thread (0 = this one). */
+void cffi_enter_on_js_thread(cffi_realm *r, uint64_t ctx, uint64_t *regs, uint64_t *stack_args, long tid) {
   uint64_t depth = r->arena[0];
   if (depth >= CFFI_MAX_DEPTH)
     cffi_fatal("callbacks nested more than %d deep (native -> JS -> native -> ...); aborting", CFFI_MAX_DEPTH);
@@ -78,6 +78,7 @@ static void enter_on_js_thread(cffi_realm *r, uint64_t ctx, uint64_t *regs, uint
   memcpy(frame + CFFI_FRAME_ARGS, regs, CFFI_ARG_WORDS * 8);
   memset(frame + CFFI_FRAME_RET, 0, CFFI_RET_WORDS * 8);
   frame[CFFI_FRAME_STACK_PTR] = (uint64_t)(uintptr_t)stack_args;
+  frame[CFFI_FRAME_THREAD] = (uint64_t)tid;
   if (stack_words) memcpy(frame + CFFI_FRAME_STACK, stack_args, (size_t)stack_words * 8);
   r->arena[0] = depth + 1;
   call_dispatcher(r);
@@ -93,33 +94,30 @@ typedef struct inbound_call {
 
 static void enter_from_reserved_stack(void *arg) {
   inbound_call *c = arg;
-  enter_on_js_thread(c->realm, c->ctx, c->regs, c->stack_args);
+  cffi_enter_on_js_thread(c->realm, c->ctx, c->regs, c->stack_args, 0);
 }
 
 /* Called by every entry stub: ctx from the thunk, the saved register block, and the caller's stack arguments. */
 __attribute__((visibility("default"))) void cffi_enter(uint64_t ctx, uint64_t *regs, uint64_t *stack_args) {
+  int saved_errno = errno; /* the native caller's errno survives whatever JS does */
   uint32_t realm_index = CFFI_CTX_REALM(ctx);
   cffi_realm *r = realm_index < CFFI_MAX_REALMS ? cffi_realms[realm_index] : NULL;
-  if (!r || !r->alive) {
-    if (CFFI_CTX_FLAGS(ctx) & CFFI_FLAG_ABORT_ON_ERROR)
-      cffi_fatal("callback slot %u called after its JS environment (realm %u) ended", CFFI_CTX_SLOT(ctx), realm_index);
-    fprintf(stderr, "closure-ffi: callback slot %u called after its JS environment (realm %u) ended; returning zero\n",
-            CFFI_CTX_SLOT(ctx), realm_index);
-    zero_result(regs);
-    return;
-  }
-  if (!pthread_equal(pthread_self(), r->thread)) {
-    zero_result(regs);
-    report_foreign(r, ctx, current_tid(), "wrong-thread");
-    return;
-  }
-  if (__builtin_expect(cffi_on_thread_stack(r), 1)) {
-    enter_on_js_thread(r, ctx, regs, stack_args);
+  if (!r) cffi_fatal("thunk context names realm %u, which never existed", realm_index);
+  if (pthread_equal(pthread_self(), r->thread) && r->alive) {
+    if (__builtin_expect(cffi_on_thread_stack(r), 1)) {
+      cffi_enter_on_js_thread(r, ctx, regs, stack_args, 0);
+    } else {
+      /* Called on another FFI's private stack (koffi does this): V8 must run on the thread's own. */
+      inbound_call c = {r, ctx, regs, stack_args};
+      cffi_run_on_reserved_stack(r, enter_from_reserved_stack, &c);
+    }
+  } else if ((CFFI_CTX_FLAGS(ctx) & CFFI_FLAG_SYNC) || cffi_is_serviced_helper(r)) {
+    cffi_sync_call(r, ctx, regs, stack_args, cffi_current_tid());
   } else {
-    /* Called on another FFI's private stack (koffi does this): V8 must run on the thread's own. */
-    inbound_call c = {r, ctx, regs, stack_args};
-    cffi_run_on_reserved_stack(r, enter_from_reserved_stack, &c);
+    zero_result(regs);
+    cffi_report_foreign(r, ctx, cffi_current_tid(), r->alive ? "wrong-thread" : "realm-gone");
   }
+  errno = saved_errno;
 }
 
 /* Called by a disposed thunk: info = description index << 32 | thunk serial. */
@@ -128,7 +126,7 @@ __attribute__((visibility("default"), noreturn)) void cffi_trap(uint64_t info) {
   const char *what = desc < descriptions_cap && descriptions[desc] ? descriptions[desc] : "a thunk";
   cffi_fatal("call to disposed thunk #%u (%s) from thread %ld; the native side kept a function pointer "
              "after dispose(). Aborting instead of running freed memory.",
-             serial, what, current_tid());
+             serial, what, cffi_current_tid());
 }
 
 /* describe(index, text): registers the text a trap prints for thunks of this description. */
@@ -182,20 +180,39 @@ static void deliver_foreign_report(napi_env env, napi_value js_cb, void *context
   free(rep);
 }
 
-static void report_foreign(cffi_realm *r, uint64_t ctx, long tid, const char *why) {
+static const char *explain(const char *why) {
+  if (!strcmp(why, "wrong-thread")) return "is not Sync and may only run on its JS thread";
+  if (!strcmp(why, "timeout")) return "is Sync, but its JS thread did not take the call within timeoutMs";
+  if (!strcmp(why, "realm-gone")) return "belongs to a JS environment (Worker) that has ended";
+  return "could not reach its JS thread, which is shutting down";
+}
+
+/* Tells the thunk's JS thread (if it can still hear) that a call from thread tid got the zero value. */
+void cffi_report_foreign(cffi_realm *r, uint64_t ctx, long tid, const char *why) {
   if (CFFI_CTX_FLAGS(ctx) & CFFI_FLAG_ABORT_ON_ERROR)
-    cffi_fatal("thunk slot %u (not Sync) was called from thread %ld, but may only run on its JS thread; aborting "
-               "(onError: 'abort')",
-               CFFI_CTX_SLOT(ctx), tid);
+    cffi_fatal("thunk slot %u was called from thread %ld, but it %s; aborting (onError: 'abort')", CFFI_CTX_SLOT(ctx),
+               tid, explain(why));
   foreign_report *rep = malloc(sizeof *rep);
   rep->ctx = ctx;
   rep->tid = tid;
   rep->why = why;
-  if (!r->foreign_tsfn || napi_call_threadsafe_function(r->foreign_tsfn, rep, napi_tsfn_nonblocking) != napi_ok) {
-    fprintf(stderr, "closure-ffi: thunk slot %u was called from thread %ld, not its JS thread; returned zero\n",
-            CFFI_CTX_SLOT(ctx), tid);
+  pthread_mutex_lock(&r->sync_lock); /* keeps foreign_tsfn from being finalized meanwhile */
+  int sent = r->alive && r->foreign_tsfn &&
+             napi_call_threadsafe_function(r->foreign_tsfn, rep, napi_tsfn_nonblocking) == napi_ok;
+  pthread_mutex_unlock(&r->sync_lock);
+  if (!sent) {
+    fprintf(stderr, "closure-ffi: thunk slot %u was called from thread %ld, but it %s; the caller got zero\n",
+            CFFI_CTX_SLOT(ctx), tid, explain(why));
     free(rep);
   }
+}
+
+/* Node destroys threadsafe functions itself when the environment ends. */
+static void foreign_tsfn_finalized(napi_env env, void *data, void *hint) {
+  cffi_realm *r = data;
+  pthread_mutex_lock(&r->sync_lock);
+  r->foreign_tsfn = NULL;
+  pthread_mutex_unlock(&r->sync_lock);
 }
 
 /* setForeignReporter(fn): fn(ctx: bigint, tid: number, why: string) runs on the JS thread. */
@@ -210,7 +227,7 @@ static napi_value js_set_foreign_reporter(napi_env env, napi_callback_info info)
   if (!r->foreign_tsfn) {
     napi_value name;
     napi_create_string_utf8(env, "closure-ffi foreign call", NAPI_AUTO_LENGTH, &name);
-    napi_create_threadsafe_function(env, NULL, NULL, name, 0, 1, NULL, NULL, r, deliver_foreign_report,
+    napi_create_threadsafe_function(env, NULL, NULL, name, 0, 1, r, foreign_tsfn_finalized, r, deliver_foreign_report,
                                     &r->foreign_tsfn);
     /* Reports must not keep the process alive on their own. */
     napi_unref_threadsafe_function(env, r->foreign_tsfn);
@@ -229,8 +246,17 @@ static napi_value js_call_native(napi_env env, napi_callback_info info) {
   uint64_t depth = r->arena[0];
   if (depth >= CFFI_MAX_DEPTH) return cffi_throw(env, "ERR_NESTING", "calls nested too deeply");
   uint64_t *frame = frame_at(r, depth);
+  call_stub_fn stub = (call_stub_fn)(uintptr_t)frame[CFFI_FRAME_STUB];
+  uint64_t mode = r->arena[CFFI_HEADER_CALL_MODE];
+  r->arena[CFFI_HEADER_CALL_MODE] = 0;
   r->arena[0] = depth + 1;
-  ((call_stub_fn)(uintptr_t)frame[CFFI_FRAME_STUB])(frame);
+  if (mode == CFFI_CALL_SERVICED) {
+    cffi_run_serviced(r, frame, stub);
+  } else {
+    r->native_depth++;
+    stub(frame);
+    r->native_depth--;
+  }
   r->arena[0] = depth;
   return NULL;
 }
@@ -271,7 +297,7 @@ static napi_value js_set_js_stack_size(napi_env env, napi_callback_info info) {
 
 static napi_value js_current_thread_id(napi_env env, napi_callback_info info) {
   napi_value v;
-  napi_create_int64(env, current_tid(), &v);
+  napi_create_int64(env, cffi_current_tid(), &v);
   return v;
 }
 
@@ -279,9 +305,9 @@ static napi_value js_current_thread_id(napi_env env, napi_callback_info info) {
 static void realm_teardown(napi_env env, void *data, void *hint) {
   cffi_realm *r = data;
   r->alive = 0;
+  cffi_teardown_sync_calls(r);
   if (r->v8_entry) cffi_v8_entry_delete(r->v8_entry);
   r->v8_entry = NULL;
-  if (r->foreign_tsfn) napi_release_threadsafe_function(r->foreign_tsfn, napi_tsfn_abort);
 }
 
 static void put_address(napi_env env, napi_value exports, const char *name, void *p) {
@@ -311,6 +337,7 @@ void cffi_init_enter(napi_env env, napi_value exports) {
   cffi_init_thread_stack(r);
   cffi_realms[index] = r;
   napi_set_instance_data(env, r, realm_teardown, NULL);
+  cffi_init_sync_calls(env, r, exports);
 
   napi_value arena;
   napi_create_external_arraybuffer(env, r->arena, words * 8, NULL, NULL, &arena);

@@ -10,6 +10,7 @@ import {
   InvalidOptionError,
   NotAFunctionError,
   ReentrancyError,
+  SyncTimeoutError,
   WrongThreadError,
 } from './errors';
 import { getGlobalJitAlloc, validateJitAlloc, type JitAlloc } from './jit/jit-alloc';
@@ -17,8 +18,8 @@ import type { ThunkPool } from './jit/thunk-pool';
 import { bridge } from './runtime/bridge';
 import type { InboundCodec } from './runtime/codec';
 import { descriptionIndex, poolFor, registerThunk, unregisterThunk, type ThunkEntry } from './runtime/registry';
-import { planFor, type SignatureSpec } from './runtime/signature-plan';
-import type { CallConvName } from './signature';
+import { planFor } from './runtime/signature-plan';
+import type { CallConvName, SignatureSpec } from './signature';
 import type { ClosureOf } from './signature/typelevel';
 
 /**
@@ -42,7 +43,27 @@ export interface BareFnOptions {
   name?: string;
 }
 
+/** Options of the thread-safe variants (`BareFnSync`, `BareFnMutSync`, `BareFnOnceSync`). */
+export interface BareFnSyncOptions extends BareFnOptions {
+  /**
+   * `false` (void signatures only): a caller on another thread does not wait; its
+   * arguments are copied and the closure runs later on the JS thread. Memory that
+   * pointer arguments point to is not copied. Default `true`.
+   */
+  blocking?: boolean;
+  /**
+   * A caller on another thread gives up after this many milliseconds if the JS
+   * thread has not started the call; it gets the zero value and the JS thread gets an
+   * error (under `onError`). Default: wait forever.
+   */
+  timeoutMs?: number;
+  /** Keep the event loop alive while this thunk lives (see `ref()`). Default `false`. */
+  ref?: boolean;
+}
+
 const ABORT_ON_ERROR = 0x1;
+const SYNC = 0x2;
+const NONBLOCKING = 0x4;
 let serials = 0;
 
 function rethrow(error: unknown): never {
@@ -62,6 +83,17 @@ function errorText(error: unknown): string {
   return error instanceof Error ? (error.stack ?? String(error)) : String(error);
 }
 
+function syncOptions(o: BareFnSyncOptions, kind: string, returnsVoid: boolean) {
+  const blocking = o.blocking ?? true;
+  if (typeof blocking !== 'boolean') throw new InvalidOptionError(`${kind} option blocking must be a boolean`);
+  if (!blocking && !returnsVoid)
+    throw new InvalidOptionError(`${kind} option blocking: false needs a void return type: a caller that does not wait cannot get a result`);
+  const timeoutMs = o.timeoutMs ?? 0;
+  if (!Number.isInteger(timeoutMs) || timeoutMs < 0 || timeoutMs > 0xffffffff)
+    throw new InvalidOptionError(`${kind} option timeoutMs must be a whole number of milliseconds, got ${String(o.timeoutMs)}`);
+  return { blocking, timeoutMs, ref: o.ref === true };
+}
+
 function checkPolicy(p: unknown): OnErrorPolicy {
   if (p === undefined) return 'rethrow';
   if (p === 'rethrow' || p === 'abort' || typeof p === 'function') return p as OnErrorPolicy;
@@ -79,7 +111,7 @@ function checkPolicy(p: unknown): OnErrorPolicy {
  * registerCallback(cb.bare()); // any C API taking `void (*)(uint32_t)`, no context pointer
  * ```
  */
-export class BareFn<S extends SignatureSpec = SignatureSpec> implements ThunkEntry {
+export class BareFn<const S extends SignatureSpec = SignatureSpec> implements ThunkEntry {
   /** Canonical C text of the signature, e.g. `'int32_t (int32_t)'`. */
   readonly signature: string;
   /** Name used in diagnostics, e.g. `'BareFn#3'`. */
@@ -94,9 +126,13 @@ export class BareFn<S extends SignatureSpec = SignatureSpec> implements ThunkEnt
   private readonly serial: number;
   private readonly description: number;
   private isDisposed = false;
+  private keepsLoopAlive = false;
+  /** Whether calls from other threads are marshalled to the JS thread (the `*Sync` classes). */
+  protected static readonly threadSafe: boolean = false;
 
   constructor(signature: S, fn: ClosureOf<S>, options: BareFnOptions = {}) {
     const kind = new.target.name;
+    const threadSafe = (new.target as unknown as typeof BareFn).threadSafe;
     if (typeof fn !== 'function') throw new NotAFunctionError(`the closure given to ${kind}`, fn);
     if (options === null || typeof options !== 'object') throw new InvalidOptionError(`${kind} options must be an object`);
     const plan = planFor(signature, options.cc);
@@ -115,10 +151,17 @@ export class BareFn<S extends SignatureSpec = SignatureSpec> implements ThunkEnt
     this.fn = fn as (...args: never[]) => unknown;
     this.codec = plan.inbound();
 
+    const sync = threadSafe ? syncOptions(options as BareFnSyncOptions, kind, sig.ret.kind === 'void') : undefined;
+
     this.id = registerThunk(this);
     this.pool = poolFor(alloc, plan.backend);
     this.slot = this.pool.acquire();
-    const flags = this.onError === 'abort' ? ABORT_ON_ERROR : 0;
+    let flags = this.onError === 'abort' ? ABORT_ON_ERROR : 0;
+    if (sync) {
+      flags |= SYNC | (sync.blocking ? 0 : NONBLOCKING);
+      bridge.setSyncTimeout(this.id, sync.timeoutMs);
+      if (sync.ref) this.ref();
+    }
     const ctxHi = plan.lowering.stackWords | (flags << 12) | (bridge.realm << 16);
     this.pool.write(this.slot, this.id, ctxHi >>> 0, plan.backend.literal);
     this.address = this.pool.address(this.slot);
@@ -142,8 +185,32 @@ export class BareFn<S extends SignatureSpec = SignatureSpec> implements ThunkEnt
     if (this.isDisposed) return;
     this.isDisposed = true;
     this.pool.release(this.slot, this.serial, this.description);
+    this.unref();
     unregisterThunk(this.id);
     this.fn = undefined;
+  }
+
+  /**
+   * Sync thunks only: keep the event loop (and so the process) alive while this thunk
+   * lives, so calls from native threads can still arrive. Off by default.
+   */
+  ref(): this {
+    if (!(this.constructor as typeof BareFn).threadSafe)
+      throw new InvalidOptionError(`${this.name} is not Sync; ref() only applies to BareFnSync, BareFnMutSync and BareFnOnceSync`);
+    if (!this.keepsLoopAlive && !this.isDisposed) {
+      this.keepsLoopAlive = true;
+      bridge.refSync(1);
+    }
+    return this;
+  }
+
+  /** Undoes `ref()`: this thunk no longer keeps the process alive. */
+  unref(): this {
+    if (this.keepsLoopAlive) {
+      this.keepsLoopAlive = false;
+      bridge.refSync(-1);
+    }
+    return this;
   }
 
   [Symbol.dispose](): void {
@@ -164,12 +231,20 @@ export class BareFn<S extends SignatureSpec = SignatureSpec> implements ThunkEnt
     }
   }
 
-  /** @internal */
-  refusedForeignCall(threadId: number): void {
-    const error = new WrongThreadError(
-      `${this.name} ('${this.signature}') was called from native thread ${threadId}, but it is not Sync: ` +
-        `only its own JS thread may run it. The native caller received the zero value.`,
-    );
+  /** @internal A call from another thread was answered with the zero value; report why under onError. */
+  refusedForeignCall(threadId: number, why: string): void {
+    const what = `${this.name} ('${this.signature}') was called from native thread ${threadId}`;
+    const error =
+      why === 'timeout'
+        ? new SyncTimeoutError(
+            `${what}, but the JS thread did not take the call within timeoutMs. It is probably blocked, e.g. in a ` +
+              `native call that waits for that thread (a deadlock): make that call with FnPtr option ` +
+              `{ serviceCallbacks: true }. The native caller received the zero value.`,
+          )
+        : new WrongThreadError(
+            `${what}, but it is not Sync: only its own JS thread may run it (use BareFnSync for callbacks from ` +
+              `other threads). The native caller received the zero value.`,
+          );
     const p = this.onError;
     if (typeof p === 'function') p(error);
     else process.nextTick(rethrow, error);
@@ -198,7 +273,7 @@ export class BareFn<S extends SignatureSpec = SignatureSpec> implements ThunkEnt
  * Like {@link BareFn}, for closures that must not be re-entered: a call that arrives
  * while the closure is still running is reported (ERR_REENTERED) under `onError`.
  */
-export class BareFnMut<S extends SignatureSpec = SignatureSpec> extends BareFn<S> {
+export class BareFnMut<const S extends SignatureSpec = SignatureSpec> extends BareFn<S> {
   private busy = false;
 
   override run(b: number): void {
@@ -224,7 +299,7 @@ export class BareFnMut<S extends SignatureSpec = SignatureSpec> extends BareFn<S
  * Like {@link BareFn}, for closures that may run only once: the closure is released
  * after its first call, and any later call is reported (ERR_ONCE_CALLED_TWICE).
  */
-export class BareFnOnce<S extends SignatureSpec = SignatureSpec> extends BareFn<S> {
+export class BareFnOnce<const S extends SignatureSpec = SignatureSpec> extends BareFn<S> {
   override run(b: number): void {
     const fn = this.fn;
     if (fn === undefined) {
@@ -237,6 +312,41 @@ export class BareFnOnce<S extends SignatureSpec = SignatureSpec> extends BareFn<
     } catch (error) {
       this.failed(error, b);
     }
+  }
+}
+
+/**
+ * A {@link BareFn} that any native thread may call: a call from another thread blocks
+ * that thread, runs the closure on the JS thread that created the thunk (as soon as it
+ * is idle, or at once if it is waiting in a serviced native call), and returns the
+ * closure's result.
+ *
+ * @example
+ * ```ts
+ * using onProgress = new BareFnSync('void (int percent)', (p) => bar.update(p));
+ * startWorkerThreads(onProgress.bare());
+ * ```
+ */
+export class BareFnSync<const S extends SignatureSpec = SignatureSpec> extends BareFn<S> {
+  protected static override readonly threadSafe = true;
+  constructor(signature: S, fn: ClosureOf<S>, options: BareFnSyncOptions = {}) {
+    super(signature, fn, options);
+  }
+}
+
+/** A {@link BareFnMut} that any native thread may call; its exclusivity holds across threads. */
+export class BareFnMutSync<const S extends SignatureSpec = SignatureSpec> extends BareFnMut<S> {
+  protected static override readonly threadSafe = true;
+  constructor(signature: S, fn: ClosureOf<S>, options: BareFnSyncOptions = {}) {
+    super(signature, fn, options);
+  }
+}
+
+/** A {@link BareFnOnce} that any native thread may call. */
+export class BareFnOnceSync<const S extends SignatureSpec = SignatureSpec> extends BareFnOnce<S> {
+  protected static override readonly threadSafe = true;
+  constructor(signature: S, fn: ClosureOf<S>, options: BareFnSyncOptions = {}) {
+    super(signature, fn, options);
   }
 }
 

@@ -118,6 +118,13 @@ export class WrongThreadError extends ClosureFfiError {
   }
 }
 
+/** A Sync thunk's caller on another thread gave up waiting for the JS thread (`timeoutMs`). */
+export class SyncTimeoutError extends ClosureFfiError {
+  constructor(message: string) {
+    super('ERR_SYNC_TIMEOUT', message);
+  }
+}
+
 /** Executable memory could not be obtained or protected. */
 export class JitMemoryError extends ClosureFfiError {
   constructor(message: string) {

@@ -3,13 +3,22 @@
  * signatures and conventions as thunks.
  */
 import { ArgumentTypeError, describeValue } from './errors';
+import { CALL_SERVICED, HEADER_CALL_MODE_U32, views } from './runtime/arena';
 import { makeOutboundCaller, type OutboundCaller } from './runtime/codec';
-import { planFor, type SignatureSpec } from './runtime/signature-plan';
-import type { CallConvName } from './signature';
+import { planFor } from './runtime/signature-plan';
+import type { CallConvName, SignatureSpec } from './signature';
 import type { ArgsOf, ReturnOf } from './signature/typelevel';
 
 export interface FnPtrOptions {
   cc?: CallConvName;
+  /**
+   * Run the native function on a helper thread while this JS thread serves callbacks
+   * from other threads (Sync thunks, and any thunk the function calls on that helper
+   * thread). Use it for native calls that wait for threads which call back into JS —
+   * `pthread_join`, thread pools, event loops — which would otherwise deadlock.
+   * Costs a thread hand-off per call.
+   */
+  serviceCallbacks?: boolean;
 }
 
 /** Anything that names a native function: an address, or an object with `bare()` (a BareFn). */
@@ -26,6 +35,20 @@ function toAddress(target: FunctionAddress): bigint {
   return a;
 }
 
+const u32 = views.u32;
+
+/** Marks the next native call as serviced; the bridge clears the mark when it takes the call. */
+function serviced(caller: OutboundCaller): OutboundCaller {
+  return (...args: unknown[]) => {
+    u32[HEADER_CALL_MODE_U32] = CALL_SERVICED;
+    try {
+      return caller(...args);
+    } finally {
+      u32[HEADER_CALL_MODE_U32] = 0; // in case the arguments were rejected before the call
+    }
+  };
+}
+
 /**
  * A typed native function pointer.
  *
@@ -35,7 +58,7 @@ function toAddress(target: FunctionAddress): bigint {
  * abs.call(-5); // 5
  * ```
  */
-export class FnPtr<S extends SignatureSpec = SignatureSpec> {
+export class FnPtr<const S extends SignatureSpec = SignatureSpec> {
   readonly address: bigint;
   readonly signature: string;
   /** Calls the native function; arguments are checked against the signature. */
@@ -54,6 +77,6 @@ export class FnPtr<S extends SignatureSpec = SignatureSpec> {
       (i) => `argument ${i + 1}${names[i] ? ` (${names[i]})` : ''} of ${label}`,
       label,
     );
-    this.call = caller as (...args: ArgsOf<S>) => ReturnOf<S>;
+    this.call = (options.serviceCallbacks ? serviced(caller) : caller) as (...args: ArgsOf<S>) => ReturnOf<S>;
   }
 }

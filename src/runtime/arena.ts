@@ -25,6 +25,10 @@ export const FRAME = {
   stack: 40,
 } as const;
 
+/** Header word 1 (as a u32 index): the mode of the next outbound call, consumed by the bridge. */
+export const HEADER_CALL_MODE_U32 = 2;
+export const CALL_SERVICED = 1;
+
 const buffer = bridge.arena;
 
 /** One view per element type, all over the same arena; index = byteOffset / elementSize. */

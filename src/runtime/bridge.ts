@@ -51,6 +51,10 @@ export interface NativeBridge {
   currentThreadId(): number;
   /** Tells the bridge V8's --stack-size (bytes), for callbacks that arrive on another FFI's stack. */
   setJsStackSize(bytes: number): void;
+  /** How long a foreign caller of thunk `id` waits for the JS thread (ms; 0 = forever). */
+  setSyncTimeout(id: number, ms: number): void;
+  /** Adds `delta` to the number of Sync thunks keeping the event loop alive. */
+  refSync(delta: number): void;
 }
 
 function packageRoot(): string {

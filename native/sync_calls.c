@@ -1,0 +1,315 @@
+/*
+ * Calls from other native threads.
+ *
+ * A Sync thunk called on a foreign thread queues the call for its realm's JS
+ * thread and blocks until JS has run it (or, for fire-and-forget void thunks,
+ * returns at once with the arguments copied). The JS thread takes queued calls
+ * in two places:
+ *  - when its event loop is idle: a threadsafe function wakes it;
+ *  - while it waits in a *serviced* outbound call: the native function runs on
+ *    a helper thread and the JS thread serves callbacks until it returns. This
+ *    is what keeps `pthread_join`-style waits from deadlocking.
+ * Callbacks made by a serviced helper thread are run the same way even for
+ * non-Sync thunks: the JS thread is waiting for that very thread, so they can
+ * never run concurrently with JS.
+ */
+#define _GNU_SOURCE
+#include "bridge.h"
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+enum { PENDING_QUEUED, PENDING_RUNNING, PENDING_DONE };
+
+#define DEADLOCK_WARNING_MS 5000
+#define REG_WORDS (CFFI_ARG_WORDS + CFFI_RET_WORDS)
+
+typedef struct cffi_pending {
+  struct cffi_pending *next;
+  uint64_t ctx;
+  long tid;
+  int blocking;
+  int state;
+  int cancelled;          /* released by teardown without running */
+  uint64_t *stack_args;
+  uint64_t regs[REG_WORDS];
+  pthread_cond_t done;    /* blocking calls: signalled when state becomes DONE */
+  uint64_t stack_copy[];  /* fire-and-forget calls: the caller's stack words */
+} cffi_pending;
+
+static __thread const cffi_realm *serviced_realm; /* set on helper threads of serviced calls */
+
+int cffi_is_serviced_helper(const cffi_realm *r) { return serviced_realm == r; }
+
+static void enqueue(cffi_realm *r, cffi_pending *p) {
+  p->next = NULL;
+  if (r->queue_tail) r->queue_tail->next = p;
+  else r->queue_head = p;
+  r->queue_tail = p;
+}
+
+static int unlink_pending(cffi_realm *r, cffi_pending *p) {
+  cffi_pending **link = &r->queue_head, *prev = NULL;
+  for (; *link; prev = *link, link = &(*link)->next) {
+    if (*link == p) {
+      *link = p->next;
+      if (r->queue_tail == p) r->queue_tail = prev;
+      return 1;
+    }
+  }
+  return 0;
+}
+
+/* Runs every queued call; on the JS thread only. */
+static void drain(cffi_realm *r) {
+  pthread_mutex_lock(&r->sync_lock);
+  cffi_pending *p;
+  while ((p = r->queue_head)) {
+    r->queue_head = p->next;
+    if (!r->queue_head) r->queue_tail = NULL;
+    p->state = PENDING_RUNNING;
+    pthread_mutex_unlock(&r->sync_lock);
+    cffi_enter_on_js_thread(r, p->ctx, p->regs, p->stack_args, p->tid);
+    pthread_mutex_lock(&r->sync_lock);
+    if (p->blocking) {
+      p->state = PENDING_DONE;
+      pthread_cond_signal(&p->done);
+    } else {
+      free(p);
+    }
+  }
+  pthread_mutex_unlock(&r->sync_lock);
+}
+
+static void on_wake(napi_env env, napi_value js_cb, void *context, void *data) {
+  if (env) drain(context);
+}
+
+static void deadline_after(struct timespec *ts, long ms) {
+  clock_gettime(CLOCK_REALTIME, ts);
+  ts->tv_sec += ms / 1000;
+  ts->tv_nsec += (ms % 1000) * 1000000L;
+  if (ts->tv_nsec >= 1000000000L) {
+    ts->tv_sec++;
+    ts->tv_nsec -= 1000000000L;
+  }
+}
+
+static void refuse(cffi_realm *r, uint64_t ctx, uint64_t *regs, long tid, const char *why) {
+  memset(regs + CFFI_ARG_WORDS, 0, CFFI_RET_WORDS * 8);
+  cffi_report_foreign(r, ctx, tid, why);
+}
+
+void cffi_sync_call(cffi_realm *r, uint64_t ctx, uint64_t *regs, uint64_t *stack_args, long tid) {
+  uint32_t flags = CFFI_CTX_FLAGS(ctx);
+  uint32_t stack_words = CFFI_CTX_STACK_WORDS(ctx);
+  int blocking = !(flags & CFFI_FLAG_NONBLOCKING) || cffi_is_serviced_helper(r);
+
+  pthread_mutex_lock(&r->sync_lock);
+  if (!r->alive || !r->sync_tsfn) {
+    pthread_mutex_unlock(&r->sync_lock);
+    memset(regs + CFFI_ARG_WORDS, 0, CFFI_RET_WORDS * 8);
+    if (flags & CFFI_FLAG_ABORT_ON_ERROR)
+      cffi_fatal("thunk slot %u called from thread %ld after its JS environment ended", CFFI_CTX_SLOT(ctx), tid);
+    fprintf(stderr, "closure-ffi: thunk slot %u called from thread %ld after its JS environment ended; returned zero\n",
+            CFFI_CTX_SLOT(ctx), tid);
+    return;
+  }
+
+  if (!blocking) {
+    /* Fire and forget: copy what the call needs, then let the caller go. */
+    cffi_pending *p = malloc(sizeof *p + (size_t)stack_words * 8);
+    p->ctx = ctx;
+    p->tid = tid;
+    p->blocking = 0;
+    p->state = PENDING_QUEUED;
+    memcpy(p->regs, regs, CFFI_ARG_WORDS * 8);
+    memcpy(p->stack_copy, stack_args, (size_t)stack_words * 8);
+    p->stack_args = p->stack_copy;
+    enqueue(r, p);
+    pthread_cond_broadcast(&r->sync_cv);
+    napi_call_threadsafe_function(r->sync_tsfn, NULL, napi_tsfn_nonblocking);
+    pthread_mutex_unlock(&r->sync_lock);
+    memset(regs + CFFI_ARG_WORDS, 0, CFFI_RET_WORDS * 8);
+    return;
+  }
+
+  cffi_pending p;
+  p.ctx = ctx;
+  p.tid = tid;
+  p.blocking = 1;
+  p.state = PENDING_QUEUED;
+  p.cancelled = 0;
+  p.stack_args = stack_args;
+  memcpy(p.regs, regs, CFFI_ARG_WORDS * 8);
+  pthread_cond_init(&p.done, NULL);
+  enqueue(r, &p);
+  pthread_cond_broadcast(&r->sync_cv);
+  uint32_t slot = CFFI_CTX_SLOT(ctx);
+  long timeout_ms = slot < r->timeouts_cap ? (long)r->timeouts[slot] : 0;
+  /* Woken under the lock: the threadsafe function's finalizer takes it too, so it cannot vanish meanwhile. */
+  int woken = napi_call_threadsafe_function(r->sync_tsfn, NULL, napi_tsfn_nonblocking) == napi_ok;
+  long waited = 0;
+  int warned = 0;
+  const char *gave_up = woken ? NULL : "js-closing";
+  while (p.state != PENDING_DONE && !gave_up) {
+    long slice = 250;
+    if (timeout_ms > 0 && timeout_ms - waited < slice) slice = timeout_ms - waited;
+    struct timespec ts;
+    deadline_after(&ts, slice);
+    if (pthread_cond_timedwait(&p.done, &r->sync_lock, &ts) == ETIMEDOUT) waited += slice;
+    if (p.state == PENDING_DONE) break;
+    if (!r->alive) gave_up = "realm-gone";
+    else if (timeout_ms > 0 && waited >= timeout_ms && p.state == PENDING_QUEUED) gave_up = "timeout";
+    if (!warned && waited >= DEADLOCK_WARNING_MS && r->native_depth > 0) {
+      warned = 1;
+      fprintf(stderr,
+              "closure-ffi: thread %ld has waited %ld ms for a Sync callback (slot %u) while the JS thread is blocked "
+              "inside a native call; if that call waits for this thread, this is a deadlock. Make the call with "
+              "FnPtr option { serviceCallbacks: true }, or give the thunk a timeoutMs.\n",
+              tid, waited, slot);
+    }
+  }
+  if (gave_up && p.state == PENDING_QUEUED) unlink_pending(r, &p);
+  if (p.cancelled) gave_up = "realm-gone";
+  int completed = p.state == PENDING_DONE && !gave_up;
+  pthread_mutex_unlock(&r->sync_lock);
+  pthread_cond_destroy(&p.done);
+
+  if (completed) memcpy(regs + CFFI_ARG_WORDS, p.regs + CFFI_ARG_WORDS, CFFI_RET_WORDS * 8);
+  else refuse(r, ctx, regs, tid, gave_up);
+}
+
+/* ---- serviced outbound calls ---- */
+
+typedef struct serviced_job {
+  cffi_realm *realm;
+  uint64_t *frame;
+  void (*stub)(uint64_t *frame);
+  int done;
+} serviced_job;
+
+static void *serviced_main(void *arg) {
+  serviced_job *job = arg;
+  serviced_realm = job->realm;
+  job->stub(job->frame);
+  pthread_mutex_lock(&job->realm->sync_lock);
+  job->done = 1;
+  pthread_cond_broadcast(&job->realm->sync_cv);
+  pthread_mutex_unlock(&job->realm->sync_lock);
+  return NULL;
+}
+
+void cffi_run_serviced(cffi_realm *r, uint64_t *frame, void (*stub)(uint64_t *frame)) {
+  serviced_job job = {r, frame, stub, 0};
+  pthread_attr_t attr;
+  pthread_attr_init(&attr);
+  pthread_attr_setstacksize(&attr, 8 << 20);
+  pthread_t helper;
+  int err = pthread_create(&helper, &attr, serviced_main, &job);
+  pthread_attr_destroy(&attr);
+  if (err != 0) cffi_fatal("could not start a thread for a serviced native call: %s", strerror(err));
+  pthread_mutex_lock(&r->sync_lock);
+  while (!job.done) {
+    if (r->queue_head) {
+      pthread_mutex_unlock(&r->sync_lock);
+      drain(r);
+      pthread_mutex_lock(&r->sync_lock);
+      continue;
+    }
+    pthread_cond_wait(&r->sync_cv, &r->sync_lock);
+  }
+  pthread_mutex_unlock(&r->sync_lock);
+  pthread_join(helper, NULL);
+}
+
+/* ---- JS-facing controls ---- */
+
+static cffi_realm *realm_of(napi_env env) {
+  cffi_realm *r;
+  napi_get_instance_data(env, (void **)&r);
+  return r;
+}
+
+/* setSyncTimeout(slot, ms): how long a foreign caller of this slot waits before giving up (0 = forever). */
+static napi_value js_set_sync_timeout(napi_env env, napi_callback_info info) {
+  size_t argc = 2;
+  napi_value argv[2];
+  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
+  uint32_t slot, ms;
+  if (argc < 2 || napi_get_value_uint32(env, argv[0], &slot) != napi_ok || napi_get_value_uint32(env, argv[1], &ms) != napi_ok)
+    return cffi_throw(env, "ERR_ARG_TYPE", "setSyncTimeout(slot, ms): bad arguments");
+  cffi_realm *r = realm_of(env);
+  pthread_mutex_lock(&r->sync_lock);
+  if (slot >= r->timeouts_cap) {
+    uint32_t cap = r->timeouts_cap ? r->timeouts_cap : 256;
+    while (cap <= slot) cap *= 2;
+    uint32_t *grown = calloc(cap, sizeof *grown);
+    if (r->timeouts) memcpy(grown, r->timeouts, r->timeouts_cap * sizeof *grown);
+    free(r->timeouts);
+    r->timeouts = grown;
+    r->timeouts_cap = cap;
+  }
+  r->timeouts[slot] = ms;
+  pthread_mutex_unlock(&r->sync_lock);
+  return NULL;
+}
+
+/* refSync(delta): Sync thunks that keep the event loop alive; the wake-up handle is ref'd while any do. */
+static napi_value js_ref_sync(napi_env env, napi_callback_info info) {
+  size_t argc = 1;
+  napi_value argv[1];
+  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
+  int32_t delta;
+  if (argc < 1 || napi_get_value_int32(env, argv[0], &delta) != napi_ok)
+    return cffi_throw(env, "ERR_ARG_TYPE", "refSync(delta): bad argument");
+  cffi_realm *r = realm_of(env);
+  int before = r->sync_refs;
+  r->sync_refs += delta;
+  if (before <= 0 && r->sync_refs > 0) napi_ref_threadsafe_function(env, r->sync_tsfn);
+  if (before > 0 && r->sync_refs <= 0) napi_unref_threadsafe_function(env, r->sync_tsfn);
+  return NULL;
+}
+
+/* Node destroys threadsafe functions itself when the environment ends; forget ours then. */
+static void sync_tsfn_finalized(napi_env env, void *data, void *hint) {
+  cffi_realm *r = data;
+  pthread_mutex_lock(&r->sync_lock);
+  r->sync_tsfn = NULL;
+  pthread_mutex_unlock(&r->sync_lock);
+}
+
+void cffi_init_sync_calls(napi_env env, cffi_realm *r, napi_value exports) {
+  pthread_mutex_init(&r->sync_lock, NULL);
+  pthread_cond_init(&r->sync_cv, NULL);
+  napi_value name;
+  napi_create_string_utf8(env, "closure-ffi sync calls", NAPI_AUTO_LENGTH, &name);
+  if (napi_create_threadsafe_function(env, NULL, NULL, name, 0, 1, r, sync_tsfn_finalized, r, on_wake, &r->sync_tsfn) ==
+      napi_ok)
+    napi_unref_threadsafe_function(env, r->sync_tsfn); /* Sync thunks keep the loop alive only when ref()'d */
+  else
+    r->sync_tsfn = NULL;
+  cffi_export(env, exports, "setSyncTimeout", js_set_sync_timeout);
+  cffi_export(env, exports, "refSync", js_ref_sync);
+}
+
+/* The JS environment is going away: no queued call will run; release every waiter with a zero result. */
+void cffi_teardown_sync_calls(cffi_realm *r) {
+  pthread_mutex_lock(&r->sync_lock);
+  cffi_pending *p = r->queue_head;
+  r->queue_head = r->queue_tail = NULL;
+  while (p) {
+    cffi_pending *next = p->next;
+    if (p->blocking) {
+      p->cancelled = 1;
+      p->state = PENDING_DONE;
+      pthread_cond_signal(&p->done);
+    } else {
+      free(p);
+    }
+    p = next;
+  }
+  pthread_mutex_unlock(&r->sync_lock);
+}
