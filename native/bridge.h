@@ -62,8 +62,7 @@ typedef struct cffi_realm {
   uint64_t *arena;              /* header + CFFI_MAX_DEPTH frames */
   napi_ref dispatcher;          /* JS function run for every inbound call */
   struct cffi_v8_entry *v8_entry; /* the same function for the V8-direct path, or NULL */
-  napi_ref foreign_reporter;    /* JS function told about calls from other threads */
-  napi_threadsafe_function foreign_tsfn;
+  napi_ref foreign_reporter;    /* JS function told about refused calls from other threads */
   /* The JS thread's own stack, and the reserved regions used when a callback
      arrives on a stack that is not this one (see foreign_stack.c). */
   uintptr_t stack_lo, stack_hi;
@@ -75,6 +74,7 @@ typedef struct cffi_realm {
   pthread_mutex_t sync_lock;
   pthread_cond_t sync_cv;       /* signalled when a call is queued or a serviced call ends */
   struct cffi_pending *queue_head, *queue_tail;
+  struct cffi_report *reports;  /* refused foreign calls not yet told to JS */
   napi_threadsafe_function sync_tsfn;
   int sync_refs;
   uint32_t *timeouts;           /* per thunk slot, ms, 0 = wait forever */
@@ -97,6 +97,7 @@ void cffi_fatal(const char *fmt, ...) __attribute__((noreturn, format(printf, 1,
 /* Inbound calls (enter.c). */
 void cffi_enter_on_js_thread(cffi_realm *r, uint64_t ctx, uint64_t *regs, uint64_t *stack_args, long tid);
 void cffi_report_foreign(cffi_realm *r, uint64_t ctx, long tid, const char *why);
+void cffi_deliver_report(napi_env env, cffi_realm *r, uint64_t ctx, long tid, const char *why);
 long cffi_current_tid(void);
 
 /* Calls from other threads (sync_calls.c). */
@@ -105,6 +106,7 @@ int cffi_is_serviced_helper(const cffi_realm *r);
 void cffi_sync_call(cffi_realm *r, uint64_t ctx, uint64_t *regs, uint64_t *stack_args, long tid);
 void cffi_run_serviced(cffi_realm *r, uint64_t *frame, void (*stub)(uint64_t *frame));
 void cffi_teardown_sync_calls(cffi_realm *r);
+int cffi_queue_report(cffi_realm *r, uint64_t ctx, long tid, const char *why);
 
 /* Foreign stacks (foreign_stack.c). */
 typedef void (*cffi_stack_fn)(void *arg);

@@ -157,28 +157,7 @@ static napi_value js_describe(napi_env env, napi_callback_info info) {
   return NULL;
 }
 
-/* ---- calls from other threads ---- */
-
-typedef struct foreign_report {
-  uint64_t ctx;
-  long tid;
-  const char *why;
-} foreign_report;
-
-static void deliver_foreign_report(napi_env env, napi_value js_cb, void *context, void *data) {
-  foreign_report *rep = data;
-  cffi_realm *r = context;
-  if (env && r->foreign_reporter) {
-    napi_value fn, recv, args[3], result;
-    napi_get_reference_value(env, r->foreign_reporter, &fn);
-    napi_get_undefined(env, &recv);
-    napi_create_bigint_uint64(env, rep->ctx, &args[0]);
-    napi_create_int64(env, rep->tid, &args[1]);
-    napi_create_string_utf8(env, rep->why, NAPI_AUTO_LENGTH, &args[2]);
-    napi_call_function(env, recv, fn, 3, args, &result);
-  }
-  free(rep);
-}
+/* ---- calls from other threads that were answered with zero ---- */
 
 static const char *explain(const char *why) {
   if (!strcmp(why, "wrong-thread")) return "is not Sync and may only run on its JS thread";
@@ -187,51 +166,41 @@ static const char *explain(const char *why) {
   return "could not reach its JS thread, which is shutting down";
 }
 
-/* Tells the thunk's JS thread (if it can still hear) that a call from thread tid got the zero value. */
+/* Tells the thunk's JS thread that a call from thread tid got the zero value (see sync_calls.c). */
 void cffi_report_foreign(cffi_realm *r, uint64_t ctx, long tid, const char *why) {
   if (CFFI_CTX_FLAGS(ctx) & CFFI_FLAG_ABORT_ON_ERROR)
     cffi_fatal("thunk slot %u was called from thread %ld, but it %s; aborting (onError: 'abort')", CFFI_CTX_SLOT(ctx),
                tid, explain(why));
-  foreign_report *rep = malloc(sizeof *rep);
-  rep->ctx = ctx;
-  rep->tid = tid;
-  rep->why = why;
-  pthread_mutex_lock(&r->sync_lock); /* keeps foreign_tsfn from being finalized meanwhile */
-  int sent = r->alive && r->foreign_tsfn &&
-             napi_call_threadsafe_function(r->foreign_tsfn, rep, napi_tsfn_nonblocking) == napi_ok;
-  pthread_mutex_unlock(&r->sync_lock);
-  if (!sent) {
+  if (!cffi_queue_report(r, ctx, tid, why))
     fprintf(stderr, "closure-ffi: thunk slot %u was called from thread %ld, but it %s; the caller got zero\n",
             CFFI_CTX_SLOT(ctx), tid, explain(why));
-    free(rep);
-  }
 }
 
-/* Node destroys threadsafe functions itself when the environment ends. */
-static void foreign_tsfn_finalized(napi_env env, void *data, void *hint) {
-  cffi_realm *r = data;
-  pthread_mutex_lock(&r->sync_lock);
-  r->foreign_tsfn = NULL;
-  pthread_mutex_unlock(&r->sync_lock);
+/* Runs on the JS thread: hands one report to the JS reporter, or prints it if there is none. */
+void cffi_deliver_report(napi_env env, cffi_realm *r, uint64_t ctx, long tid, const char *why) {
+  if (!r->foreign_reporter) {
+    fprintf(stderr, "closure-ffi: thunk slot %u was called from thread %ld, but it %s; the caller got zero\n",
+            CFFI_CTX_SLOT(ctx), tid, explain(why));
+    return;
+  }
+  napi_value fn, recv, args[3], result;
+  napi_get_reference_value(env, r->foreign_reporter, &fn);
+  napi_get_undefined(env, &recv);
+  napi_create_bigint_uint64(env, ctx, &args[0]);
+  napi_create_int64(env, tid, &args[1]);
+  napi_create_string_utf8(env, why, NAPI_AUTO_LENGTH, &args[2]);
+  napi_call_function(env, recv, fn, 3, args, &result);
 }
 
 /* setForeignReporter(fn): fn(ctx: bigint, tid: number, why: string) runs on the JS thread. */
 static napi_value js_set_foreign_reporter(napi_env env, napi_callback_info info) {
   size_t argc = 1;
   napi_value argv[1];
+  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
   cffi_realm *r;
-  napi_get_cb_info(env, info, &argc, argv, NULL, (void **)&r);
   napi_get_instance_data(env, (void **)&r);
   if (r->foreign_reporter) napi_delete_reference(env, r->foreign_reporter);
   napi_create_reference(env, argv[0], 1, &r->foreign_reporter);
-  if (!r->foreign_tsfn) {
-    napi_value name;
-    napi_create_string_utf8(env, "closure-ffi foreign call", NAPI_AUTO_LENGTH, &name);
-    napi_create_threadsafe_function(env, NULL, NULL, name, 0, 1, r, foreign_tsfn_finalized, r, deliver_foreign_report,
-                                    &r->foreign_tsfn);
-    /* Reports must not keep the process alive on their own. */
-    napi_unref_threadsafe_function(env, r->foreign_tsfn);
-  }
   return NULL;
 }
 

@@ -39,6 +39,14 @@ typedef struct cffi_pending {
   uint64_t stack_copy[];  /* fire-and-forget calls: the caller's stack words */
 } cffi_pending;
 
+/* A call from another thread that was answered with zero, waiting to be told to JS. */
+typedef struct cffi_report {
+  struct cffi_report *next;
+  uint64_t ctx;
+  long tid;
+  const char *why;
+} cffi_report;
+
 static __thread const cffi_realm *serviced_realm; /* set on helper threads of serviced calls */
 
 int cffi_is_serviced_helper(const cffi_realm *r) { return serviced_realm == r; }
@@ -60,6 +68,38 @@ static int unlink_pending(cffi_realm *r, cffi_pending *p) {
     }
   }
   return 0;
+}
+
+/* Queues a report for the JS thread; 0 if the JS thread can no longer be reached. */
+int cffi_queue_report(cffi_realm *r, uint64_t ctx, long tid, const char *why) {
+  pthread_mutex_lock(&r->sync_lock);
+  int ok = r->alive && r->sync_tsfn;
+  if (ok) {
+    cffi_report *rep = malloc(sizeof *rep);
+    rep->ctx = ctx;
+    rep->tid = tid;
+    rep->why = why;
+    cffi_report **tail = &r->reports;
+    while (*tail) tail = &(*tail)->next;
+    rep->next = NULL;
+    *tail = rep;
+    ok = napi_call_threadsafe_function(r->sync_tsfn, NULL, napi_tsfn_nonblocking) == napi_ok;
+  }
+  pthread_mutex_unlock(&r->sync_lock);
+  return ok;
+}
+
+static void deliver_reports(napi_env env, cffi_realm *r) {
+  pthread_mutex_lock(&r->sync_lock);
+  cffi_report *rep = r->reports;
+  r->reports = NULL;
+  pthread_mutex_unlock(&r->sync_lock);
+  while (rep) {
+    cffi_report *next = rep->next;
+    cffi_deliver_report(env, r, rep->ctx, rep->tid, rep->why);
+    free(rep);
+    rep = next;
+  }
 }
 
 /* Runs every queued call; on the JS thread only. */
@@ -84,7 +124,9 @@ static void drain(cffi_realm *r) {
 }
 
 static void on_wake(napi_env env, napi_value js_cb, void *context, void *data) {
-  if (env) drain(context);
+  if (!env) return;
+  drain(context);
+  deliver_reports(env, context);
 }
 
 static void deadline_after(struct timespec *ts, long ms) {
@@ -227,6 +269,15 @@ void cffi_run_serviced(cffi_realm *r, uint64_t *frame, void (*stub)(uint64_t *fr
 
 /* ---- JS-facing controls ---- */
 
+/* drainForeignCalls(): serves queued calls and reports now (the event loop is about to stop). */
+static napi_value js_drain(napi_env env, napi_callback_info info) {
+  cffi_realm *r;
+  napi_get_instance_data(env, (void **)&r);
+  drain(r);
+  deliver_reports(env, r);
+  return NULL;
+}
+
 static cffi_realm *realm_of(napi_env env) {
   cffi_realm *r;
   napi_get_instance_data(env, (void **)&r);
@@ -293,6 +344,7 @@ void cffi_init_sync_calls(napi_env env, cffi_realm *r, napi_value exports) {
     r->sync_tsfn = NULL;
   cffi_export(env, exports, "setSyncTimeout", js_set_sync_timeout);
   cffi_export(env, exports, "refSync", js_ref_sync);
+  cffi_export(env, exports, "drainForeignCalls", js_drain);
 }
 
 /* The JS environment is going away: no queued call will run; release every waiter with a zero result. */
@@ -311,5 +363,13 @@ void cffi_teardown_sync_calls(cffi_realm *r) {
     }
     p = next;
   }
+  cffi_report *rep = r->reports;
+  r->reports = NULL;
   pthread_mutex_unlock(&r->sync_lock);
+  for (; rep; rep = r->reports) {
+    r->reports = rep->next;
+    fprintf(stderr, "closure-ffi: thunk slot %u was called from thread %ld (%s) and got zero; its JS environment ended "
+            "before this could be reported there\n", CFFI_CTX_SLOT(rep->ctx), rep->tid, rep->why);
+    free(rep);
+  }
 }

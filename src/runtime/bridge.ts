@@ -55,6 +55,8 @@ export interface NativeBridge {
   setSyncTimeout(id: number, ms: number): void;
   /** Adds `delta` to the number of Sync thunks keeping the event loop alive. */
   refSync(delta: number): void;
+  /** Serves queued foreign-thread calls and reports now. */
+  drainForeignCalls(): void;
 }
 
 function packageRoot(): string {

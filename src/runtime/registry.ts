@@ -60,6 +60,11 @@ bridge.setForeignReporter((ctx, threadId, why) => {
   table[Number(ctx & 0xffffffffn)]?.refusedForeignCall(threadId, why);
 });
 
+// The wake-up handle for foreign calls does not keep the loop alive (unless a Sync
+// thunk is ref()'d), so serve whatever is still queued before the process would
+// exit: a refused call is reported rather than lost.
+process.on('beforeExit', () => bridge.drainForeignCalls());
+
 /* ---- descriptions, for the trap message of disposed thunks ---- */
 
 const descriptions = new Map<string, number>();

@@ -7,11 +7,9 @@ import { conventionFor, type ConventionBackend } from '../abi/conventions';
 import type { Lowering } from '../abi/lowering';
 import { InvalidOptionError, UnsupportedTypeError } from '../errors';
 import { stubs } from '../jit/stub-cache';
-import { resolveSignature, type CallConvName, type Signature, type SignatureDescriptor } from '../signature';
+import { resolveSignature, type CallConvName, type Signature, type SignatureSpec } from '../signature';
 import { MAX_STACK_WORDS } from './arena';
 import { makeInboundCodec, type InboundCodec } from './codec';
-
-export type SignatureSpec = string | SignatureDescriptor;
 
 export interface SignaturePlan {
   readonly signature: Signature;

@@ -1,0 +1,8 @@
+/** What the package root exports from the signature layer. */
+export { callConventions as cc } from './calling-conventions';
+export type { CallConvName } from './calling-conventions';
+export type { ScalarKind, ScalarType, CType, JsValueType } from './ctype';
+export type { Signature, SignatureDescriptor, SignatureSpec, TypeSpec } from './signature';
+export { types } from './registry';
+export { TypeDefinitionError } from './type-definition-error';
+export type { ClosureOf, ArgsOf, ReturnOf, VaList, JsTypeOf, LooseClosure } from './typelevel';

@@ -1,0 +1,250 @@
+/**
+ * Type-level signatures: the TypeScript type of the closure for a prototype string
+ * literal (parsed with template-literal types) or a descriptor (mapped tuples).
+ *
+ * Value mapping (the same on every target, matching `CType.js` at run time):
+ * - 8/16/32-bit integers (`char`, `short`, `int`, `int32_t`, `wchar_t`, enums, ...),
+ *   `float`, `double` → `number`;
+ * - `long`, `long long`, `int64_t`/`uint64_t`, `size_t`, `ssize_t`, `intptr_t`,
+ *   `uintptr_t`, `ptrdiff_t`, `off_t`, `intmax_t` → `bigint`;
+ * - pointers (including arrays and function pointers) → `bigint` (`0n` is NULL);
+ * - `bool`/`_Bool` → `boolean`; a `void` return → `void`;
+ * - typedef names, structs by value, anything unrecognised → `unknown` (the type level
+ *   cannot see `types.define`; narrow inside the closure);
+ * - `...` → a final {@link VaList} parameter.
+ *
+ * The type-level parser is deliberately shallow (it does not follow C's full declarator
+ * grammar): it understands `RET name(params)`, `RET (CC *name)(params)`, attributes,
+ * comments and nested function-pointer parameters. For a string it cannot read (e.g. a
+ * typedef name of a function-pointer type, or a function returning a function pointer),
+ * and for non-literal strings/descriptors, it falls back to a loose type accepting any
+ * closure; the run-time parser still validates the signature.
+ */
+import type { ScalarKind } from './ctype';
+
+/** The variadic tail of a `...` signature: read each argument with the type the format says. */
+export interface VaList {
+  /** Reads the next variadic argument as a C type (`'int'`, `'double'`, `'const char *'`, ...). */
+  next(type: string): number | bigint | boolean;
+}
+
+/**
+ * The fallback closure type for signatures unknown at compile time. It uses `any[]` for
+ * the parameters on purpose: with `unknown[]`, a closure declaring `(x: number) => ...`
+ * would not be assignable (parameters are contravariant), so every closure for a
+ * dynamic signature would need casts. This is the only `any` in the public types.
+ */
+export type LooseClosure = (...args: any[]) => unknown;
+
+// ---- string utilities (all tail-recursive with accumulators) ----------------------------
+
+type ReplaceAll<S extends string, F extends string, T extends string, Acc extends string = ''> =
+  S extends `${infer A}${F}${infer B}` ? ReplaceAll<B, F, T, `${Acc}${A}${T}`> : `${Acc}${S}`;
+
+type TrimLeft<S extends string> = S extends ` ${infer R}` ? TrimLeft<R> : S;
+type TrimRight<S extends string> = S extends `${infer R} ` ? TrimRight<R> : S;
+type Trim<S extends string> = TrimLeft<TrimRight<S>>;
+
+type StripBetween<S extends string, Open extends string, Close extends string, Acc extends string = ''> =
+  S extends `${infer A}${Open}${string}${Close}${infer B}` ? StripBetween<B, Open, Close, `${Acc}${A} `> : `${Acc}${S}`;
+
+type StripSemicolon<S extends string> = S extends `${infer R};` ? Trim<R> : S;
+
+/** Whitespace, comments, attributes and a trailing `;` removed/normalised. */
+type Normalize<S extends string> = StripSemicolon<Trim<
+  StripBetween<StripBetween<StripBetween<StripBetween<
+    ReplaceAll<ReplaceAll<ReplaceAll<S, '\n', ' '>, '\t', ' '>, '\r', ' '>,
+    '/*', '*/'>, '__attribute__((', '))'>, '__attribute((', '))'>, '__declspec(', ')'>
+>>;
+
+type Split<S extends string, Acc extends string[] = []> =
+  S extends `${infer W} ${infer R}` ? Split<R, W extends '' ? Acc : [...Acc, W]> : S extends '' ? Acc : [...Acc, S];
+
+type CountChar<S extends string, C extends string, N extends 0[] = []> =
+  S extends `${string}${C}${infer R}` ? CountChar<R, C, [...N, 0]> : N['length'];
+
+type Balanced<S extends string> = CountChar<S, '('> extends CountChar<S, ')'> ? true : false;
+
+/** Splits a parameter list on top-level commas (commas inside nested parens stay). */
+type SplitParams<S extends string, Cur extends string = '', Acc extends string[] = []> =
+  S extends `${infer A},${infer B}`
+    ? Balanced<`${Cur}${A}`> extends true
+      ? SplitParams<B, '', [...Acc, `${Cur}${A}`]>
+      : SplitParams<B, `${Cur}${A},`, Acc>
+    : [...Acc, `${Cur}${S}`];
+
+// ---- words ------------------------------------------------------------------------------
+
+/** Words with no effect on the JS type: qualifiers, storage classes, conventions. */
+type IgnoredWord =
+  | 'const' | '__const' | '__const__' | 'volatile' | '__volatile' | '__volatile__'
+  | 'restrict' | '__restrict' | '__restrict__' | 'register' | 'extern' | 'static' | 'inline'
+  | '__inline' | '__inline__' | 'typedef' | '_Noreturn' | '__extension__'
+  | '_Nonnull' | '_Nullable' | '_Null_unspecified'
+  | '__cdecl' | '_cdecl' | '__stdcall' | '_stdcall' | '__fastcall' | '_fastcall' | '__thiscall'
+  | '__sysv_abi' | 'sysv64' | '__ms_abi' | 'win64' | 'aapcs' | 'efiapi' | `"${string}"`;
+
+type BigWord =
+  | 'long' | 'int64_t' | 'uint64_t' | 'intmax_t' | 'uintmax_t' | 'size_t' | 'ssize_t'
+  | 'ptrdiff_t' | 'intptr_t' | 'uintptr_t' | 'off_t' | 'off64_t';
+
+type NumberWord =
+  | 'char' | 'short' | 'int' | 'signed' | 'unsigned' | '__signed' | '__signed__' | 'float' | 'double'
+  | 'int8_t' | 'uint8_t' | 'int16_t' | 'uint16_t' | 'int32_t' | 'uint32_t'
+  | 'wchar_t' | 'char8_t' | 'char16_t' | 'char32_t';
+
+type TypeWord = BigWord | NumberWord | 'void' | 'bool' | '_Bool';
+
+type DropIgnored<W extends string[], Acc extends string[] = []> =
+  W extends [infer H extends string, ...infer R extends string[]]
+    ? DropIgnored<R, H extends IgnoredWord ? Acc : [...Acc, H]>
+    : Acc;
+
+/** Drops a trailing declarator name (`int x` → `int`; `HWND hwnd` → `HWND`). */
+type DropName<W extends string[]> =
+  W extends [...infer Init extends string[], infer Last extends string]
+    ? Init extends [] ? W : Last extends TypeWord ? W : Init
+    : W;
+
+type ClassifyWords<U extends string> =
+  [U] extends [never] ? unknown
+  : 'enum' extends U ? number
+  : [Exclude<U, TypeWord>] extends [never]
+    ? 'void' extends U ? void
+    : 'bool' extends U ? boolean
+    : '_Bool' extends U ? boolean
+    : 'long' extends U ? ('double' extends U ? unknown : bigint)
+    : [Extract<U, BigWord>] extends [never] ? number : bigint
+    : unknown;
+
+/** JS type of a C type text (already normalised; may include a parameter name). */
+type ClassifyType<T extends string> =
+  T extends `${string}(${string}` ? bigint
+  : T extends `${string}*${string}` ? bigint
+  : T extends `${string}[${string}` ? bigint
+  : ClassifyWords<DropName<DropIgnored<Split<T>>>[number]>;
+
+// ---- prototype strings ----------------------------------------------------------------
+
+type MapParams<P extends string[], Acc extends unknown[] = []> =
+  P extends [infer H extends string, ...infer R extends string[]]
+    ? Trim<H> extends '...'
+      ? [...Acc, VaList]
+      : MapParams<R, [...Acc, ClassifyType<Trim<H>>]>
+    : Acc;
+
+type ParamsOfList<L extends string> =
+  Trim<L> extends '' | 'void' ? [] : MapParams<SplitParams<L>>;
+
+type Opens<S extends string, N extends 0[] = []> = S extends `${string}(${infer R}` ? Opens<R, [...N, 0]> : N;
+
+/** Does `S` contain a `)` closing a paren opened before `S` (i.e. is it not a plain parameter list)? */
+type HasOuterClose<S extends string, Open extends 0[] = [], Close extends 0[] = []> =
+  S extends `${infer A})${infer R}`
+    ? [...Open, ...Opens<A>] extends [0, ...Close, ...0[]]
+      ? HasOuterClose<R, [...Open, ...Opens<A>], [0, ...Close]>
+      : true
+    : false;
+
+/** `[returnText, paramListText]`, or `false` when the shallow parser cannot read `S`. */
+type SplitPrototype<S extends string> =
+  S extends `${infer Head}(${infer Rest}`
+    ? Trim<Rest> extends `${infer Body})`
+      ? HasOuterClose<Body> extends true
+        // `RET (CC *name)(params)`: accept only a simple group (no parens or commas inside)
+        ? Body extends `${infer G})${infer Mid}(${infer P}`
+          ? G extends `${string}${'(' | ','}${string}` ? false
+          : Trim<Mid> extends '' ? HasOuterClose<P> extends true ? false : [Head, P] : false
+          : false
+        : [Head, Body]
+      : false
+    : false;
+
+type ReturnOfText<H extends string> = ClassifyType<Trim<H>>;
+
+type ParsedString<S extends string> = SplitPrototype<Normalize<S>>;
+
+// ---- descriptors ------------------------------------------------------------------------
+
+type JsOfKind<K> =
+  [K] extends ['void'] ? void
+  : [K] extends ['bool'] ? boolean
+  : [K] extends ['i64' | 'u64' | 'pointer'] ? bigint
+  : [K] extends [Exclude<ScalarKind, 'void' | 'bool' | 'i64' | 'u64' | 'pointer'>] ? number
+  : unknown;
+
+/** The JS type of one `TypeSpec` (a C type name literal or a type object). */
+export type JsTypeOf<T> =
+  T extends string ? (string extends T ? unknown : ClassifyType<Normalize<T>>)
+  : T extends { readonly js: infer J }
+    ? [J] extends ['number'] ? number : [J] extends ['bigint'] ? bigint : [J] extends ['boolean'] ? boolean
+      : [J] extends ['undefined'] ? void : T extends { readonly kind: infer K } ? JsOfKind<K> : unknown
+  : T extends { readonly kind: infer K } ? JsOfKind<K>
+  : unknown;
+
+type MapSpecs<A extends readonly unknown[]> = { -readonly [K in keyof A]: JsTypeOf<A[K]> };
+
+type DescriptorArgs<D> =
+  D extends { readonly args: infer A extends readonly unknown[] }
+    ? number extends A['length'] ? never
+    : D extends { readonly variadic: true } ? [...MapSpecs<A>, VaList] : MapSpecs<A>
+    : never;
+
+type DescriptorRet<D> =
+  D extends { readonly ret: infer R } ? (R extends undefined ? void : JsTypeOf<R>) : void;
+
+// ---- public -------------------------------------------------------------------------------
+
+/**
+ * The parameter tuple of the closure for signature `S` (a prototype string literal or a
+ * descriptor type); `unknown[]` when `S` is not known at compile time.
+ *
+ * @example
+ * ```ts
+ * type A = ArgsOf<'int32_t (double, uint64_t, const char *)'>; // [number, bigint, bigint]
+ * ```
+ */
+export type ArgsOf<S> =
+  [S] extends [never] ? unknown[]
+  : S extends string
+    ? string extends S ? unknown[]
+    : ParsedString<S> extends [string, infer P extends string] ? ParamsOfList<P> : unknown[]
+  : [DescriptorArgs<S>] extends [never] ? unknown[] : DescriptorArgs<S>;
+
+/**
+ * The return type of the closure for signature `S`; `unknown` when `S` is not known at
+ * compile time.
+ *
+ * @example
+ * ```ts
+ * type R = ReturnOf<{ args: ['int32_t', 'double']; ret: 'double' }>; // number
+ * ```
+ */
+export type ReturnOf<S> =
+  [S] extends [never] ? unknown
+  : S extends string
+    ? string extends S ? unknown
+    : ParsedString<S> extends [infer H extends string, string] ? ReturnOfText<H> : unknown
+  : [DescriptorArgs<S>] extends [never] ? unknown : DescriptorRet<S>;
+
+/**
+ * The closure type for signature `S`: for `'int32_t (double, uint64_t, const char *)'`,
+ * `(a: number, b: bigint, c: bigint) => number`. Falls back to {@link LooseClosure}
+ * when `S` is a non-literal `string`, a descriptor whose `args` is not a tuple, or a
+ * prototype the type-level parser cannot read.
+ *
+ * @example
+ * ```ts
+ * const f: ClosureOf<'int (const void *a, const void *b)'> = (a, b) => Number(a - b);
+ * const g: ClosureOf<{ args: ['int32_t', 'double']; ret: 'double' }> = (i, d) => i * d;
+ * ```
+ */
+export type ClosureOf<S> =
+  [S] extends [never] ? LooseClosure
+  : S extends string
+    ? string extends S ? LooseClosure
+    : ParsedString<S> extends [infer H extends string, infer P extends string]
+      ? (...args: ParamsOfList<P>) => ReturnOfText<H>
+      : LooseClosure
+  : [DescriptorArgs<S>] extends [never] ? LooseClosure
+  : (...args: DescriptorArgs<S>) => DescriptorRet<S>;
