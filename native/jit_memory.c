@@ -17,13 +17,42 @@
 
 static atomic_ullong mapped_bytes;
 
-static int make_dual_mapping(size_t size, void **rw_out, void **rx_out) {
+#define REL32_REACH ((uint64_t)1 << 31)
+
+static int within_reach(uintptr_t a, uintptr_t near, size_t size) {
+  uint64_t lo = a < near ? near - a : a + size - near;
+  return lo < REL32_REACH;
+}
+
+/*
+ * Maps `size` bytes (PROT prot, from fd or anonymous) within +-2 GiB of `near`
+ * when near != 0: the kernel takes an address hint when that range is free, so
+ * try hints stepping away from `near` in both directions.
+ */
+static void *map_near(uintptr_t near, size_t size, int prot, int flags, int fd) {
+  if (!near) return mmap(NULL, size, prot, flags, fd, 0);
+  const uintptr_t step = 16u << 20;
+  for (uintptr_t d = step; d < REL32_REACH - size; d += step) {
+    for (int dir = -1; dir <= 1; dir += 2) {
+      uintptr_t hint = dir < 0 ? (near > d ? near - d : 0) : near + d;
+      if (!hint) continue;
+      hint &= ~(uintptr_t)0xffff;
+      void *p = mmap((void *)hint, size, prot, flags | MAP_FIXED_NOREPLACE, fd, 0);
+      if (p == MAP_FAILED) continue;
+      if (within_reach((uintptr_t)p, near, size)) return p;
+      munmap(p, size); /* old kernels ignore MAP_FIXED_NOREPLACE and may map elsewhere */
+    }
+  }
+  return MAP_FAILED;
+}
+
+static int make_dual_mapping(size_t size, uintptr_t near, void **rw_out, void **rx_out) {
   int fd = memfd_create("closure-ffi-jit", MFD_CLOEXEC);
   if (fd < 0) return 0;
   if (ftruncate(fd, (off_t)size) != 0) { close(fd); return 0; }
   void *rw = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
   if (rw == MAP_FAILED) { close(fd); return 0; }
-  void *rx = mmap(NULL, size, PROT_READ | PROT_EXEC, MAP_SHARED, fd, 0);
+  void *rx = map_near(near, size, PROT_READ | PROT_EXEC, MAP_SHARED, fd);
   close(fd); /* the mappings keep the memory alive */
   if (rx == MAP_FAILED) { munmap(rw, size); return 0; }
   *rw_out = rw;
@@ -31,11 +60,16 @@ static int make_dual_mapping(size_t size, void **rw_out, void **rx_out) {
   return 1;
 }
 
-/* jitAlloc(size) -> { rx: bigint, rw: bigint, size, dual: boolean, view?: ArrayBuffer } */
+/* jitAlloc(size, near?) -> { rx: bigint, rw: bigint, size, dual: boolean, view?: ArrayBuffer } */
 static napi_value js_jit_alloc(napi_env env, napi_callback_info info) {
-  size_t argc = 1;
-  napi_value argv[1];
+  size_t argc = 2;
+  napi_value argv[2];
   napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
+  uint64_t near = 0;
+  napi_valuetype near_type = napi_undefined;
+  if (argc >= 2) napi_typeof(env, argv[1], &near_type);
+  if (near_type != napi_undefined && near_type != napi_null && !cffi_get_address(env, argv[1], &near))
+    return cffi_throw(env, "ERR_JIT_MEMORY", "jitAlloc: near must be an address (bigint)");
   double dsize = 0;
   if (argc < 1 || napi_get_value_double(env, argv[0], &dsize) != napi_ok || dsize <= 0)
     return cffi_throw(env, "ERR_JIT_MEMORY", "jitAlloc: size must be a positive number");
@@ -43,12 +77,13 @@ static napi_value js_jit_alloc(napi_env env, napi_callback_info info) {
   size_t size = ((size_t)dsize + page - 1) & ~(page - 1);
 
   void *rw = NULL, *rx = NULL;
-  int dual = make_dual_mapping(size, &rw, &rx);
+  int dual = make_dual_mapping(size, (uintptr_t)near, &rw, &rx);
   if (!dual) {
-    rw = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    rw = map_near((uintptr_t)near, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1);
     if (rw == MAP_FAILED) {
-      char msg[160];
-      snprintf(msg, sizeof msg, "jitAlloc: mmap of %zu bytes failed: %s", size, strerror(errno));
+      char msg[200];
+      snprintf(msg, sizeof msg, "jitAlloc: no %zu bytes of memory could be mapped%s: %s", size,
+               near ? " within 2 GiB of the requested address" : "", strerror(errno));
       return cffi_throw(env, "ERR_JIT_MEMORY", msg);
     }
     rx = rw;

@@ -40,8 +40,8 @@ export interface JitAlloc {
 class DualMappedJitAlloc implements JitAlloc {
   private readonly blocks = new Map<bigint, NativeJitMapping>();
 
-  alloc(size: number): JitBlock {
-    const m = bridge.jitAlloc(size);
+  alloc(size: number, hint?: { near?: bigint }): JitBlock {
+    const m = bridge.jitAlloc(size, hint?.near);
     if (!m.dual) bridge.jitProtect(m.rx, m.size, 'rx'); // fallback mapping: start executable, flip around writes
     this.blocks.set(m.rx, m);
     return { rx: m.rx, rw: m.rw };

@@ -18,7 +18,8 @@ export interface NativeJitMapping {
 }
 
 export interface NativeBridge {
-  jitAlloc(size: number): NativeJitMapping;
+  /** `near`: the RX view must lie within ±2 GiB of this address (x86-64 rel32 reach). */
+  jitAlloc(size: number, near?: bigint): NativeJitMapping;
   jitRelease(rx: bigint, rw: bigint, size: number, view?: ArrayBuffer): void;
   jitProtect(addr: bigint, size: number, mode: 'rw' | 'rx'): void;
   flushInstructionCache(addr: bigint, size: number): void;
