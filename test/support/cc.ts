@@ -1,0 +1,114 @@
+/**
+ * Compiling C test code with the machine's C compiler, cached by content hash.
+ *
+ * Stable API (the benchmarks import it too):
+ *   compileSharedLibrary(name, source, extraFlags?) -> absolute path of the .so
+ *   compileExecutable(name, source, extraFlags?)    -> absolute path of the program
+ *
+ * Outputs live in a temp directory (`$CFFI_TEST_CACHE` or `<tmpdir>/closure-ffi-test-cc`),
+ * named `<name>-<hash>.so`, where the hash covers the source, the flags and the compiler's
+ * identity. A cached output is reused; a new one is written under a unique temporary name
+ * and renamed into place, so concurrent test processes never see a half-written file.
+ */
+import { execFileSync, spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+
+/** The C compiler: `$CC` or `cc`. */
+export const CC = process.env.CC || 'cc';
+
+/** Directory where compiled test artifacts are cached. */
+export function cacheDir(): string {
+  const dir = process.env.CFFI_TEST_CACHE || join(tmpdir(), 'closure-ffi-test-cc');
+  mkdirSync(dir, { recursive: true });
+  return dir;
+}
+
+let compilerId: string | undefined;
+function compilerIdentity(): string {
+  if (compilerId === undefined) {
+    const r = spawnSync(CC, ['--version'], { encoding: 'utf8' });
+    if (r.error || r.status !== 0) {
+      throw new Error(`C compiler '${CC}' is not usable: ${r.error?.message ?? r.stderr}`);
+    }
+    compilerId = r.stdout;
+  }
+  return compilerId;
+}
+
+function safeName(name: string): string {
+  return name.replace(/[^A-Za-z0-9_.-]/g, '_');
+}
+
+function build(kind: 'so' | 'exe', name: string, source: string, flags: string[]): string {
+  const base = kind === 'so' ? ['-shared', '-fPIC'] : [];
+  const defaults = ['-std=gnu11', '-O1', '-g', '-Wall', '-Wno-unused-function', ...base];
+  const allFlags = [...defaults, ...flags];
+  const hash = createHash('sha256')
+    .update(kind)
+    .update('\0')
+    .update(compilerIdentity())
+    .update('\0')
+    .update(JSON.stringify(allFlags))
+    .update('\0')
+    .update(source)
+    .digest('hex')
+    .slice(0, 16);
+  const dir = cacheDir();
+  const stem = `${safeName(name)}-${hash}`;
+  const out = join(dir, kind === 'so' ? `${stem}.so` : stem);
+  if (existsSync(out)) return out;
+
+  const unique = `${process.pid}-${Math.random().toString(36).slice(2)}`;
+  const src = join(dir, `${stem}.${unique}.c`);
+  const tmpOut = `${out}.${unique}.tmp`;
+  writeFileSync(src, source);
+  try {
+    // Extra flags go after the source so that `-l` libraries link in the right order.
+    execFileSync(CC, [...defaults, '-o', tmpOut, src, ...flags], { stdio: ['ignore', 'pipe', 'pipe'] });
+    renameSync(tmpOut, out);
+    // Keep a readable copy of the source next to the artifact for debugging failures.
+    writeFileSync(join(dir, `${stem}.c`), source);
+  } catch (e) {
+    const err = e as { stderr?: Buffer; message: string };
+    throw new Error(
+      `compiling ${name} failed (${CC} ${allFlags.join(' ')}):\n${err.stderr?.toString() ?? err.message}`,
+    );
+  } finally {
+    rmSync(src, { force: true });
+    rmSync(tmpOut, { force: true });
+  }
+  return out;
+}
+
+/**
+ * Compile `source` into a shared library and return the absolute path of the `.so`.
+ * `extraFlags` are appended after the source-independent defaults (`-O1 -g -Wall -fPIC`).
+ */
+export function compileSharedLibrary(name: string, source: string, extraFlags: string[] = []): string {
+  return build('so', name, source, extraFlags);
+}
+
+/** Compile `source` into an executable and return its absolute path. */
+export function compileExecutable(name: string, source: string, extraFlags: string[] = []): string {
+  return build('exe', name, source, extraFlags);
+}
+
+/** Absolute path of a file under `test/c/`. */
+export function cSourcePath(file: string): string {
+  return resolve(__dirname, '..', 'c', file);
+}
+
+/** Read `test/c/<file>` and compile it into a shared library named after the file. */
+export function compileTestLibrary(file: string, extraFlags: string[] = []): string {
+  const source = readFileSync(cSourcePath(file), 'utf8');
+  return compileSharedLibrary(file.replace(/\.c$/, ''), source, extraFlags);
+}
+
+/** Deletes a compiled artifact and the source copy kept next to it (for one-off generated code). */
+export function removeArtifact(path: string): void {
+  rmSync(path, { force: true });
+  rmSync(path.replace(/\.so$/, '') + '.c', { force: true });
+}
