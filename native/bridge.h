@@ -35,7 +35,7 @@ extern "C" {
 #define CFFI_FRAME_STACK 40       /* copies of stack-passed argument words */
 #define CFFI_MAX_STACK_WORDS 472
 #define CFFI_FRAME_WORDS (CFFI_FRAME_STACK + CFFI_MAX_STACK_WORDS)
-#define CFFI_MAX_DEPTH 64
+#define CFFI_MAX_DEPTH 128       /* frames, shared by inbound and outbound calls */
 #define CFFI_HEADER_WORDS 8       /* header word 0: depth in use; word 1: mode of the next outbound call */
 #define CFFI_HEADER_CALL_MODE 1
 #define CFFI_CALL_SERVICED 1      /* run the call on a helper thread while this thread serves callbacks */
@@ -70,6 +70,7 @@ typedef struct cffi_realm {
   uintptr_t reserve_top;        /* top of reserved region 0; region i lies below region i-1 */
   size_t reserve_size;
   unsigned reserve_levels, reserve_in_use;
+  uintptr_t foreign_sp[4];      /* where each active foreign-stack entry arrived */
   /* Calls from other threads waiting for the JS thread (sync_calls.c). */
   pthread_mutex_t sync_lock;
   pthread_cond_t sync_cv;       /* signalled when a call is queued or a serviced call ends */

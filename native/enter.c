@@ -37,13 +37,18 @@ long cffi_current_tid(void) { return (long)syscall(SYS_gettid); }
 
 static void zero_result(uint64_t *regs) { memset(regs + CFFI_ARG_WORDS, 0, CFFI_RET_WORDS * 8); }
 
-/* Runs the dispatcher for the frame at the current depth; the dispatcher never throws. */
-static void call_dispatcher(cffi_realm *r) {
+static void dispatcher_failed(uint64_t ctx, const char *why) {
+  if (CFFI_CTX_FLAGS(ctx) & CFFI_FLAG_ABORT_ON_ERROR)
+    cffi_fatal("could not enter JS for thunk slot %u (%s); aborting (onError: 'abort')", CFFI_CTX_SLOT(ctx), why);
+  fprintf(stderr, "closure-ffi: could not enter JS for thunk slot %u (%s); the caller got zero\n", CFFI_CTX_SLOT(ctx),
+          why);
+}
+
+/* Runs the dispatcher for the frame at the current depth; the dispatcher itself never throws. */
+static void call_dispatcher(cffi_realm *r, uint64_t ctx) {
   if (r->v8_entry) {
     int status = cffi_v8_call(r->v8_entry);
-    if (status != 0)
-      fprintf(stderr, "closure-ffi: could not enter JS for a callback (%s); returning zero\n",
-              status == 2 ? "JS is terminating" : "the dispatcher threw");
+    if (status != 0) dispatcher_failed(ctx, status == 2 ? "JS is terminating" : "the dispatcher threw");
     return;
   }
   napi_env env = r->env;
@@ -60,7 +65,7 @@ static void call_dispatcher(cffi_realm *r) {
     bool pending = false;
     napi_is_exception_pending(env, &pending);
     if (pending) napi_get_and_clear_last_exception(env, &exc);
-    fprintf(stderr, "closure-ffi: could not enter JS for a callback (napi status %d); returning zero\n", (int)st);
+    dispatcher_failed(ctx, pending ? "an exception was pending" : "N-API refused the call");
   }
   napi_close_handle_scope(env, scope);
 }
@@ -69,8 +74,11 @@ static void call_dispatcher(cffi_realm *r) {
 /* The inbound call proper, on the realm's JS thread and on its own stack; tid names the native caller's thread (0 = this one). */
 void cffi_enter_on_js_thread(cffi_realm *r, uint64_t ctx, uint64_t *regs, uint64_t *stack_args, long tid) {
   uint64_t depth = r->arena[0];
-  if (depth >= CFFI_MAX_DEPTH)
-    cffi_fatal("callbacks nested more than %d deep (native -> JS -> native -> ...); aborting", CFFI_MAX_DEPTH);
+  if (depth >= CFFI_MAX_DEPTH) {
+    zero_result(regs);
+    cffi_report_foreign(r, ctx, tid, "too-deep");
+    return;
+  }
   uint64_t *frame = frame_at(r, depth);
   uint32_t stack_words = CFFI_CTX_STACK_WORDS(ctx);
   frame[CFFI_FRAME_CTX] = ctx;
@@ -81,7 +89,7 @@ void cffi_enter_on_js_thread(cffi_realm *r, uint64_t ctx, uint64_t *regs, uint64
   frame[CFFI_FRAME_THREAD] = (uint64_t)tid;
   if (stack_words) memcpy(frame + CFFI_FRAME_STACK, stack_args, (size_t)stack_words * 8);
   r->arena[0] = depth + 1;
-  call_dispatcher(r);
+  call_dispatcher(r, ctx);
   r->arena[0] = depth;
   memcpy(regs + CFFI_ARG_WORDS, frame + CFFI_FRAME_RET, CFFI_RET_WORDS * 8);
 }
@@ -163,6 +171,7 @@ static const char *explain(const char *why) {
   if (!strcmp(why, "wrong-thread")) return "is not Sync and may only run on its JS thread";
   if (!strcmp(why, "timeout")) return "is Sync, but its JS thread did not take the call within timeoutMs";
   if (!strcmp(why, "realm-gone")) return "belongs to a JS environment (Worker) that has ended";
+  if (!strcmp(why, "too-deep")) return "was nested inside too many calls (native -> JS -> native ...) to get a frame";
   return "could not reach its JS thread, which is shutting down";
 }
 
@@ -213,7 +222,8 @@ static napi_value js_call_native(napi_env env, napi_callback_info info) {
   cffi_realm *r;
   napi_get_instance_data(env, (void **)&r);
   uint64_t depth = r->arena[0];
-  if (depth >= CFFI_MAX_DEPTH) return cffi_throw(env, "ERR_NESTING", "calls nested too deeply");
+  if (depth >= CFFI_MAX_DEPTH)
+    return cffi_throw(env, "ERR_NESTING", "native calls and callbacks nested more than 128 deep (JS -> native -> JS ...)");
   uint64_t *frame = frame_at(r, depth);
   call_stub_fn stub = (call_stub_fn)(uintptr_t)frame[CFFI_FRAME_STUB];
   uint64_t mode = r->arena[CFFI_HEADER_CALL_MODE];

@@ -23,7 +23,7 @@
 #define CXX_HEADROOM (256 * KIB)      /* native frames may run below V8's limit */
 #define REGION_SIZE (512 * KIB)
 #define REGION_JS_FLOOR (96 * KIB)    /* V8's limit sits this far above a region's bottom */
-#define MAX_LEVELS 4
+#define MAX_LEVELS 4 /* = length of cffi_realm.foreign_sp */
 #define WORKER_STACK_BUFFER (192 * KIB) /* what Node leaves below a Worker's V8 limit */
 
 static inline uintptr_t current_sp(void) { return (uintptr_t)__builtin_frame_address(0); }
@@ -111,6 +111,16 @@ void cffi_run_on_reserved_stack(cffi_realm *r, cffi_stack_fn fn, void *arg) {
     cffi_fatal("a callback arrived on a foreign stack (sp=%p, outside this thread's stack %p..%p) "
                "and no reserved stack region is left (%u in use); aborting",
                (void *)current_sp(), (void *)r->stack_lo, (void *)r->stack_hi, level);
+  /* A nested entry at or above the outer one on the same foreign stack means the
+     other FFI restarted its stack under frames that are still live (koffi does this
+     when a closure it did not create calls back into it): returning would crash. */
+  uintptr_t sp = current_sp();
+  if (level > 0 && sp >= r->foreign_sp[level - 1] && sp - r->foreign_sp[level - 1] < ((uintptr_t)64 << 20))
+    cffi_fatal("a callback was entered on a foreign stack that has been reused underneath an active callback "
+               "(another FFI, such as koffi, was called from a closure that it had called, and restarted its private "
+               "stack); its frames are overwritten. Call nested native code through closure-ffi's FnPtr instead. "
+               "Aborting.");
+  r->foreign_sp[level] = sp;
   uintptr_t top = (r->reserve_top - level * r->reserve_size) & ~(uintptr_t)15;
   uintptr_t bottom = top - r->reserve_size;
   uintptr_t outer_limit = level == 0 ? r->js_limit : top + REGION_JS_FLOOR; /* the enclosing region's limit */

@@ -9,6 +9,7 @@ import {
   DisposedError,
   InvalidOptionError,
   NotAFunctionError,
+  NestingError,
   ReentrancyError,
   SyncTimeoutError,
   WrongThreadError,
@@ -235,7 +236,12 @@ export class BareFn<const S extends SignatureSpec = SignatureSpec> implements Th
   refusedForeignCall(threadId: number, why: string): void {
     const what = `${this.name} ('${this.signature}') was called from native thread ${threadId}`;
     const error =
-      why === 'timeout'
+      why === 'too-deep'
+        ? new NestingError(
+            `${this.name} ('${this.signature}') was called while calls were already nested ${bridge.MAX_DEPTH} deep ` +
+              `(native -> JS -> native ...); the native caller received the zero value.`,
+          )
+        : why === 'timeout'
         ? new SyncTimeoutError(
             `${what}, but the JS thread did not take the call within timeoutMs. It is probably blocked, e.g. in a ` +
               `native call that waits for that thread (a deadlock): make that call with FnPtr option ` +

@@ -118,6 +118,13 @@ export class WrongThreadError extends ClosureFfiError {
   }
 }
 
+/** Calls nested deeper than the frame arena allows (native -> JS -> native ...). */
+export class NestingError extends ClosureFfiError {
+  constructor(message: string) {
+    super('ERR_NESTING', message);
+  }
+}
+
 /** A Sync thunk's caller on another thread gave up waiting for the JS thread (`timeoutMs`). */
 export class SyncTimeoutError extends ClosureFfiError {
   constructor(message: string) {

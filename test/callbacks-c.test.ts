@@ -322,15 +322,15 @@ describe('context-free: many live pointers, re-entry, calls later', () => {
     assert.equal(C.recurse(10), 55);
   });
 
-  test(
-    'koffi -> C -> thunk -> JS -> koffi -> C -> thunk: nested koffi calls from a closure (child process)',
-    { todo: 'SIGSEGV: koffi reuses its private stack under the live outer frames (see report)' },
-    async () => {
-      const r = await runFixture('koffi-nesting.ts');
-      assert.equal(r.status, 0, r.describe());
-      assert.match(r.stdout, /^result 41$/m, r.describe());
-    },
-  );
+  // koffi cannot support this: it restarts its private stack underneath the live outer
+  // frames, because it does not know a closure-ffi callback is running. Documented in the
+  // README; what we guarantee is a clear abort instead of a crash in overwritten frames.
+  test('koffi -> C -> thunk -> JS -> koffi -> C -> thunk aborts with a diagnostic, not a SIGSEGV (child process)', async () => {
+    const r = await runFixture('koffi-nesting.ts');
+    assert.equal(r.signal, 'SIGABRT', r.describe());
+    assert.match(r.stderr, /foreign stack that has been reused underneath an active callback/, r.describe());
+    assert.match(r.stderr, /FnPtr/, r.describe());
+  });
 
   test('a pointer stored by C is called on a later turn of the event loop', async () => {
     let got = -1;
