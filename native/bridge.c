@@ -26,6 +26,17 @@ int cffi_get_address(napi_env env, napi_value v, uint64_t *out) {
   return 0;
 }
 
+/* Reads `argc` arguments into argv; the first two must be an address and a non-negative size. */
+int cffi_get_address_size(napi_env env, napi_callback_info info, size_t argc, napi_value *argv, uint64_t *addr,
+                          size_t *size) {
+  size_t got = argc;
+  double d;
+  if (napi_get_cb_info(env, info, &got, argv, NULL, NULL) != napi_ok || got < argc) return 0;
+  if (!cffi_get_address(env, argv[0], addr) || napi_get_value_double(env, argv[1], &d) != napi_ok || !(d >= 0)) return 0;
+  *size = (size_t)d;
+  return 1;
+}
+
 napi_value cffi_make_address(napi_env env, uint64_t addr) {
   napi_value v;
   napi_create_bigint_uint64(env, addr, &v);

@@ -91,6 +91,8 @@ extern cffi_realm *cffi_realms[CFFI_MAX_REALMS];
 /* Shared argument helpers (bridge.c). */
 napi_value cffi_throw(napi_env env, const char *code, const char *msg);
 int cffi_get_address(napi_env env, napi_value v, uint64_t *out);
+int cffi_get_address_size(napi_env env, napi_callback_info info, size_t argc, napi_value *argv, uint64_t *addr,
+                          size_t *size);
 napi_value cffi_make_address(napi_env env, uint64_t addr);
 void cffi_export(napi_env env, napi_value exports, const char *name, napi_callback cb);
 void cffi_fatal(const char *fmt, ...) __attribute__((noreturn, format(printf, 1, 2)));

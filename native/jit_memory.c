@@ -130,20 +130,18 @@ static napi_value js_jit_release(napi_env env, napi_callback_info info) {
 
 /* jitProtect(addr, size, 'rw' | 'rx') for the single-mapping fallback and custom allocators. */
 static napi_value js_jit_protect(napi_env env, napi_callback_info info) {
-  size_t argc = 3;
   napi_value argv[3];
-  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
   uint64_t addr;
-  double size;
+  size_t size;
   char mode[4] = {0};
   size_t len;
-  if (argc < 3 || !cffi_get_address(env, argv[0], &addr) || napi_get_value_double(env, argv[1], &size) != napi_ok ||
+  if (!cffi_get_address_size(env, info, 3, argv, &addr, &size) ||
       napi_get_value_string_utf8(env, argv[2], mode, sizeof mode, &len) != napi_ok)
     return cffi_throw(env, "ERR_JIT_MEMORY", "jitProtect(addr, size, mode): bad arguments");
   int prot = strcmp(mode, "rx") == 0 ? PROT_READ | PROT_EXEC : PROT_READ | PROT_WRITE;
   size_t page = (size_t)sysconf(_SC_PAGESIZE);
   uintptr_t start = (uintptr_t)addr & ~(page - 1);
-  uintptr_t end = ((uintptr_t)addr + (size_t)size + page - 1) & ~(page - 1);
+  uintptr_t end = ((uintptr_t)addr + size + page - 1) & ~(page - 1);
   if (mprotect((void *)start, end - start, prot) != 0) {
     char msg[160];
     snprintf(msg, sizeof msg, "jitProtect: mprotect(%s) failed: %s", mode, strerror(errno));
@@ -153,15 +151,13 @@ static napi_value js_jit_protect(napi_env env, napi_callback_info info) {
 }
 
 static napi_value js_flush_icache(napi_env env, napi_callback_info info) {
-  size_t argc = 2;
   napi_value argv[2];
-  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
   uint64_t addr;
-  double size;
-  if (argc < 2 || !cffi_get_address(env, argv[0], &addr) || napi_get_value_double(env, argv[1], &size) != napi_ok)
+  size_t size;
+  if (!cffi_get_address_size(env, info, 2, argv, &addr, &size))
     return cffi_throw(env, "ERR_JIT_MEMORY", "flushInstructionCache(addr, size): bad arguments");
   char *p = (char *)(uintptr_t)addr;
-  __builtin___clear_cache(p, p + (size_t)size);
+  __builtin___clear_cache(p, p + size);
   return NULL;
 }
 

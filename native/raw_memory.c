@@ -27,17 +27,15 @@ static napi_value js_free(napi_env env, napi_callback_info info) {
 
 /* read(addr, length) -> Buffer holding a copy of the bytes. */
 static napi_value js_read(napi_env env, napi_callback_info info) {
-  size_t argc = 2;
   napi_value argv[2];
-  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
   uint64_t p;
-  double len;
-  if (argc < 2 || !cffi_get_address(env, argv[0], &p) || napi_get_value_double(env, argv[1], &len) != napi_ok || len < 0)
+  size_t len;
+  if (!cffi_get_address_size(env, info, 2, argv, &p, &len))
     return cffi_throw(env, "ERR_ARG_TYPE", "read(addr, length): bad arguments");
   if (p == 0 && len > 0) return cffi_throw(env, "ERR_NULL_POINTER", "read: NULL pointer");
   napi_value buf;
   void *data;
-  napi_create_buffer_copy(env, (size_t)len, (void *)(uintptr_t)p, &data, &buf);
+  napi_create_buffer_copy(env, len, (void *)(uintptr_t)p, &data, &buf);
   return buf;
 }
 
@@ -69,15 +67,13 @@ static napi_value js_write(napi_env env, napi_callback_info info) {
 
 /* view(addr, length) -> ArrayBuffer aliasing native memory; the caller keeps the memory alive. */
 static napi_value js_view(napi_env env, napi_callback_info info) {
-  size_t argc = 2;
   napi_value argv[2];
-  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
   uint64_t p;
-  double len;
-  if (argc < 2 || !cffi_get_address(env, argv[0], &p) || napi_get_value_double(env, argv[1], &len) != napi_ok || len < 0)
+  size_t len;
+  if (!cffi_get_address_size(env, info, 2, argv, &p, &len))
     return cffi_throw(env, "ERR_ARG_TYPE", "view(addr, length): bad arguments");
   napi_value ab;
-  if (napi_create_external_arraybuffer(env, (void *)(uintptr_t)p, (size_t)len, NULL, NULL, &ab) != napi_ok)
+  if (napi_create_external_arraybuffer(env, (void *)(uintptr_t)p, len, NULL, NULL, &ab) != napi_ok)
     return cffi_throw(env, "ERR_UNSUPPORTED_PLATFORM", "view: external ArrayBuffers are not allowed in this runtime");
   return ab;
 }
