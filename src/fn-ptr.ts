@@ -60,7 +60,11 @@ function serviced(caller: OutboundCaller): OutboundCaller {
  */
 export class FnPtr<const S extends SignatureSpec = SignatureSpec> {
   readonly address: bigint;
+  /** Canonical C text of the signature. */
   readonly signature: string;
+  /** The signature as given, and the convention option, so wrappers can reuse them. */
+  readonly spec: S;
+  readonly cc: CallConvName | undefined;
   /** Calls the native function; arguments are checked against the signature. */
   readonly call: (...args: ArgsOf<S>) => ReturnOf<S>;
 
@@ -68,6 +72,8 @@ export class FnPtr<const S extends SignatureSpec = SignatureSpec> {
     const plan = planFor(signature, options.cc);
     this.address = toAddress(address);
     this.signature = plan.signature.text;
+    this.spec = signature;
+    this.cc = options.cc;
     const label = `FnPtr '${plan.signature.text}'`;
     const names = plan.signature.argNames;
     const caller: OutboundCaller = makeOutboundCaller(
