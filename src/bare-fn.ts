@@ -19,7 +19,7 @@ import type { ThunkPool } from './jit/thunk-pool';
 import { bridge } from './runtime/bridge';
 import type { InboundCodec } from './runtime/codec';
 import { descriptionIndex, poolFor, registerThunk, unregisterThunk, type ThunkEntry } from './runtime/registry';
-import { planFor } from './runtime/signature-plan';
+import { planFor, type SignaturePlan } from './runtime/signature-plan';
 import type { CallConvName, SignatureSpec } from './signature';
 import type { ClosureOf } from './signature/typelevel';
 
@@ -62,6 +62,7 @@ export interface BareFnSyncOptions extends BareFnOptions {
   ref?: boolean;
 }
 
+const realm = bridge.realm;
 const ABORT_ON_ERROR = 0x1;
 const SYNC = 0x2;
 const NONBLOCKING = 0x4;
@@ -95,6 +96,19 @@ function syncOptions(o: BareFnSyncOptions, kind: string, returnsVoid: boolean) {
   return { blocking, timeoutMs, ref: o.ref === true };
 }
 
+/** Trap-message descriptions, cached per plan and kind so creating a thunk builds no string. */
+const descriptionsByPlan = new Map<SignaturePlan, Map<string, number>>(); // plans are cached forever
+
+function describe(plan: SignaturePlan, kind: string, name: string | undefined): number {
+  const text = () => `${name ? `'${name}', a ` : ''}${kind} '${plan.signature.text}'`;
+  if (name !== undefined) return descriptionIndex(text());
+  let byKind = descriptionsByPlan.get(plan);
+  if (!byKind) descriptionsByPlan.set(plan, (byKind = new Map()));
+  let index = byKind.get(kind);
+  if (index === undefined) byKind.set(kind, (index = descriptionIndex(text())));
+  return index;
+}
+
 function checkPolicy(p: unknown): OnErrorPolicy {
   if (p === undefined) return 'rethrow';
   if (p === 'rethrow' || p === 'abort' || typeof p === 'function') return p as OnErrorPolicy;
@@ -115,8 +129,6 @@ function checkPolicy(p: unknown): OnErrorPolicy {
 export class BareFn<const S extends SignatureSpec = SignatureSpec> implements ThunkEntry {
   /** Canonical C text of the signature, e.g. `'int32_t (int32_t)'`. */
   readonly signature: string;
-  /** Name used in diagnostics, e.g. `'BareFn#3'`. */
-  readonly name: string;
   protected fn: ((...args: never[]) => unknown) | undefined;
   protected readonly codec: InboundCodec;
   private readonly onError: OnErrorPolicy;
@@ -125,15 +137,17 @@ export class BareFn<const S extends SignatureSpec = SignatureSpec> implements Th
   private readonly id: number;
   private readonly address: bigint;
   private readonly serial: number;
-  private readonly description: number;
+  private readonly plan: SignaturePlan;
+  private readonly customName: string | undefined;
   private isDisposed = false;
   private keepsLoopAlive = false;
   /** Whether calls from other threads are marshalled to the JS thread (the `*Sync` classes). */
   protected static readonly threadSafe: boolean = false;
+  /** The class name used in messages (a static, so creating a thunk reads no Function.name). */
+  protected static readonly kind: string = 'BareFn';
 
   constructor(signature: S, fn: ClosureOf<S>, options: BareFnOptions = {}) {
-    const kind = new.target.name;
-    const threadSafe = (new.target as unknown as typeof BareFn).threadSafe;
+    const { kind, threadSafe } = new.target as unknown as typeof BareFn;
     if (typeof fn !== 'function') throw new NotAFunctionError(`the closure given to ${kind}`, fn);
     if (options === null || typeof options !== 'object') throw new InvalidOptionError(`${kind} options must be an object`);
     const plan = planFor(signature, options.cc);
@@ -147,8 +161,8 @@ export class BareFn<const S extends SignatureSpec = SignatureSpec> implements Th
     this.onError = checkPolicy(options.onError);
     this.signature = sig.text;
     this.serial = ++serials >>> 0;
-    this.name = options.name ?? `${kind}#${this.serial}`;
-    this.description = descriptionIndex(`${options.name ? `'${options.name}', a ` : ''}${kind} '${sig.text}'`);
+    this.customName = options.name;
+    this.plan = plan;
     this.fn = fn as (...args: never[]) => unknown;
     this.codec = plan.inbound();
 
@@ -163,9 +177,14 @@ export class BareFn<const S extends SignatureSpec = SignatureSpec> implements Th
       bridge.setSyncTimeout(this.id, sync.timeoutMs);
       if (sync.ref) this.ref();
     }
-    const ctxHi = plan.lowering.stackWords | (flags << 12) | (bridge.realm << 16);
+    const ctxHi = plan.lowering.stackWords | (flags << 12) | (realm << 16);
     this.pool.write(this.slot, this.id, ctxHi >>> 0, plan.backend.literal);
     this.address = this.pool.address(this.slot);
+  }
+
+  /** Name used in diagnostics: the `name` option, or e.g. `'BareFn#3'`. */
+  get name(): string {
+    return this.customName ?? `${(this.constructor as typeof BareFn).kind}#${this.serial}`;
   }
 
   /** Address of the context-free native function (a `bigint`; never `0n`). */
@@ -185,7 +204,9 @@ export class BareFn<const S extends SignatureSpec = SignatureSpec> implements Th
   dispose(): void {
     if (this.isDisposed) return;
     this.isDisposed = true;
-    this.pool.release(this.slot, this.serial, this.description);
+    // The trap carries a description of what was disposed; looked up only now, not at creation.
+    const { kind } = this.constructor as typeof BareFn;
+    this.pool.release(this.slot, this.serial, describe(this.plan, kind, this.customName));
     this.unref();
     unregisterThunk(this.id);
     this.fn = undefined;
@@ -280,6 +301,7 @@ export class BareFn<const S extends SignatureSpec = SignatureSpec> implements Th
  * while the closure is still running is reported (ERR_REENTERED) under `onError`.
  */
 export class BareFnMut<const S extends SignatureSpec = SignatureSpec> extends BareFn<S> {
+  protected static override readonly kind: string = 'BareFnMut';
   private busy = false;
 
   override run(b: number): void {
@@ -306,6 +328,7 @@ export class BareFnMut<const S extends SignatureSpec = SignatureSpec> extends Ba
  * after its first call, and any later call is reported (ERR_ONCE_CALLED_TWICE).
  */
 export class BareFnOnce<const S extends SignatureSpec = SignatureSpec> extends BareFn<S> {
+  protected static override readonly kind: string = 'BareFnOnce';
   override run(b: number): void {
     const fn = this.fn;
     if (fn === undefined) {
@@ -335,6 +358,7 @@ export class BareFnOnce<const S extends SignatureSpec = SignatureSpec> extends B
  */
 export class BareFnSync<const S extends SignatureSpec = SignatureSpec> extends BareFn<S> {
   protected static override readonly threadSafe = true;
+  protected static override readonly kind: string = 'BareFnSync';
   constructor(signature: S, fn: ClosureOf<S>, options: BareFnSyncOptions = {}) {
     super(signature, fn, options);
   }
@@ -343,6 +367,7 @@ export class BareFnSync<const S extends SignatureSpec = SignatureSpec> extends B
 /** A {@link BareFnMut} that any native thread may call; its exclusivity holds across threads. */
 export class BareFnMutSync<const S extends SignatureSpec = SignatureSpec> extends BareFnMut<S> {
   protected static override readonly threadSafe = true;
+  protected static override readonly kind: string = 'BareFnMutSync';
   constructor(signature: S, fn: ClosureOf<S>, options: BareFnSyncOptions = {}) {
     super(signature, fn, options);
   }
@@ -351,6 +376,7 @@ export class BareFnMutSync<const S extends SignatureSpec = SignatureSpec> extend
 /** A {@link BareFnOnce} that any native thread may call. */
 export class BareFnOnceSync<const S extends SignatureSpec = SignatureSpec> extends BareFnOnce<S> {
   protected static override readonly threadSafe = true;
+  protected static override readonly kind: string = 'BareFnOnceSync';
   constructor(signature: S, fn: ClosureOf<S>, options: BareFnSyncOptions = {}) {
     super(signature, fn, options);
   }

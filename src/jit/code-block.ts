@@ -13,9 +13,10 @@ const coherentIcache = process.arch === 'x64' || process.arch === 'ia32';
 export class CodeBlock {
   readonly rx: bigint;
   readonly rw: bigint;
-  /** Direct view of the RW mapping, when the allocator is the default dual-mapped one. */
-  readonly direct: DataView | undefined;
+  /** `rx` as a number (user-space addresses fit in 53 bits), for address arithmetic without BigInt. */
+  readonly rxNumber: number;
   private readonly bytes: Uint8Array | undefined;
+  private readonly words: Uint32Array | undefined;
 
   constructor(
     readonly alloc: JitAlloc,
@@ -24,20 +25,36 @@ export class CodeBlock {
     const block = alloc.alloc(size);
     this.rx = block.rx;
     this.rw = block.rw;
+    this.rxNumber = Number(block.rx);
     const view = alloc === defaultJitAlloc ? defaultJitAlloc.writableView(block.rx) : undefined;
-    this.direct = view ? new DataView(view) : undefined;
     this.bytes = view ? new Uint8Array(view) : undefined;
+    this.words = view ? new Uint32Array(view) : undefined;
+  }
+
+  /**
+   * Writes code given as 32-bit words at a 4-byte-aligned offset: the hot path for
+   * thunks, a few element stores (TypedArray.set costs more than that for 16 bytes).
+   */
+  writeWords(offset: number, code: Uint32Array): void {
+    const words = this.words;
+    if (words && coherentIcache && (offset & 3) === 0 && offset + code.byteLength <= this.size) {
+      const base = offset >> 2;
+      for (let i = 0; i < code.length; i++) words[base + i] = code[i];
+      return;
+    }
+    this.write(offset, new Uint8Array(code.buffer, code.byteOffset, code.byteLength));
   }
 
   /** Writes code at `offset` and makes it executable. */
   write(offset: number, code: Uint8Array): void {
     if (offset < 0 || offset + code.length > this.size)
       throw new RangeError(`code write of ${code.length} bytes at ${offset} overflows a ${this.size}-byte block`);
-    const rx = this.rx + BigInt(offset);
     if (this.bytes) {
       this.bytes.set(code, offset);
-      if (coherentIcache) return;
-    } else {
+      if (coherentIcache) return; // the hot path for thunks: one memcpy, no native call
+    }
+    const rx = this.rx + BigInt(offset);
+    if (!this.bytes) {
       this.alloc.protectJitMemory?.(rx, code.length, 'rw');
       bridge.write(this.rw + BigInt(offset), code);
       this.alloc.protectJitMemory?.(rx, code.length, 'rx');

@@ -48,11 +48,17 @@ class SlotQueue {
   }
 }
 
+/** One thunk's bytes are assembled here, then stored into place as 32-bit words. */
+const scratch = new Uint32Array(X64_THUNK.size / 4);
+const scratchView = new DataView(scratch.buffer);
+const template = new Uint32Array(X64_THUNK.template.buffer.slice(0, X64_THUNK.size));
+
 export class ThunkPool {
   private readonly blocks: CodeBlock[] = [];
   private readonly literalsWritten: number[] = [];
   private fresh = 0; // next never-used slot number
   private readonly quarantine = new SlotQueue();
+  private readonly addresses: bigint[] = [];
   private live = 0;
 
   constructor(
@@ -77,34 +83,26 @@ export class ThunkPool {
     return slot;
   }
 
-  /** Native address of a slot's code. */
+  /** Native address of a slot's code (made once per slot: slots are reused, bigints cost). */
   address(slot: number): bigint {
-    const block = this.blocks[(slot / SLOTS_PER_BLOCK) | 0];
-    return block.rx + BigInt(this.offsetOf(slot));
+    let a = this.addresses[slot];
+    if (a === undefined) {
+      a = BigInt(this.blocks[(slot / SLOTS_PER_BLOCK) | 0].rxNumber + this.offsetOf(slot));
+      this.addresses[slot] = a;
+    }
+    return a;
   }
 
   /** Makes the slot load `ctx` (as two 32-bit halves) and jump through literal `target`. */
   write(slot: number, ctxLo: number, ctxHi: number, target: LiteralIndex): void {
     const blockIndex = (slot / SLOTS_PER_BLOCK) | 0;
-    const block = this.blocks[blockIndex];
     this.ensureLiteral(blockIndex, target);
     const off = this.offsetOf(slot);
-    const disp = target * 8 - (off + X64_THUNK.size);
-    const dv = block.direct;
-    if (dv) {
-      // Hot path (default allocator): patch the RW view in place, no native call.
-      for (let i = 0; i < X64_THUNK.size; i++) dv.setUint8(off + i, X64_THUNK.template[i]);
-      dv.setUint32(off + X64_THUNK.ctxOffset, ctxLo, true);
-      dv.setUint32(off + X64_THUNK.ctxOffset + 4, ctxHi, true);
-      dv.setInt32(off + X64_THUNK.dispOffset, disp, true);
-    } else {
-      const code = X64_THUNK.template.slice();
-      const view = new DataView(code.buffer);
-      view.setUint32(X64_THUNK.ctxOffset, ctxLo, true);
-      view.setUint32(X64_THUNK.ctxOffset + 4, ctxHi, true);
-      view.setInt32(X64_THUNK.dispOffset, disp, true);
-      block.write(off, code);
-    }
+    for (let i = 0; i < scratch.length; i++) scratch[i] = template[i];
+    scratchView.setUint32(X64_THUNK.ctxOffset, ctxLo, true);
+    scratchView.setUint32(X64_THUNK.ctxOffset + 4, ctxHi, true);
+    scratchView.setInt32(X64_THUNK.dispOffset, target * 8 - (off + X64_THUNK.size), true);
+    this.blocks[blockIndex].writeWords(off, scratch);
   }
 
   /** Turns the slot into a trap carrying `info`, then quarantines it. */

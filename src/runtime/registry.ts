@@ -92,13 +92,19 @@ function literalAddress(i: number): bigint {
   return stubs.get(`entry:${backend.name}`, () => backend.buildEntryStub(bridge.enterAddress));
 }
 
+let lastAlloc: JitAlloc | undefined;
+let lastPool: ThunkPool | undefined;
+
 export function poolFor(alloc: JitAlloc, backend: ConventionBackend): ThunkPool {
   literalBackends[backend.literal] = backend;
+  if (alloc === lastAlloc) return lastPool!;
   let pool = pools.get(alloc);
   if (!pool) {
     pool = new ThunkPool(alloc, literalAddress);
     pools.set(alloc, pool);
   }
+  lastAlloc = alloc;
+  lastPool = pool;
   return pool;
 }
 

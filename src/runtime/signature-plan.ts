@@ -8,6 +8,7 @@ import type { Lowering } from '../abi/lowering';
 import { InvalidOptionError, UnsupportedTypeError } from '../errors';
 import { stubs } from '../jit/stub-cache';
 import { resolveSignature, type CallConvName, type Signature, type SignatureSpec } from '../signature';
+import { registryGeneration } from '../signature/registry';
 import { MAX_STACK_WORDS } from './arena';
 import { makeInboundCodec, type InboundCodec } from './codec';
 
@@ -29,8 +30,30 @@ function convention(sig: Signature, option: CallConvName | undefined): CallConvN
   return option ?? sig.cc;
 }
 
+/**
+ * Plans by the caller's own prototype string, the common case, so creating a thunk
+ * hashes no new string. Cleared when a typedef or macro definition may change what a
+ * string means.
+ */
+const plansBySpec = new Map<string, SignaturePlan>();
+let plansGeneration = registryGeneration();
+
 /** The cached plan for a signature under an optional `cc` option. */
 export function planFor(spec: SignatureSpec, ccOption: CallConvName | undefined): SignaturePlan {
+  if (typeof spec !== 'string' || ccOption !== undefined) return planForUncached(spec, ccOption);
+  if (plansGeneration !== registryGeneration()) {
+    plansBySpec.clear();
+    plansGeneration = registryGeneration();
+  }
+  let plan = plansBySpec.get(spec);
+  if (plan === undefined) {
+    plan = planForUncached(spec, undefined);
+    plansBySpec.set(spec, plan);
+  }
+  return plan;
+}
+
+function planForUncached(spec: SignatureSpec, ccOption: CallConvName | undefined): SignaturePlan {
   const signature = resolveSignature(spec);
   const backend = conventionFor(convention(signature, ccOption), signature);
   const key = `${backend.name}|${signature.text}`;
