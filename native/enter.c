@@ -84,7 +84,8 @@ void cffi_enter_on_js_thread(cffi_realm *r, uint64_t ctx, uint64_t *regs, uint64
   frame[CFFI_FRAME_CTX] = ctx;
   frame[CFFI_FRAME_STATUS] = 0;
   memcpy(frame + CFFI_FRAME_ARGS, regs, CFFI_ARG_WORDS * 8);
-  memset(frame + CFFI_FRAME_RET, 0, CFFI_RET_WORDS * 8);
+  /* The result words are not cleared here: the codec writes every word a result
+     uses, and zeroes them itself whenever a call fails (onError). */
   frame[CFFI_FRAME_STACK_PTR] = (uint64_t)(uintptr_t)stack_args;
   frame[CFFI_FRAME_THREAD] = (uint64_t)tid;
   if (stack_words) memcpy(frame + CFFI_FRAME_STACK, stack_args, (size_t)stack_words * 8);
