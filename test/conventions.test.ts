@@ -1,0 +1,65 @@
+/**
+ * Calling conventions on x86-64 Linux: the C/System V spellings work (checked against
+ * gcc's own sysv_abi functions), the others fail at construction with a message that
+ * says why, never at call time.
+ */
+import { test } from 'node:test';
+import * as assert from 'node:assert/strict';
+import { BareFn, FnPtr, cc, loadLibrary } from '../src/index';
+import { compileSharedLibrary } from './support/cc';
+
+const lib = loadLibrary(
+  compileSharedLibrary(
+    'conventions',
+    `
+#include <stdint.h>
+__attribute__((sysv_abi)) int64_t sysv_mix(int32_t a, double b, int64_t c, float d) { return a + (int64_t)(b * 10) + c + (int64_t)(d * 100); }
+int32_t call_cb(int32_t (*cb)(int32_t, double), int32_t a, double b) { return cb(a, b); }
+`,
+  ),
+);
+
+test('C, System, Cdecl and Sysv64 all mean the System V convention here', () => {
+  const callCb = new FnPtr('int32_t (void *, int32_t, double)', lib.symbol('call_cb'));
+  for (const conv of [cc.C, cc.System, cc.Cdecl, cc.Sysv64]) {
+    using t = new BareFn('int32_t (int32_t, double)', (a, b) => a * 2 + Math.round(b), { cc: conv });
+    assert.equal(callCb.call(t.bare(), 20, 1.6), 42, `cc ${conv}`);
+  }
+  const viaKeyword = new FnPtr('int64_t __sysv_abi (int32_t, double, int64_t, float)', lib.symbol('sysv_mix'));
+  assert.equal(viaKeyword.call(1, 2.5, 1000n, 0.5), 1076n);
+  const viaOption = new FnPtr('int64_t (int32_t, double, int64_t, float)', lib.symbol('sysv_mix'), { cc: cc.Sysv64 });
+  assert.equal(viaOption.call(1, 2.5, 1000n, 0.5), 1076n);
+});
+
+test('32-bit x86 conventions are refused at construction, naming the convention and the CPU', () => {
+  for (const [spec, conv] of [
+    ['int __stdcall (int)', 'Stdcall'],
+    ['int __fastcall (int, int)', 'Fastcall'],
+    ['int __thiscall (void *, int)', 'Thiscall'],
+  ] as const) {
+    assert.throws(
+      () => new BareFn(spec, () => 0),
+      (e: Error & { code?: string }) =>
+        e.code === 'ERR_UNSUPPORTED_CONVENTION' && e.message.includes(conv) && /32-bit x86/.test(e.message),
+      spec,
+    );
+    assert.throws(() => new FnPtr('int (int)', 1n, { cc: conv }), { code: 'ERR_UNSUPPORTED_CONVENTION' });
+  }
+});
+
+test('ARM conventions are refused on x86-64', () => {
+  assert.throws(() => new BareFn('void (int)', () => {}, { cc: cc.Aapcs }), /ARM/);
+  assert.throws(() => new BareFn('void (int)', () => {}, { cc: cc.Aapcs64 }), { code: 'ERR_UNSUPPORTED_CONVENTION' });
+});
+
+test('Win64 and Efiapi say they are not supported on this CPU yet', () => {
+  assert.throws(() => new BareFn('void __ms_abi (int)', () => {}), /Win64.*not supported on this CPU \(x64\) yet/);
+  assert.throws(() => new BareFn('void (int)', () => {}, { cc: cc.Efiapi }), /Efiapi.*not supported on this CPU \(x64\) yet/);
+});
+
+test('a cc option that contradicts the prototype is an error', () => {
+  assert.throws(() => new BareFn('void __sysv_abi (int)', () => {}, { cc: cc.Win64 }), {
+    code: 'ERR_INVALID_OPTION',
+    message: /contradicts/,
+  });
+});
