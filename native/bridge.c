@@ -60,6 +60,32 @@ void cffi_fatal(const char *fmt, ...) {
   abort();
 }
 
+#define MAX_WARNINGS 20
+
+void cffi_warn(cffi_realm *r, const char *fmt, ...) {
+  int n = __atomic_add_fetch(&r->warnings, 1, __ATOMIC_RELAXED);
+  if (n > MAX_WARNINGS + 1) return;
+  if (n == MAX_WARNINGS + 1) {
+    fputs("closure-ffi: further messages of this kind are suppressed\n", stderr);
+    return;
+  }
+  va_list ap;
+  va_start(ap, fmt);
+  fputs("closure-ffi: ", stderr);
+  vfprintf(stderr, fmt, ap);
+  fputc('\n', stderr);
+  va_end(ap);
+}
+
+const char *cffi_thunk_name(cffi_realm *r, uint64_t ctx, char *buf, size_t size) {
+  uint32_t id = CFFI_CTX_SLOT(ctx);
+  pthread_mutex_lock(&r->sync_lock);
+  if (id < r->slot_names_cap && r->slot_names[id]) snprintf(buf, size, "%s", r->slot_names[id]);
+  else snprintf(buf, size, "thunk id %u", id);
+  pthread_mutex_unlock(&r->sync_lock);
+  return buf;
+}
+
 static napi_value init(napi_env env, napi_value exports) {
   cffi_init_jit_memory(env, exports);
   cffi_init_raw_memory(env, exports);

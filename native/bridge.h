@@ -45,7 +45,7 @@ extern "C" {
  * bits 0..31 thunk slot, 32..43 stack words to copy, 44..47 flags,
  * 48..63 realm (one per JS environment: the main thread or a Worker).
  */
-#define CFFI_CTX_SLOT(c) ((uint32_t)(c))
+#define CFFI_CTX_SLOT(c) ((uint32_t)(c) & 0x3fffff) /* the thunk's table id; bits 22..31 are its generation */
 #define CFFI_CTX_STACK_WORDS(c) ((uint32_t)(((c) >> 32) & 0xfff))
 #define CFFI_CTX_FLAGS(c) ((uint32_t)(((c) >> 44) & 0xf))
 #define CFFI_CTX_REALM(c) ((uint32_t)((c) >> 48))
@@ -81,6 +81,9 @@ typedef struct cffi_realm {
   uint32_t *timeouts;           /* per thunk slot, ms, 0 = wait forever */
   uint32_t timeouts_cap;
   int native_depth;             /* JS thread is inside this many plain (unserviced) native calls */
+  char **slot_names;            /* per thunk id, for messages printed without JS; under sync_lock */
+  uint32_t slot_names_cap;
+  int warnings;                 /* stderr lines printed, for rate limiting */
 } cffi_realm;
 
 extern cffi_realm *cffi_realms[CFFI_MAX_REALMS];
@@ -96,6 +99,10 @@ int cffi_get_address_size(napi_env env, napi_callback_info info, size_t argc, na
 napi_value cffi_make_address(napi_env env, uint64_t addr);
 void cffi_export(napi_env env, napi_value exports, const char *name, napi_callback cb);
 void cffi_fatal(const char *fmt, ...) __attribute__((noreturn, format(printf, 1, 2)));
+/* A diagnostic on stderr, at most a few dozen per realm so a flood of refused calls cannot drown the output. */
+void cffi_warn(cffi_realm *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* "BareFnSync#3 ('int (int)')" when the thunk was named, else "thunk id N". */
+const char *cffi_thunk_name(cffi_realm *r, uint64_t ctx, char *buf, size_t size);
 
 /* Inbound calls (enter.c). */
 void cffi_enter_on_js_thread(cffi_realm *r, uint64_t ctx, uint64_t *regs, uint64_t *stack_args, long tid);

@@ -37,19 +37,20 @@ long cffi_current_tid(void) { return (long)syscall(SYS_gettid); }
 
 static void zero_result(uint64_t *regs) { memset(regs + CFFI_ARG_WORDS, 0, CFFI_RET_WORDS * 8); }
 
-static void dispatcher_failed(uint64_t ctx, const char *why) {
+static void dispatcher_failed(cffi_realm *r, uint64_t ctx, const char *why) {
+  char name[256];
+  cffi_thunk_name(r, ctx, name, sizeof name);
   if (CFFI_CTX_FLAGS(ctx) & CFFI_FLAG_ABORT_ON_ERROR)
-    cffi_fatal("could not enter JS for thunk slot %u (%s); aborting (onError: 'abort')", CFFI_CTX_SLOT(ctx), why);
-  fprintf(stderr, "closure-ffi: could not enter JS for thunk slot %u (%s); the caller got zero\n", CFFI_CTX_SLOT(ctx),
-          why);
+    cffi_fatal("could not enter JS for %s (%s); aborting (onError: 'abort')", name, why);
+  cffi_warn(r, "could not enter JS for %s (%s); the caller got zero", name, why);
 }
 
-/* Runs the dispatcher for the frame at the current depth; the dispatcher itself never throws. */
-static void call_dispatcher(cffi_realm *r, uint64_t ctx) {
+/* Runs the dispatcher for the frame at the current depth; 0 if JS could not be entered. */
+static int call_dispatcher(cffi_realm *r, uint64_t ctx) {
   if (r->v8_entry) {
     int status = cffi_v8_call(r->v8_entry);
-    if (status != 0) dispatcher_failed(ctx, status == 2 ? "JS is terminating" : "the dispatcher threw");
-    return;
+    if (status != 0) dispatcher_failed(r, ctx, status == 2 ? "JS is terminating" : "the dispatcher threw");
+    return status == 0;
   }
   napi_env env = r->env;
   napi_handle_scope scope;
@@ -65,9 +66,10 @@ static void call_dispatcher(cffi_realm *r, uint64_t ctx) {
     bool pending = false;
     napi_is_exception_pending(env, &pending);
     if (pending) napi_get_and_clear_last_exception(env, &exc);
-    dispatcher_failed(ctx, pending ? "an exception was pending" : "N-API refused the call");
+    dispatcher_failed(r, ctx, pending ? "an exception was pending" : "N-API refused the call");
   }
   napi_close_handle_scope(env, scope);
+  return st == napi_ok;
 }
 
 
@@ -90,9 +92,10 @@ void cffi_enter_on_js_thread(cffi_realm *r, uint64_t ctx, uint64_t *regs, uint64
   frame[CFFI_FRAME_THREAD] = (uint64_t)tid;
   if (stack_words) memcpy(frame + CFFI_FRAME_STACK, stack_args, (size_t)stack_words * 8);
   r->arena[0] = depth + 1;
-  call_dispatcher(r, ctx);
+  int entered = call_dispatcher(r, ctx);
   r->arena[0] = depth;
-  memcpy(regs + CFFI_ARG_WORDS, frame + CFFI_FRAME_RET, CFFI_RET_WORDS * 8);
+  if (entered) memcpy(regs + CFFI_ARG_WORDS, frame + CFFI_FRAME_RET, CFFI_RET_WORDS * 8);
+  else zero_result(regs); /* JS never wrote a result: the frame holds an older call's words */
 }
 
 typedef struct inbound_call {
@@ -171,26 +174,28 @@ static napi_value js_describe(napi_env env, napi_callback_info info) {
 static const char *explain(const char *why) {
   if (!strcmp(why, "wrong-thread")) return "is not Sync and may only run on its JS thread";
   if (!strcmp(why, "timeout")) return "is Sync, but its JS thread did not take the call within timeoutMs";
-  if (!strcmp(why, "realm-gone")) return "belongs to a JS environment (Worker) that has ended";
+  if (!strcmp(why, "realm-gone")) return "belongs to a JS environment that has ended (its Worker, or the process, is exiting)";
   if (!strcmp(why, "too-deep")) return "was nested inside too many calls (native -> JS -> native ...) to get a frame";
   return "could not reach its JS thread, which is shutting down";
 }
 
 /* Tells the thunk's JS thread that a call from thread tid got the zero value (see sync_calls.c). */
 void cffi_report_foreign(cffi_realm *r, uint64_t ctx, long tid, const char *why) {
+  char name[256];
   if (CFFI_CTX_FLAGS(ctx) & CFFI_FLAG_ABORT_ON_ERROR)
-    cffi_fatal("thunk slot %u was called from thread %ld, but it %s; aborting (onError: 'abort')", CFFI_CTX_SLOT(ctx),
-               tid, explain(why));
+    cffi_fatal("%s was called from thread %ld, but it %s; aborting (onError: 'abort')",
+               cffi_thunk_name(r, ctx, name, sizeof name), tid, explain(why));
   if (!cffi_queue_report(r, ctx, tid, why))
-    fprintf(stderr, "closure-ffi: thunk slot %u was called from thread %ld, but it %s; the caller got zero\n",
-            CFFI_CTX_SLOT(ctx), tid, explain(why));
+    cffi_warn(r, "%s was called from thread %ld, but it %s; the caller got zero", cffi_thunk_name(r, ctx, name, sizeof name),
+              tid, explain(why));
 }
 
 /* Runs on the JS thread: hands one report to the JS reporter, or prints it if there is none. */
 void cffi_deliver_report(napi_env env, cffi_realm *r, uint64_t ctx, long tid, const char *why) {
   if (!r->foreign_reporter) {
-    fprintf(stderr, "closure-ffi: thunk slot %u was called from thread %ld, but it %s; the caller got zero\n",
-            CFFI_CTX_SLOT(ctx), tid, explain(why));
+    char name[256];
+    cffi_warn(r, "%s was called from thread %ld, but it %s; the caller got zero", cffi_thunk_name(r, ctx, name, sizeof name),
+              tid, explain(why));
     return;
   }
   napi_value fn, recv, args[3], result;
@@ -258,6 +263,36 @@ static napi_value js_set_dispatcher(napi_env env, napi_callback_info info) {
   bool use_napi = false;
   if (argc >= 2) napi_get_value_bool(env, argv[1], &use_napi);
   if (!use_napi) r->v8_entry = cffi_v8_entry_new(argv[0]);
+  return NULL;
+}
+
+/* nameSlot(id, text): how native diagnostics name thunk id `id` (replaces any earlier name). */
+static napi_value js_name_slot(napi_env env, napi_callback_info info) {
+  size_t argc = 2;
+  napi_value argv[2];
+  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
+  uint32_t id;
+  size_t len;
+  if (argc < 2 || napi_get_value_uint32(env, argv[0], &id) != napi_ok ||
+      napi_get_value_string_utf8(env, argv[1], NULL, 0, &len) != napi_ok)
+    return cffi_throw(env, "ERR_ARG_TYPE", "nameSlot(id, text): bad arguments");
+  char *text = malloc(len + 1);
+  napi_get_value_string_utf8(env, argv[1], text, len + 1, &len);
+  cffi_realm *r;
+  napi_get_instance_data(env, (void **)&r);
+  pthread_mutex_lock(&r->sync_lock);
+  if (id >= r->slot_names_cap) {
+    uint32_t cap = r->slot_names_cap ? r->slot_names_cap : 256;
+    while (cap <= id) cap *= 2;
+    char **grown = calloc(cap, sizeof *grown);
+    if (r->slot_names) memcpy(grown, r->slot_names, r->slot_names_cap * sizeof *grown);
+    free(r->slot_names);
+    r->slot_names = grown;
+    r->slot_names_cap = cap;
+  }
+  free(r->slot_names[id]);
+  r->slot_names[id] = text;
+  pthread_mutex_unlock(&r->sync_lock);
   return NULL;
 }
 
@@ -337,4 +372,5 @@ void cffi_init_enter(napi_env env, napi_value exports) {
   cffi_export(env, exports, "describe", js_describe);
   cffi_export(env, exports, "currentThreadId", js_current_thread_id);
   cffi_export(env, exports, "setJsStackSize", js_set_js_stack_size);
+  cffi_export(env, exports, "nameSlot", js_name_slot);
 }

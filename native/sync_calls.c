@@ -153,10 +153,11 @@ void cffi_sync_call(cffi_realm *r, uint64_t ctx, uint64_t *regs, uint64_t *stack
   if (!r->alive || !r->sync_tsfn) {
     pthread_mutex_unlock(&r->sync_lock);
     memset(regs + CFFI_ARG_WORDS, 0, CFFI_RET_WORDS * 8);
+    char name[256];
+    cffi_thunk_name(r, ctx, name, sizeof name);
     if (flags & CFFI_FLAG_ABORT_ON_ERROR)
-      cffi_fatal("thunk slot %u called from thread %ld after its JS environment ended", CFFI_CTX_SLOT(ctx), tid);
-    fprintf(stderr, "closure-ffi: thunk slot %u called from thread %ld after its JS environment ended; returned zero\n",
-            CFFI_CTX_SLOT(ctx), tid);
+      cffi_fatal("%s was called from thread %ld after its JS environment ended; aborting", name, tid);
+    cffi_warn(r, "%s was called from thread %ld after its JS environment ended; the caller got zero", name, tid);
     return;
   }
 
@@ -190,7 +191,8 @@ void cffi_sync_call(cffi_realm *r, uint64_t ctx, uint64_t *regs, uint64_t *stack
   enqueue(r, &p);
   pthread_cond_broadcast(&r->sync_cv);
   uint32_t slot = CFFI_CTX_SLOT(ctx);
-  long timeout_ms = slot < r->timeouts_cap ? (long)r->timeouts[slot] : 0;
+  /* Only Sync thunks have a timeout (a non-Sync one gets here from a serviced call's thread). */
+  long timeout_ms = (flags & CFFI_FLAG_SYNC) && slot < r->timeouts_cap ? (long)r->timeouts[slot] : 0;
   /* Woken under the lock: the threadsafe function's finalizer takes it too, so it cannot vanish meanwhile. */
   int woken = napi_call_threadsafe_function(r->sync_tsfn, NULL, napi_tsfn_nonblocking) == napi_ok;
   long waited = 0;
@@ -207,11 +209,14 @@ void cffi_sync_call(cffi_realm *r, uint64_t ctx, uint64_t *regs, uint64_t *stack
     else if (timeout_ms > 0 && waited >= timeout_ms && p.state == PENDING_QUEUED) gave_up = "timeout";
     if (!warned && waited >= DEADLOCK_WARNING_MS && r->native_depth > 0) {
       warned = 1;
-      fprintf(stderr,
-              "closure-ffi: thread %ld has waited %ld ms for a Sync callback (slot %u) while the JS thread is blocked "
-              "inside a native call; if that call waits for this thread, this is a deadlock. Make the call with "
-              "FnPtr option { serviceCallbacks: true }, or give the thunk a timeoutMs.\n",
-              tid, waited, slot);
+      char name[256];
+      pthread_mutex_unlock(&r->sync_lock); /* cffi_thunk_name takes it */
+      cffi_warn(r,
+                "thread %ld has waited %ld ms for %s while the JS thread is blocked inside a native call; if that call "
+                "waits for this thread, this is a deadlock. Make the call with FnPtr option { serviceCallbacks: true }, "
+                "or give the thunk a timeoutMs.",
+                tid, waited, cffi_thunk_name(r, ctx, name, sizeof name));
+      pthread_mutex_lock(&r->sync_lock);
     }
   }
   if (gave_up && p.state == PENDING_QUEUED) unlink_pending(r, &p);
@@ -368,8 +373,8 @@ void cffi_teardown_sync_calls(cffi_realm *r) {
   pthread_mutex_unlock(&r->sync_lock);
   for (; rep; rep = r->reports) {
     r->reports = rep->next;
-    fprintf(stderr, "closure-ffi: thunk slot %u was called from thread %ld (%s) and got zero; its JS environment ended "
-            "before this could be reported there\n", CFFI_CTX_SLOT(rep->ctx), rep->tid, rep->why);
+    cffi_warn(r, "thunk id %u was called from thread %ld (%s) and got zero; its JS environment ended before this could "
+              "be reported there", CFFI_CTX_SLOT(rep->ctx), rep->tid, rep->why);
     free(rep);
   }
 }

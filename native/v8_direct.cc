@@ -49,5 +49,5 @@ extern "C" int cffi_v8_call(cffi_v8_entry *e) {
   v8::TryCatch try_catch(isolate);
   v8::MaybeLocal<v8::Value> result = e->dispatcher.Get(isolate)->Call(context, v8::Undefined(isolate), 0, nullptr);
   if (!result.IsEmpty()) return 0;
-  return try_catch.HasTerminated() ? 2 : 1;
+  return try_catch.HasTerminated() || isolate->IsExecutionTerminating() ? 2 : 1;
 }

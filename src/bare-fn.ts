@@ -18,7 +18,7 @@ import { getGlobalJitAlloc, validateJitAlloc, type JitAlloc } from './jit/jit-al
 import type { ThunkPool } from './jit/thunk-pool';
 import { bridge } from './runtime/bridge';
 import type { InboundCodec } from './runtime/codec';
-import { descriptionIndex, poolFor, registerThunk, unregisterThunk, type ThunkEntry } from './runtime/registry';
+import { allocateTag, descriptionIndex, idOfTag, poolFor, registerThunk, unregisterThunk, type ThunkEntry } from './runtime/registry';
 import { planFor, type SignaturePlan } from './runtime/signature-plan';
 import type { CallConvName, SignatureSpec } from './signature';
 import type { ClosureOf } from './signature/typelevel';
@@ -134,7 +134,8 @@ export class BareFn<const S extends SignatureSpec = SignatureSpec> implements Th
   private readonly onError: OnErrorPolicy;
   private readonly pool: ThunkPool;
   private readonly slot: number;
-  private readonly id: number;
+  /** @internal Table id and generation, carried in the thunk's context. */
+  readonly tag: number;
   private readonly address: bigint;
   private readonly serial: number;
   private readonly plan: SignaturePlan;
@@ -168,17 +169,20 @@ export class BareFn<const S extends SignatureSpec = SignatureSpec> implements Th
 
     const sync = threadSafe ? syncOptions(options as BareFnSyncOptions, kind, sig.ret.kind === 'void') : undefined;
 
-    this.id = registerThunk(this);
+    this.tag = allocateTag();
+    registerThunk(this);
     this.pool = poolFor(alloc, plan.backend);
     this.slot = this.pool.acquire();
     let flags = this.onError === 'abort' ? ABORT_ON_ERROR : 0;
+    // Native code reports on these without JS (abort, deadlock warnings): give it the name.
+    if (sync || flags) bridge.nameSlot(idOfTag(this.tag), `${this.name} ('${sig.text}')`);
     if (sync) {
       flags |= SYNC | (sync.blocking ? 0 : NONBLOCKING);
-      bridge.setSyncTimeout(this.id, sync.timeoutMs);
+      bridge.setSyncTimeout(idOfTag(this.tag), sync.timeoutMs);
       if (sync.ref) this.ref();
     }
     const ctxHi = plan.lowering.stackWords | (flags << 12) | (realm << 16);
-    this.pool.write(this.slot, this.id, ctxHi >>> 0, plan.backend.literal);
+    this.pool.write(this.slot, this.tag, ctxHi >>> 0, plan.backend.literal);
     this.address = this.pool.address(this.slot);
   }
 
@@ -208,7 +212,7 @@ export class BareFn<const S extends SignatureSpec = SignatureSpec> implements Th
     const { kind } = this.constructor as typeof BareFn;
     this.pool.release(this.slot, this.serial, describe(this.plan, kind, this.customName));
     this.unref();
-    unregisterThunk(this.id);
+    unregisterThunk(this.tag);
     this.fn = undefined;
   }
 
@@ -257,7 +261,12 @@ export class BareFn<const S extends SignatureSpec = SignatureSpec> implements Th
   refusedForeignCall(threadId: number, why: string): void {
     const what = `${this.name} ('${this.signature}') was called from native thread ${threadId}`;
     const error =
-      why === 'too-deep'
+      why === 'disposed'
+        ? new DisposedError(
+            `${what} and that call was still on its way (queued) when the thunk was disposed; ` +
+              `the native caller received the zero value`,
+          )
+        : why === 'too-deep'
         ? new NestingError(
             `${this.name} ('${this.signature}') was called while calls were already nested ${bridge.MAX_DEPTH} deep ` +
               `(native -> JS -> native ...); the native caller received the zero value.`,

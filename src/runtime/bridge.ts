@@ -56,6 +56,8 @@ export interface NativeBridge {
   setSyncTimeout(id: number, ms: number): void;
   /** Adds `delta` to the number of Sync thunks keeping the event loop alive. */
   refSync(delta: number): void;
+  /** Names thunk id `id` in messages native code prints without JS (abort policy, deadlock warnings). */
+  nameSlot(id: number, text: string): void;
   /** Serves queued foreign-thread calls and reports now. */
   drainForeignCalls(): void;
 }

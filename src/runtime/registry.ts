@@ -4,7 +4,8 @@
  * the entry up and lets it decode, run and encode.
  */
 import { bridge } from './bridge';
-import { FRAME_WORDS, HEADER_WORDS, views } from './arena';
+import { FRAME, FRAME_WORDS, HEADER_WORDS, RET_WORDS, views } from './arena';
+import { DisposedError } from '../errors';
 import type { JitAlloc } from '../jit/jit-alloc';
 import { ThunkPool, TRAP_LITERAL } from '../jit/thunk-pool';
 import { stubs } from '../jit/stub-cache';
@@ -13,37 +14,69 @@ import type { ConventionBackend } from '../abi/conventions';
 
 /** What the dispatcher needs from a live thunk. */
 export interface ThunkEntry {
+  /** The tag its thunk's context carries (id and generation); see {@link registerThunk}. */
+  readonly tag: number;
   /** Runs the closure for the frame at word index `b`; must not throw. */
   run(b: number): void;
-  /** Called on the JS thread when a native thread called this thunk and was refused. */
+  /** Called on the JS thread when a call to this thunk was answered with zero natively. */
   refusedForeignCall(threadId: number, why: string): void;
 }
 
+/**
+ * A thunk's tag is its table id (low ID_BITS bits) plus a generation (high bits) that
+ * changes each time the id is reused. A call that was already on its way when its
+ * thunk was disposed (queued from another thread, say) carries the old generation, so
+ * it can never run the closure of the thunk that took the id next.
+ */
+const ID_BITS = 22; // 4M live thunks
+const ID_MASK = (1 << ID_BITS) - 1;
+const GENERATIONS = 1 << (32 - ID_BITS);
+
 /** Stands in for freed ids, so the table stays a packed array of one shape (fast keyed loads). */
 const vacant: ThunkEntry = {
-  run() {
-    // Unreachable: a slot is rewritten to trap before its id is freed. The caller gets zero.
-  },
+  tag: -1, // matches no context
+  run() {},
   refusedForeignCall() {},
 };
 
 const table: ThunkEntry[] = [];
+const generations: number[] = [];
 const freeIds: number[] = [];
 
-export function registerThunk(entry: ThunkEntry): number {
-  if (freeIds.length > 0) {
-    const id = freeIds.pop()!;
-    table[id] = entry;
-    return id;
+/** Takes a table id for a thunk about to be made; returns its tag. */
+export function allocateTag(): number {
+  const id = freeIds.length > 0 ? freeIds.pop()! : table.length;
+  if (id > ID_MASK) throw new RangeError(`more than ${ID_MASK + 1} live thunks`);
+  if (id === table.length) {
+    table.push(vacant);
+    generations.push(0);
   }
-  table.push(entry);
-  return table.length - 1;
+  return (id | (generations[id] << ID_BITS)) >>> 0;
 }
 
-/** Ids are reused at once: a disposed thunk's code traps without looking at the table. */
-export function unregisterThunk(id: number): void {
+export function registerThunk(entry: ThunkEntry): void {
+  table[entry.tag & ID_MASK] = entry;
+}
+
+/**
+ * Recently disposed entries (their closures already released), so a call that was on
+ * its way when its thunk was disposed is still reported under that thunk's onError.
+ */
+const disposed = new Map<number, ThunkEntry>();
+const DISPOSED_KEPT = 4096;
+
+/** The id is free for reuse at once; its next tag has a new generation. */
+export function unregisterThunk(tag: number): void {
+  const id = tag & ID_MASK;
+  disposed.set(tag, table[id]);
+  if (disposed.size > DISPOSED_KEPT) disposed.delete(disposed.keys().next().value!);
   table[id] = vacant;
+  generations[id] = (generations[id] + 1) % GENERATIONS;
   freeIds.push(id);
+}
+
+export function idOfTag(tag: number): number {
+  return tag & ID_MASK;
 }
 
 const u32 = views.u32;
@@ -51,13 +84,34 @@ const u32 = views.u32;
 /** Called by the bridge for every inbound call: the frame just pushed names the thunk. */
 function dispatch(): void {
   const b = HEADER_WORDS + (u32[0] - 1) * FRAME_WORDS;
-  table[u32[b * 2]].run(b);
+  const tag = u32[b * 2];
+  const entry = table[tag & ID_MASK];
+  if (entry.tag === tag) entry.run(b);
+  else staleCall(b, tag);
+}
+
+/** A call that reached JS after its thunk was disposed: the caller gets zero, and it is reported. */
+function staleCall(b: number, tag: number): void {
+  for (let i = 0; i < RET_WORDS; i++) u32[(b + FRAME.ret + i) * 2] = u32[(b + FRAME.ret + i) * 2 + 1] = 0;
+  const entry = disposed.get(tag);
+  if (entry) {
+    entry.refusedForeignCall(u32[(b + FRAME.thread) * 2], 'disposed');
+    return;
+  }
+  process.nextTick(() => {
+    throw new DisposedError(
+      `a call to thunk id ${tag & ID_MASK} arrived after that thunk was disposed (it was already on its way, ` +
+        `e.g. queued from another thread); the native caller received the zero value`,
+    );
+  });
 }
 
 /** CLOSURE_FFI_ENTRY=napi selects the portable N-API entry instead of the V8-direct one (for comparison). */
 bridge.setDispatcher(dispatch, process.env.CLOSURE_FFI_ENTRY === 'napi');
 bridge.setForeignReporter((ctx, threadId, why) => {
-  table[Number(ctx & 0xffffffffn)]?.refusedForeignCall(threadId, why);
+  const tag = Number(ctx & 0xffffffffn);
+  const entry = table[tag & ID_MASK];
+  (entry.tag === tag ? entry : disposed.get(tag))?.refusedForeignCall(threadId, why);
 });
 
 // The wake-up handle for foreign calls does not keep the loop alive (unless a Sync
