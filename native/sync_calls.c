@@ -171,9 +171,10 @@ void cffi_sync_call(cffi_realm *r, uint64_t ctx, uint64_t *regs, uint64_t *stack
     memcpy(p->regs, regs, CFFI_ARG_WORDS * 8);
     memcpy(p->stack_copy, stack_args, (size_t)stack_words * 8);
     p->stack_args = p->stack_copy;
+    int wake = r->queue_head == NULL;
     enqueue(r, p);
     pthread_cond_broadcast(&r->sync_cv);
-    napi_call_threadsafe_function(r->sync_tsfn, NULL, napi_tsfn_nonblocking);
+    if (wake) napi_call_threadsafe_function(r->sync_tsfn, NULL, napi_tsfn_nonblocking);
     pthread_mutex_unlock(&r->sync_lock);
     memset(regs + CFFI_ARG_WORDS, 0, CFFI_RET_WORDS * 8);
     return;
@@ -188,13 +189,16 @@ void cffi_sync_call(cffi_realm *r, uint64_t ctx, uint64_t *regs, uint64_t *stack
   p.stack_args = stack_args;
   memcpy(p.regs, regs, CFFI_ARG_WORDS * 8);
   pthread_cond_init(&p.done, NULL);
+  /* Only the first call into an empty queue wakes the JS thread: a drain takes
+     every call queued until the queue is empty again, under this lock. */
+  int wake = r->queue_head == NULL;
   enqueue(r, &p);
   pthread_cond_broadcast(&r->sync_cv);
   uint32_t slot = CFFI_CTX_SLOT(ctx);
   /* Only Sync thunks have a timeout (a non-Sync one gets here from a serviced call's thread). */
   long timeout_ms = (flags & CFFI_FLAG_SYNC) && slot < r->timeouts_cap ? (long)r->timeouts[slot] : 0;
   /* Woken under the lock: the threadsafe function's finalizer takes it too, so it cannot vanish meanwhile. */
-  int woken = napi_call_threadsafe_function(r->sync_tsfn, NULL, napi_tsfn_nonblocking) == napi_ok;
+  int woken = !wake || napi_call_threadsafe_function(r->sync_tsfn, NULL, napi_tsfn_nonblocking) == napi_ok;
   long waited = 0;
   int warned = 0;
   const char *gave_up = woken ? NULL : "js-closing";
