@@ -3,23 +3,74 @@
  * expressed as word offsets inside a frame (see src/runtime/arena.ts).
  * Classifiers produce it; stubs and codecs consume it. Nothing else is ABI-specific.
  */
-import type { ScalarKind } from '../signature';
+import type { AggregateType, ScalarKind } from '../signature';
 
-export interface ValueSlot {
+/** A scalar in one frame word (low bytes first, as the register or stack slot holds it). */
+export interface ScalarSlot {
   /** Word offset inside the frame. */
   readonly word: number;
-  readonly kind: ScalarKind;
+  /**
+   * The scalar's machine kind; `'cstring'` is a pointer that JS sees as a string
+   * (decoded with the bridge's `readCString`, encoded into frame scratch memory or
+   * interned; see src/runtime/cstrings.ts).
+   */
+  readonly kind: ScalarKind | 'cstring';
 }
+
+/**
+ * A struct or union by value, split into eightbytes: eightbyte `i` (bytes `8i..8i+7` of
+ * the value) is in frame word `words[i]`. For a value passed in registers the words are
+ * register slots (integer and vector registers may mix); for a value passed in memory
+ * they are consecutive stack words, so the value's bytes are contiguous in the frame.
+ */
+export interface AggregateSlot {
+  readonly kind: 'aggregate';
+  readonly type: AggregateType;
+  readonly words: readonly number[];
+  /** true when `words` are consecutive (the value is in memory, not in registers). */
+  readonly contiguous: boolean;
+}
+
+/** Where an argument lives. */
+export type ValueSlot = ScalarSlot | AggregateSlot;
+
+/**
+ * A result returned in memory (System V class MEMORY): the caller passes the address of a
+ * buffer as a hidden first integer argument, the callee stores the value there and returns
+ * the same address in the first integer result register.
+ */
+export interface IndirectResultSlot {
+  readonly kind: 'indirect';
+  readonly type: AggregateType;
+  /** Frame word of the hidden pointer argument (an integer argument register). */
+  readonly pointerWord: number;
+  /** Frame word of the register the callee returns that pointer in. */
+  readonly returnWord: number;
+  /**
+   * Outbound calls: the first frame word of the result buffer, after the stack argument
+   * words; the call stub passes its address as the hidden pointer. Inbound calls: where
+   * the codec assembles the value before copying it to the caller's buffer.
+   */
+  readonly bufferWord: number;
+}
+
+/** Where the result lives. */
+export type ResultSlot = ValueSlot | IndirectResultSlot;
 
 export interface Lowering {
   readonly args: readonly ValueSlot[];
   /** Where the result is read/written; null for void. */
-  readonly ret: ValueSlot | null;
+  readonly ret: ResultSlot | null;
   /** Number of 8-byte stack words the caller pushed (copied into the frame on entry). */
   readonly stackWords: number;
   /** Integer / vector registers used by the arguments (outbound stubs load only these). */
   readonly gprCount: number;
   readonly fprCount: number;
+  /**
+   * First frame word not used by stack arguments or a memory result buffer: outbound
+   * calls put C-string arguments from there up to the end of the frame.
+   */
+  readonly scratchWord: number;
 }
 
 /** A convention's register files as frame words, shared by its classifier and its stubs. */

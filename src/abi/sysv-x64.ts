@@ -4,11 +4,23 @@
  * Scalars: the first six integer-class arguments go in rdi, rsi, rdx, rcx, r8, r9;
  * the first eight float/double arguments in xmm0..xmm7; the rest on the stack in
  * order, one 8-byte slot each. Results: integers in rax, float/double in xmm0.
+ *
+ * Structs and unions (section 3.2.3, "Classification", as GCC implements it):
+ * - larger than 16 bytes, or containing a misaligned field (packed) → class MEMORY:
+ *   passed as a copy on the stack (ceil(size/8) words), returned through a hidden
+ *   pointer the caller passes in rdi; the callee returns that pointer in rax;
+ * - otherwise each eightbyte is classified from the scalars in it: any integer, pointer
+ *   or bool → INTEGER, only float/double → SSE. INTEGER eightbytes take the next integer
+ *   register, SSE eightbytes the next vector register (two floats share one xmm);
+ * - an argument whose eightbytes do not all fit in the remaining registers goes wholly
+ *   on the stack (registers are not split between it and the stack), and the registers it
+ *   did not take remain available to later arguments;
+ * - results: INTEGER eightbytes in rax then rdx, SSE eightbytes in xmm0 then xmm1.
  * Reference: System V AMD64 ABI, section 3.2.3.
  */
 import { FRAME } from '../runtime/arena';
-import type { Signature } from '../signature';
-import type { Lowering, ValueSlot } from './lowering';
+import { isCString, type AggregateType, type CType, type Signature } from '../signature';
+import type { AggregateSlot, Lowering, ResultSlot, ValueSlot } from './lowering';
 import { registerFileX64, type X64ConventionRegs } from './x64-registers';
 
 export const SYSV_X64: X64ConventionRegs = {
@@ -20,19 +32,133 @@ export const SYSV_X64: X64ConventionRegs = {
 
 const sysvX64Registers = registerFileX64(SYSV_X64);
 
+/** Class of one eightbyte. */
+export type EightbyteClass = 'INTEGER' | 'SSE';
+
+type Cls = EightbyteClass | 'NONE';
+
+/** The ABI's merge rule for two classes meeting in one eightbyte (MEMORY is handled by the caller). */
+function merge(a: Cls, b: Cls): Cls {
+  if (a === b) return a;
+  if (a === 'NONE') return b;
+  if (b === 'NONE') return a;
+  return 'INTEGER'; // INTEGER with SSE
+}
+
+/**
+ * Classes of the eightbytes covered by a value of type `t` at byte `offset` of the
+ * argument (indexed from the eightbyte containing `offset`), or null for MEMORY. Follows
+ * GCC's `classify_argument` (gcc/config/i386/i386.cc), which is what C code on Linux is
+ * compiled with, including its one deviation from a literal reading of the ABI text: an
+ * array is classified by its *first* element, whose classes are repeated over the array
+ * (so a later element misaligned by packing does not force MEMORY).
+ */
+function classifyAt(t: CType, offset: number): Cls[] | null {
+  const words = Math.ceil((t.size + (offset % 8)) / 8);
+  switch (t.tag) {
+    case 'scalar': {
+      if (t.size === 0) return ['NONE'];
+      if (offset % t.size !== 0) return null; // misaligned scalar: MEMORY
+      return [t.kind === 'f32' || t.kind === 'f64' ? 'SSE' : 'INTEGER'];
+    }
+    case 'array': {
+      const sub = classifyAt(t.element, offset);
+      if (sub === null) return null;
+      return Array.from({ length: words }, (_, i) => sub[i % sub.length]!);
+    }
+    case 'struct':
+    case 'union': {
+      const classes: Cls[] = new Array(words).fill('NONE');
+      for (const f of t.fields) {
+        const sub = classifyAt(f.type, offset + f.offset);
+        if (sub === null) return null;
+        const pos = Math.floor((f.offset + (offset % 8)) / 8);
+        for (let i = 0; i < sub.length && i + pos < words; i++) classes[i + pos] = merge(sub[i]!, classes[i + pos]!);
+      }
+      return classes;
+    }
+  }
+}
+
+/**
+ * System V classification of a struct/union/array: the class of each eightbyte, or
+ * `'MEMORY'` (larger than 16 bytes, or a misaligned member).
+ *
+ * @example
+ * ```ts
+ * classifySysvX64(struct({ d: 'double', i: 'int32_t' })); // ['SSE', 'INTEGER']
+ * classifySysvX64(struct({ a: 'int64_t', b: 'int64_t', c: 'int64_t' })); // 'MEMORY'
+ * ```
+ */
+export function classifySysvX64(t: AggregateType): EightbyteClass[] | 'MEMORY' {
+  if (t.size > 16) return 'MEMORY';
+  const classes = classifyAt(t, 0);
+  if (classes === null) return 'MEMORY';
+  // An eightbyte of padding only cannot occur with alignments <= 8; treat it as SSE.
+  return classes.map((c) => (c === 'NONE' ? 'SSE' : c));
+}
+
+function consecutive(words: readonly number[]): boolean {
+  return words.every((w, i) => i === 0 || w === words[i - 1]! + 1);
+}
+
+function isAggregateType(t: CType): t is AggregateType {
+  return t.tag !== 'scalar';
+}
+
 export function lowerSysvX64(sig: Signature): Lowering {
   const regs = sysvX64Registers;
   let gpr = 0;
   let fpr = 0;
   let stack = 0;
-  const args: ValueSlot[] = sig.args.map((t) => {
+
+  let ret: ResultSlot | null;
+  const r = sig.ret;
+  let indirectWords = 0;
+  if (isAggregateType(r)) {
+    const c = classifySysvX64(r);
+    if (c === 'MEMORY') {
+      gpr = 1; // the hidden result pointer takes rdi
+      indirectWords = Math.ceil(r.size / 8);
+      ret = { kind: 'indirect', type: r, pointerWord: regs.gprWords[0]!, returnWord: regs.intRetWords[0]!, bufferWord: -1 };
+    } else {
+      let ni = 0;
+      let nf = 0;
+      const words = c.map((k) => (k === 'INTEGER' ? regs.intRetWords[ni++]! : regs.fprRetWords[nf++]!));
+      ret = { kind: 'aggregate', type: r, words, contiguous: consecutive(words) };
+    }
+  } else if (r.kind === 'void') {
+    ret = null;
+  } else {
+    ret = { word: r.kind === 'f32' || r.kind === 'f64' ? regs.fprRetWords[0]! : regs.intRetWords[0]!, kind: isCString(r) ? 'cstring' : r.kind };
+  }
+
+  const args: ValueSlot[] = sig.args.map((t): ValueSlot => {
+    if (isAggregateType(t)) {
+      const c = classifySysvX64(t);
+      if (c !== 'MEMORY') {
+        const ni = c.filter((k) => k === 'INTEGER').length;
+        const nf = c.length - ni;
+        if (gpr + ni <= regs.gprWords.length && fpr + nf <= regs.fprWords.length) {
+          const words = c.map((k) => (k === 'INTEGER' ? regs.gprWords[gpr++]! : regs.fprWords[fpr++]!));
+          return { kind: 'aggregate', type: t, words, contiguous: consecutive(words) };
+        }
+      }
+      const n = Math.ceil(t.size / 8);
+      const words = Array.from({ length: n }, (_, i) => FRAME.stack + stack + i);
+      stack += n;
+      const slot: AggregateSlot = { kind: 'aggregate', type: t, words, contiguous: true };
+      return slot;
+    }
+    const kind = isCString(t) ? 'cstring' : t.kind;
     const isFloat = t.kind === 'f32' || t.kind === 'f64';
-    if (isFloat && fpr < regs.fprWords.length) return { word: regs.fprWords[fpr++], kind: t.kind };
-    if (!isFloat && gpr < regs.gprWords.length) return { word: regs.gprWords[gpr++], kind: t.kind };
-    return { word: FRAME.stack + stack++, kind: t.kind };
+    if (isFloat && fpr < regs.fprWords.length) return { word: regs.fprWords[fpr++]!, kind };
+    if (!isFloat && gpr < regs.gprWords.length) return { word: regs.gprWords[gpr++]!, kind };
+    return { word: FRAME.stack + stack++, kind };
   });
-  const r = sig.ret.kind;
-  const ret: ValueSlot | null =
-    r === 'void' ? null : { word: r === 'f32' || r === 'f64' ? regs.fprRetWords[0] : regs.intRetWords[0], kind: r };
-  return { args, ret, stackWords: stack, gprCount: gpr, fprCount: fpr };
+  if (ret !== null && ret.kind === 'indirect') ret = { ...ret, bufferWord: FRAME.stack + stack };
+  return {
+    args, ret, stackWords: stack, gprCount: gpr, fprCount: fpr,
+    scratchWord: FRAME.stack + stack + indirectWords,
+  };
 }

@@ -73,6 +73,13 @@ export function buildCallStubX64(regs: X64ConventionRegs, lowering: Lowering): U
   regs.fprs
     .slice(0, lowering.fprCount)
     .forEach((x, i) => w.putMovqXmmMem(x, 'rbx', word(FRAME.args + regs.gprs.length + i)));
+  const ret = lowering.ret;
+  if (ret !== null && ret.kind === 'indirect') {
+    // Result in memory: the hidden pointer argument is the result buffer inside this frame.
+    const reg = regs.gprs[ret.pointerWord - FRAME.args];
+    if (reg === undefined) throw new Error(`internal: hidden result pointer in frame word ${ret.pointerWord} is not an integer argument register`);
+    w.putLeaRegMem(reg, 'rbx', word(ret.bufferWord));
+  }
   w.putMovReg32U32('eax', lowering.fprCount); // vector-register count, read by variadic callees
   w.putCallMem('rbx', word(FRAME.ctx));
   regs.intRets.forEach((r, i) => w.putMovMemReg('rbx', word(FRAME.ret + i), r));
@@ -81,6 +88,18 @@ export function buildCallStubX64(regs: X64ConventionRegs, lowering: Lowering): U
   w.putPopReg('r12');
   w.putPopReg('rbx');
   w.putPopReg('rbp');
+  w.putRet();
+  return w.finish();
+}
+
+/**
+ * Frame probe, called by the bridge like a call stub (`void stub(uint64_t *frame)`): stores
+ * the frame's own address in its first result word, so JS learns the arena's native
+ * address (for C strings it places in frame scratch memory).
+ */
+export function buildFrameProbeStubX64(): Uint8Array {
+  const w = new X64Writer();
+  w.putMovMemReg('rdi', FRAME.ret * 8, 'rdi');
   w.putRet();
   return w.finish();
 }

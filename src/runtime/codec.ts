@@ -2,6 +2,9 @@
  * Per-signature decoders and encoders, generated as JS source once per lowering
  * and compiled with `new Function`, so each signature gets straight-line,
  * monomorphic code: one typed-array load per argument, no loops, no switches.
+ * Structs and unions by value are unrolled into one load or store per scalar
+ * field (value-codegen.ts); C strings go through cstrings.ts. A scalar-only
+ * signature's generated code does not change when a signature has aggregates.
  *
  * The same two primitives serve both directions:
  *  - load:  a value in a frame word -> JS (inbound arguments, outbound results)
@@ -10,12 +13,17 @@
  */
 import type { ScalarKind } from '../signature';
 import { ArgumentCountError, ArgumentTypeError, describeValue } from '../errors';
-import type { Lowering, ValueSlot } from '../abi/lowering';
+import type { AggregateSlot, IndirectResultSlot, Lowering, ResultSlot, ScalarSlot } from '../abi/lowering';
 import { bridge } from './bridge';
 import { FRAME, FRAME_WORDS, HEADER_WORDS, views } from './arena';
+import { arenaAddress, intern, mallocCString, putCString, readCString } from './cstrings';
+import { ValueGen, zeroWords } from './value-codegen';
+
+/** A scalar slot that is not a C string: the original, fastest path. */
+type PlainSlot = ScalarSlot & { readonly kind: ScalarKind };
 
 /** JS expression reading the value of `slot` from the frame whose base word index is in `b`. */
-function loadExpr(slot: ValueSlot): string {
+function loadExpr(slot: PlainSlot): string {
   const w = `(b + ${slot.word})`;
   switch (slot.kind) {
     case 'bool': return `(u8[${w} * 8] !== 0)`;
@@ -40,7 +48,7 @@ function loadExpr(slot: ValueSlot): string {
  * sign- or zero-extended to the full word; non-finite numbers are rejected rather
  * than silently becoming 0.
  */
-function storeCode(slot: ValueSlot, v: string, what: number): string {
+function storeCode(slot: PlainSlot, v: string, what: number): string {
   const w = `(b + ${slot.word})`;
   const num = `if (typeof ${v} !== 'number' || ${v} - ${v} !== 0) throw bad(${what}, ${v});`;
   const int32 = (x: string) => `{ const x = ${x}; i32[${w} * 2] = x; i32[${w} * 2 + 1] = x >> 31; }`;
@@ -73,6 +81,9 @@ function storeCode(slot: ValueSlot, v: string, what: number): string {
 
 const VIEW_NAMES = Object.keys(views).join(', ');
 
+/** A DataView over the whole arena, for misaligned fields of packed structs. */
+const arenaView = new DataView(bridge.arena);
+
 /** Describes where a value goes, for error messages. */
 export type ValueNamer = (index: number) => string;
 
@@ -83,12 +94,88 @@ const expectedJsType: Record<ScalarKind, string> = {
   pointer: 'bigint address (or null)',
 };
 
-function badValue(namer: ValueNamer, kinds: readonly ScalarKind[]) {
-  return (index: number, got: unknown): ArgumentTypeError => {
-    const kind = index < 0 ? kinds[kinds.length - 1] : kinds[index];
-    const hint = typeof got === 'number' && !Number.isFinite(got) ? ' (NaN and Infinity have no integer value)' : '';
-    return new ArgumentTypeError(`${namer(index)}: expected ${expectedJsType[kind]}, got ${describeValue(got)}${hint}`);
+const CSTRING_EXPECTED = 'a string, null or a bigint address';
+const NUL_HINT = ' (the string contains a NUL character, which C would read as its end)';
+
+function isPlain(slot: ResultSlot): slot is PlainSlot {
+  return slot.kind !== 'aggregate' && slot.kind !== 'indirect' && slot.kind !== 'cstring';
+}
+
+function expectedFor(slot: ResultSlot | null): string {
+  if (slot === null) return expectedJsType.void;
+  if (isPlain(slot)) return expectedJsType[slot.kind];
+  if (slot.kind === 'cstring') return CSTRING_EXPECTED;
+  return `an object (${(slot as AggregateSlot | IndirectResultSlot).type.name})`;
+}
+
+function nonFiniteHint(got: unknown): string {
+  return typeof got === 'number' && !Number.isFinite(got) ? ' (NaN and Infinity have no integer value)' : '';
+}
+
+/** `bad(index, got, hint?)`: the error for a whole argument/result of the wrong JS type. */
+function badValue(namer: ValueNamer, expected: readonly string[]) {
+  return (index: number, got: unknown, hint?: string): ArgumentTypeError => {
+    const want = index < 0 ? expected[expected.length - 1] : expected[index];
+    return new ArgumentTypeError(`${namer(index)}: expected ${want}, got ${describeValue(got)}${hint ?? nonFiniteHint(got)}`);
   };
+}
+
+/**
+ * `badAt(index, path, expected, got, hint?)`: the error for a struct member (`path` is
+ * `.inner.y`, `.tag[3]`, or empty for the value itself).
+ */
+export function badMember(namer: ValueNamer, root: (index: number) => string) {
+  return (index: number, path: string, expected: string, got: unknown, hint?: string): ArgumentTypeError => {
+    const where = path === '' ? '' : `: ${root(index)}${path}${got === undefined ? ' (missing)' : ''}`;
+    return new ArgumentTypeError(`${namer(index)}${where}: expected ${expected}, got ${describeValue(got)}${hint ?? nonFiniteHint(got)}`);
+  };
+}
+
+const rootName = (index: number): string => (index < 0 ? 'return value' : `argument ${index + 1}`);
+
+/** Statements storing a closure result `r` as a C string (interned: see cstrings.ts). */
+function cstringResultCode(slot: ScalarSlot, v: string, what: number): string {
+  const w = `u64[b + ${slot.word}]`;
+  return (
+    `if (typeof ${v} === 'string') { if (${v}.includes('\\0')) throw bad(${what}, ${v}, NUL_HINT); ${w} = intern(${v}); } ` +
+    `else if (${v} === null) ${w} = 0n; else if (typeof ${v} === 'bigint') ${w} = ${v}; else throw bad(${what}, ${v});`
+  );
+}
+
+/** Statements encoding `v` as an aggregate into its frame words (padding zeroed first). */
+function aggregateStoreCode(slot: AggregateSlot, v: string, what: number): string {
+  const gen = new ValueGen({ mode: 'frame', words: slot.words, contiguous: slot.contiguous });
+  return `${zeroWords(slot.words)} ${gen.encode(slot.type, v, what)}`;
+}
+
+function bufferWords(slot: IndirectResultSlot): number[] {
+  return Array.from({ length: Math.ceil(slot.type.size / 8) }, (_, i) => slot.bufferWord + i);
+}
+
+/**
+ * Statements storing closure result `v` for a memory-class result: assembled in the
+ * frame (after the stack arguments), copied to the caller's buffer, whose address is
+ * returned in rax as the ABI requires.
+ */
+function indirectStoreCode(slot: IndirectResultSlot, v: string, what: number): string {
+  const words = bufferWords(slot);
+  const gen = new ValueGen({ mode: 'frame', words, contiguous: true });
+  const from = `(b + ${slot.bufferWord}) * 8`;
+  return (
+    `${zeroWords(words)} ${gen.encode(slot.type, v, what)} ` +
+    `{ const p = u64[b + ${slot.pointerWord}]; write(p, u8.subarray(${from}, ${from} + ${slot.type.size})); u64[b + ${slot.returnWord}] = p; }`
+  );
+}
+
+/** Statements storing a closure's result `v` into the frame. */
+function resultStoreCode(slot: ResultSlot, v: string): string {
+  if (isPlain(slot)) return storeCode(slot, v, -1);
+  switch (slot.kind) {
+    case 'cstring': return cstringResultCode(slot, v, -1);
+    case 'aggregate': return aggregateStoreCode(slot, v, -1);
+    case 'indirect': return indirectStoreCode(slot, v, -1);
+  }
+  throw new Error('internal: unknown result slot');
 }
 
 /** `invoke(fn, b)`: decodes the arguments from frame `b`, calls `fn`, encodes its result into the frame. */
@@ -103,17 +190,38 @@ export interface InboundCodec {
   zeroResult: (b: number) => void;
 }
 
+/** Helpers the generated code may reference (unused ones cost nothing). */
+const HELPER_NAMES = ['views', 'bad', 'badAt', 'adv', 'readCString', 'intern', 'write', 'NUL_HINT'] as const;
+
+function helpers(namer: ValueNamer, expected: readonly string[]): unknown[] {
+  return [views, badValue(namer, expected), badMember(namer, rootName), arenaView, readCString, intern, bridge.write, NUL_HINT];
+}
+
 export function makeInboundCodec(lowering: Lowering, namer: ValueNamer): InboundCodec {
-  const kinds = [...lowering.args.map((s) => s.kind), lowering.ret?.kind ?? 'void'];
-  const call = `fn(${lowering.args.map(loadExpr).join(', ')})`;
-  const store = lowering.ret ? storeCode(lowering.ret, 'r', -1) : '';
+  const expected = [...lowering.args.map(expectedFor), expectedFor(lowering.ret)];
+  const pre: string[] = [];
+  const loads = lowering.args.map((s) => {
+    if (isPlain(s)) return loadExpr(s);
+    if (s.kind === 'cstring') return `readCString(u64[b + ${s.word}])`;
+    const a = s as AggregateSlot;
+    return new ValueGen({ mode: 'frame', words: a.words, contiguous: a.contiguous }).decode(a.type, pre);
+  });
+  const call = `fn(${loads.join(', ')})`;
+  const ret = lowering.ret;
+  const store = ret ? resultStoreCode(ret, 'r') : '';
+  let zero = zeroCode();
+  let zeroBytes: Uint8Array | undefined;
+  if (ret !== null && ret.kind === 'indirect') {
+    zeroBytes = new Uint8Array(ret.type.size);
+    zero += ` { const p = u64[b + ${ret.pointerWord}]; write(p, ZERO); u64[b + ${ret.returnWord}] = p; }`;
+  }
   const source =
     `'use strict'; const { ${VIEW_NAMES} } = views;\n` +
-    `function invoke(fn, b) { ${store ? `const r = ${call}; ${store}` : `${call};`} }\n` +
+    `function invoke(fn, b) { ${pre.length ? pre.join(' ') + ' ' : ''}${store ? `const r = ${call}; ${store}` : `${call};`} }\n` +
     `function encodeResult(r, b) { ${store} }\n` +
-    `function zeroResult(b) { ${zeroCode()} }\n` +
+    `function zeroResult(b) { ${zero} }\n` +
     `return { invoke, encodeResult, zeroResult };`;
-  return new Function('views', 'bad', source)(views, badValue(namer, kinds)) as InboundCodec;
+  return new Function(...HELPER_NAMES, 'ZERO', source)(...helpers(namer, expected), zeroBytes) as InboundCodec;
 }
 
 function zeroCode(): string {
@@ -126,33 +234,78 @@ function zeroCode(): string {
 export type OutboundCaller = (...args: unknown[]) => unknown;
 
 /**
+ * Statements storing outbound C-string argument `v` (index `i`): into the frame's scratch
+ * bytes from `sp` on (valid for this call), or a `malloc` copy freed after the call.
+ */
+function cstringArgCode(slot: ScalarSlot, v: string, i: number, arena: number): string {
+  const w = `(b + ${slot.word})`;
+  return (
+    `if (typeof ${v} === 'string') { if (${v}.includes('\\0')) throw bad(${i}, ${v}, NUL_HINT); ` +
+    `const e = putCString(${v}, sp, end); ` +
+    `if (e >= 0) { const addr = ${arena} + sp; u32[${w} * 2] = addr >>> 0; u32[${w} * 2 + 1] = (addr / 4294967296) >>> 0; sp = e; } ` +
+    `else { const p = mallocCString(${v}); (temps ??= []).push(p); u64[${w}] = p; } } ` +
+    `else if (${v} === null) u64[${w}] = 0n; else if (typeof ${v} === 'bigint') u64[${w}] = ${v}; else throw bad(${i}, ${v});`
+  );
+}
+
+function freeAll(ptrs: bigint[]): void {
+  for (const p of ptrs) bridge.free(p);
+}
+
+/**
  * Builds the caller for one native function: target and stub addresses are baked in
  * as constants (split into 32-bit halves so no BigInt is made per call).
  */
 export function makeOutboundCaller(lowering: Lowering, target: bigint, stub: bigint, namer: ValueNamer, label: string): OutboundCaller {
-  const kinds = [...lowering.args.map((s) => s.kind), lowering.ret?.kind ?? 'void'];
+  const expected = [...lowering.args.map(expectedFor), expectedFor(lowering.ret)];
   const n = lowering.args.length;
   const params = lowering.args.map((_, i) => `a${i}`);
-  const stores = lowering.args.map((s, i) => storeCode(s, `a${i}`, i)).join('\n  ');
+  const hasCString = lowering.args.some((s) => s.kind === 'cstring');
+  const arena = hasCString ? arenaAddress() : 0;
+  const stores = lowering.args.map((s, i) => {
+    if (isPlain(s)) return storeCode(s, `a${i}`, i);
+    if (s.kind === 'cstring') return cstringArgCode(s, `a${i}`, i, arena);
+    return aggregateStoreCode(s as AggregateSlot, `a${i}`, i);
+  }).join('\n  ');
   const half = (x: bigint, hi: boolean) => Number(hi ? x >> 32n : x & 0xffffffffn);
+  const ret = lowering.ret;
+  const post: string[] = [];
+  let result = 'undefined';
+  if (ret !== null) {
+    if (isPlain(ret)) result = loadExpr(ret);
+    else if (ret.kind === 'cstring') result = `readCString(u64[b + ${ret.word}])`;
+    else if (ret.kind === 'aggregate') result = new ValueGen({ mode: 'frame', words: ret.words, contiguous: ret.contiguous }).decode(ret.type, post);
+    else {
+      const r = ret as IndirectResultSlot;
+      result = new ValueGen({ mode: 'frame', words: bufferWords(r), contiguous: true }).decode(r.type, post);
+    }
+  }
+  const setup =
+    `  u32[(b + ${FRAME.ctx}) * 2] = ${half(target, false)}; u32[(b + ${FRAME.ctx}) * 2 + 1] = ${half(target, true)};\n` +
+    `  u32[(b + ${FRAME.stub}) * 2] = ${half(stub, false)}; u32[(b + ${FRAME.stub}) * 2 + 1] = ${half(stub, true)};\n`;
+  const body = hasCString
+    ? `  let sp = (b + ${lowering.scratchWord}) * 8; const end = (b + ${FRAME_WORDS}) * 8; let temps = null;\n` +
+      `  try {\n  ${stores}\n${setup}  callNative();\n  } finally { if (temps !== null) freeAll(temps); }\n`
+    : `  ${stores}\n${setup}  callNative();\n`;
   const source =
     `'use strict'; const { ${VIEW_NAMES} } = views;\n` +
     `return function call(${params.join(', ')}) {\n` +
     `  if (arguments.length !== ${n}) throw count(arguments.length);\n` +
     `  const depth = u32[0]; if (depth >= ${bridge.MAX_DEPTH}) throw nesting();\n` +
-    `  const b = ${HEADER_WORDS} + depth * ${FRAME_WORDS};\n  ${stores}\n` +
-    `  u32[(b + ${FRAME.ctx}) * 2] = ${half(target, false)}; u32[(b + ${FRAME.ctx}) * 2 + 1] = ${half(target, true)};\n` +
-    `  u32[(b + ${FRAME.stub}) * 2] = ${half(stub, false)}; u32[(b + ${FRAME.stub}) * 2 + 1] = ${half(stub, true)};\n` +
-    `  callNative();\n` +
-    `  return ${lowering.ret ? loadExpr(lowering.ret) : 'undefined'};\n};`;
+    `  const b = ${HEADER_WORDS} + depth * ${FRAME_WORDS};\n` +
+    body +
+    (post.length ? `  ${post.join(' ')}\n` : '') +
+    `  return ${result};\n};`;
   const count = (got: number) =>
     new ArgumentCountError(`${label} takes ${n} argument${n === 1 ? '' : 's'}, got ${got}`);
   const nesting = () => new RangeError(`${label}: native calls nested more than ${bridge.MAX_DEPTH} deep`);
-  return new Function('views', 'bad', 'count', 'nesting', 'callNative', source)(
-    views,
-    badValue(namer, kinds),
+  return new Function(...HELPER_NAMES, 'count', 'nesting', 'callNative', 'putCString', 'mallocCString', 'freeAll', source)(
+    ...helpers(namer, expected),
     count,
     nesting,
     bridge.callNative,
+    putCString,
+    mallocCString,
+    freeAll,
   ) as OutboundCaller;
 }

@@ -9,7 +9,7 @@ import { InvalidOptionError, UnsupportedTypeError } from '../errors';
 import { stubs } from '../jit/stub-cache';
 import { resolveSignature, type CallConvName, type Signature, type SignatureSpec } from '../signature';
 import { registryGeneration } from '../signature/registry';
-import { MAX_STACK_WORDS } from './arena';
+import { FRAME, MAX_STACK_WORDS } from './arena';
 import { makeInboundCodec, type InboundCodec } from './codec';
 
 export interface SignaturePlan {
@@ -53,10 +53,20 @@ export function planFor(spec: SignatureSpec, ccOption: CallConvName | undefined)
   return plan;
 }
 
+/**
+ * The cache key: convention and canonical text, plus the layout of every aggregate (a
+ * struct's name in the text may be a typedef name; the layout is what the code depends on).
+ */
+function planKey(backend: ConventionBackend, signature: Signature): string {
+  const layouts: string[] = [];
+  for (const t of [signature.ret, ...signature.args]) if (t.tag !== 'scalar') layouts.push(t.layout);
+  return `${backend.name}|${signature.text}${layouts.length ? `|${layouts.join('|')}` : ''}`;
+}
+
 function planForUncached(spec: SignatureSpec, ccOption: CallConvName | undefined): SignaturePlan {
   const signature = resolveSignature(spec);
   const backend = conventionFor(convention(signature, ccOption), signature);
-  const key = `${backend.name}|${signature.text}`;
+  const key = planKey(backend, signature);
   const known = plans.get(key);
   if (known) return known;
 
@@ -65,6 +75,11 @@ function planForUncached(spec: SignatureSpec, ccOption: CallConvName | undefined
   const lowering = backend.lower(signature);
   if (lowering.stackWords > MAX_STACK_WORDS)
     throw new UnsupportedTypeError(`'${signature.text}' passes ${lowering.stackWords} words on the stack; at most ${MAX_STACK_WORDS} are supported`);
+  const ret = lowering.ret;
+  if (ret !== null && ret.kind === 'indirect' && ret.bufferWord + Math.ceil(ret.type.size / 8) > FRAME.stack + MAX_STACK_WORDS)
+    throw new UnsupportedTypeError(
+      `'${signature.text}' returns ${ret.type.size} bytes in memory after ${lowering.stackWords} stack words; ` +
+      `at most ${MAX_STACK_WORDS * 8} bytes of stack arguments and result are supported`);
 
   let inbound: InboundCodec | undefined;
   let callStub: bigint | undefined;

@@ -10,7 +10,7 @@ import { makeScalar, type JsValueType, type ScalarKind, type ScalarType } from '
 type Width = 'char' | 'short' | 'int' | 'long' | 'longLong' | 'pointer' | 'int64' | 'offT' | 'wchar' | 8 | 16 | 32;
 
 type BuiltinFact =
-  | { readonly cls: 'void' | 'bool' | 'float' | 'double' }
+  | { readonly cls: 'void' | 'bool' | 'float' | 'double' | 'cstring' }
   | { readonly cls: 'int'; readonly width: Width; readonly signed: boolean | 'char' | 'wchar'; readonly js: JsValueType };
 
 const int = (width: Width, signed: boolean | 'char' | 'wchar', js: JsValueType = 'number'): BuiltinFact =>
@@ -54,6 +54,8 @@ const BUILTINS: Readonly<Record<string, BuiltinFact>> = {
   'char8_t': int(8, false),
   'char16_t': int(16, false),
   'char32_t': int(32, false),
+  // A `const char *` that JS sees as a string (UTF-8) or null; see `cstring` in aggregate.ts.
+  'cstring': { cls: 'cstring' },
 };
 
 /**
@@ -63,7 +65,7 @@ const BUILTINS: Readonly<Record<string, BuiltinFact>> = {
 export const BUILTIN_TYPE_NAMES: ReadonlySet<string> = new Set([
   'int8_t', 'uint8_t', 'int16_t', 'uint16_t', 'int32_t', 'uint32_t', 'int64_t', 'uint64_t',
   'intmax_t', 'uintmax_t', 'size_t', 'ssize_t', 'ptrdiff_t', 'intptr_t', 'uintptr_t',
-  'off_t', 'off64_t', 'wchar_t', 'char8_t', 'char16_t', 'char32_t',
+  'off_t', 'off64_t', 'wchar_t', 'char8_t', 'char16_t', 'char32_t', 'cstring',
 ]);
 
 /** Is `name` a canonical built-in type name? */
@@ -106,6 +108,7 @@ export function builtinType(name: string, model: TargetDataModel): ScalarType {
     case 'bool': t = makeScalar({ kind: 'bool', name, size: 1, align: 1, js: 'boolean' }); break;
     case 'float': t = makeScalar({ kind: 'f32', name, ...model.float, js: 'number' }); break;
     case 'double': t = makeScalar({ kind: 'f64', name, ...model.double, js: 'number' }); break;
+    case 'cstring': t = makeScalar({ kind: 'pointer', name, ...model.pointer, js: 'string', pointee: builtinType('char', model) }); break;
     case 'int': {
       const sa = sizeAlign(fact.width, model);
       const signed = fact.signed === 'char' ? model.charSigned : fact.signed === 'wchar' ? model.wcharSigned : fact.signed;

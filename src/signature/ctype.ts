@@ -1,7 +1,7 @@
 /**
- * The runtime data model of C types. Only scalars (integers, floating point, `bool`,
- * `void` and pointers) exist today; structs, unions and arrays by value will be added as
- * other `tag`s of {@link CType}.
+ * The runtime data model of C types: scalars (integers, floating point, `bool`, `void`,
+ * pointers and the `cstring` pointer), and aggregates (structs, unions, fixed-length
+ * arrays) built by `struct()`, `union()` and `array()` (see `aggregate.ts`).
  */
 import type { Signature } from './signature';
 
@@ -18,7 +18,7 @@ export type ScalarKind =
  * closure types: `long`, `size_t`, `intptr_t`, 64-bit integers and pointers are `bigint`
  * even on 32-bit targets where they are 4 bytes.
  */
-export type JsValueType = 'number' | 'bigint' | 'boolean' | 'undefined';
+export type JsValueType = 'number' | 'bigint' | 'boolean' | 'undefined' | 'string' | 'object' | 'array';
 
 /** A scalar C type. */
 export interface ScalarType {
@@ -42,19 +42,114 @@ export interface ScalarType {
   readonly js: JsValueType;
 }
 
+/** The field specs a struct or union was built from: name → type name or type object. */
+export interface FieldSpecs {
+  readonly [name: string]: string | CType;
+}
+
+/** One member of a struct or union, with its resolved type and byte offset. */
+export interface FieldLayout {
+  readonly name: string;
+  readonly type: CType;
+  /** Byte offset from the start of the struct (0 for every union member). */
+  readonly offset: number;
+}
+
+/** Properties shared by structs, unions and arrays. */
+interface AggregateBase {
+  /**
+   * For messages and canonical signature text: a typedef name given with `types.define`,
+   * or the full layout (`'struct { int32_t x; double y; }'`).
+   */
+  readonly name: string;
+  /** Size in bytes, including trailing padding (C's `sizeof`). */
+  readonly size: number;
+  /** Alignment in bytes (C's `_Alignof`; 1 when packed). */
+  readonly align: number;
+  /**
+   * The full layout as C-like text, field names included; two aggregates with the same
+   * layout string are interchangeable (same ABI, same JS shape).
+   */
+  readonly layout: string;
+  /** Only pointer scalars have a pointee or a signature (present so `CType` reads uniformly). */
+  readonly pointee?: undefined;
+  readonly signature?: undefined;
+}
+
+/**
+ * A struct by value: a plain JS object with one property per field.
+ * Build it with `struct({ x: 'int32_t', y: 'double' })`.
+ */
+export interface StructType<F extends FieldSpecs = FieldSpecs> extends AggregateBase {
+  readonly tag: 'struct';
+  readonly kind: 'struct';
+  readonly js: 'object';
+  readonly packed: boolean;
+  readonly fields: readonly FieldLayout[];
+  /** The specs the fields were declared with (their types, at the type level). */
+  readonly fieldSpecs: F;
+}
+
+/**
+ * A union by value: decoded as an object with every member read from the same bytes;
+ * encoded from the widest member present in the object (the first of equally wide ones).
+ */
+export interface UnionType<F extends FieldSpecs = FieldSpecs> extends AggregateBase {
+  readonly tag: 'union';
+  readonly kind: 'union';
+  readonly js: 'object';
+  readonly packed: boolean;
+  readonly fields: readonly FieldLayout[];
+  readonly fieldSpecs: F;
+}
+
+/** A fixed-length array (a struct or union member): a JS array of `length` elements. */
+export interface ArrayType<E extends string | CType = string | CType, N extends number = number> extends AggregateBase {
+  readonly tag: 'array';
+  readonly kind: 'array';
+  readonly js: 'array';
+  readonly element: CType;
+  readonly length: N;
+  /** The element spec as given (its type, at the type level). */
+  readonly elementSpec: E;
+}
+
+/** A struct, union or array type. */
+export type AggregateType = StructType | UnionType | ArrayType;
+
 /** Any C type closure-ffi can describe. */
-export type CType = ScalarType;
+export type CType = ScalarType | StructType | UnionType | ArrayType;
 
 const SCALAR_KINDS: ReadonlySet<string> = new Set<ScalarKind>([
   'void', 'bool', 'i8', 'u8', 'i16', 'u16', 'i32', 'u32', 'i64', 'u64', 'f32', 'f64', 'pointer',
 ]);
 
+/** Aggregates made by `struct()`/`union()`/`array()` (the only trusted ones: layouts are computed, not given). */
+const aggregates = new WeakSet<object>();
+
+/** Registers an aggregate built by `aggregate.ts`, so {@link isCType} accepts it. */
+export function markAggregate<T extends AggregateType>(t: T): T {
+  aggregates.add(t);
+  return t;
+}
+
 /** Is `x` a {@link CType} object (as opposed to a type name string)? */
 export function isCType(x: unknown): x is CType {
   if (typeof x !== 'object' || x === null) return false;
+  if (aggregates.has(x)) return true;
   const t = x as Partial<ScalarType>;
   return t.tag === 'scalar' && typeof t.kind === 'string' && SCALAR_KINDS.has(t.kind)
     && typeof t.name === 'string' && typeof t.size === 'number' && typeof t.align === 'number';
+}
+
+/** Is `t` a struct, union or array? */
+export function isAggregate(t: CType): t is AggregateType {
+  return t.tag !== 'scalar';
+}
+
+/** Is `t` the `cstring` type (a `const char *` that JS sees as a string)? */
+export function isCString(t: CType): boolean {
+  return t.tag === 'scalar' && t.js === 'string';
 }
 
 /** Is this an integer kind? */
@@ -74,5 +169,7 @@ export function makeScalar(fields: Omit<ScalarType, 'tag'>): ScalarType {
 
 /** Same type under another name (typedefs keep their own name for messages and `text`). */
 export function renameType(t: CType, name: string): CType {
-  return t.name === name ? t : makeScalar({ ...t, name });
+  if (t.name === name) return t;
+  if (t.tag !== 'scalar') return markAggregate(Object.freeze({ ...t, name }) as AggregateType);
+  return makeScalar({ ...t, name });
 }

@@ -1,6 +1,8 @@
 /** The C signature layer: types, prototype parser, typedef registry, type-level signatures. */
-export type { ScalarKind, ScalarType, CType, JsValueType } from './ctype';
-export { isCType } from './ctype';
+export type {
+  ScalarKind, ScalarType, CType, JsValueType, AggregateType, StructType, UnionType, ArrayType, FieldLayout, FieldSpecs,
+} from './ctype';
+export { isCType, isAggregate, isCString } from './ctype';
 export type { CallConvName } from './calling-conventions';
 export { callConventions, callConventions as cc, isCallConvName } from './calling-conventions';
 export type { DataModelName, TargetDataModel, SizeAlign } from './data-model';

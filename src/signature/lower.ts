@@ -7,7 +7,9 @@ import { unwrapTypedefs, withoutQuals, type FuncNode, type TypeNode } from './as
 import { builtinType, pointerType } from './builtin-types';
 import { makeScalar, renameType, type CType, type ScalarType } from './ctype';
 import type { TargetDataModel } from './data-model';
+import { makeArray } from './layout';
 import { printFunc, printType } from './print';
+import { registryScope } from './registry';
 import type { Signature } from './signature';
 
 /** Where a type was written: its own position, or the use of the typedef it came from. */
@@ -33,11 +35,21 @@ export function lowerValue(t: TypeNode, model: TargetDataModel, source: string, 
       return renameType(target, t.name);
     }
     case 'ctype': return t.type;
-    case 'tag':
+    case 'tag': {
       if (t.tag === 'enum') return makeScalar({ kind: 'i32', name: `enum ${t.name}`, size: 4, align: 4, js: 'number' });
+      // `struct Name` by value: `Name` defined with types.define('Name', struct({...})).
+      const def = registryScope.lookupTypedef(t.name);
+      const u = def === undefined ? undefined : unwrapTypedefs(def);
+      if (u !== undefined && u.k === 'ctype' && u.type.tag !== 'scalar') {
+        if (u.type.tag === t.tag) return renameType(u.type, `${t.tag} ${t.name}`);
+        throw new UnsupportedTypeError(
+          `'${t.tag} ${t.name}' (${where(t, source, via)}): '${t.name}' is defined as ${u.type.tag === 'array' ? 'an array' : `a ${u.type.tag}`}, not a ${t.tag}`);
+      }
       throw new UnsupportedTypeError(
         `'${t.tag} ${t.name}' by value (${where(t, source, via)}) is not supported: ` +
-        `pass a pointer ('${t.tag} ${t.name} *'), or describe a by-value ${t.tag} with ${t.tag}({ ... })`);
+        `pass a pointer ('${t.tag} ${t.name} *'), or describe a by-value ${t.tag} with ${t.tag}({ ... }) ` +
+        `and register it with types.define('${t.name}', ...)`);
+    }
     case 'unsupported':
       throw new UnsupportedTypeError(`'${t.name}' (${where(t, source, via)}) is not supported by value`);
     case 'array':
@@ -65,10 +77,48 @@ function lowerPointee(t: TypeNode, model: TargetDataModel, source: string, via: 
   }
 }
 
+/** An integer constant as C writes array lengths (`16`, `0x10`, `020`, `16u`). */
+function arrayLength(text: string): number | undefined {
+  const m = /^(0[xX][0-9a-fA-F]+|0[0-7]*|[1-9][0-9]*)[uUlL]*$/.exec(text.trim());
+  if (m === null) return undefined;
+  const s = m[1]!;
+  const n = s.length > 1 && s[0] === '0' && s[1] !== 'x' && s[1] !== 'X' ? parseInt(s, 8) : Number(s);
+  return Number.isSafeInteger(n) ? n : undefined;
+}
+
+/**
+ * The {@link CType} of a struct/union member or array element: like {@link lowerValue},
+ * but `T name[N]` is an array by value (members do not decay to pointers).
+ */
+export function lowerField(t: TypeNode, model: TargetDataModel, source: string, via?: UseSite): CType {
+  if (t.k === 'typedef') {
+    const u = unwrapTypedefs(t);
+    if (u.k !== 'array') return lowerValue(t, model, source, via);
+    return renameType(lowerField(t.target, model, source, via ?? { typedef: t.name, col: t.pos?.col }), t.name);
+  }
+  if (t.k !== 'array') return lowerValue(t, model, source, via);
+  const n = arrayLength(t.len);
+  if (n === undefined || n <= 0) {
+    throw new UnsupportedTypeError(
+      `array length '${t.len}' (${where(t, source, via)}) must be a positive integer constant (flexible and zero-length arrays are not supported)`);
+  }
+  const el = lowerField(t.of, model, source, via);
+  if (el.tag === 'scalar' && el.kind === 'void') throw new UnsupportedTypeError(`array of 'void' (${where(t, source, via)}) is not a C type`);
+  return makeArray(el, n, printType(withoutQuals(t.of)));
+}
+
+function byValue(t: CType, what: string, source: string): CType {
+  if (t.tag === 'array') {
+    throw new UnsupportedTypeError(
+      `${what} '${t.name}' in '${source}' is an array by value, which C does not pass: wrap it in a struct, or use a pointer`);
+  }
+  return t;
+}
+
 /** The {@link Signature} of a function type. */
 export function lowerFunc(f: FuncNode, model: TargetDataModel, source: string, via?: UseSite): Signature {
-  const ret = lowerValue(f.ret, model, source, via);
-  const args = f.params.map((p) => lowerValue(p.type, model, source, via));
+  const ret = byValue(lowerValue(f.ret, model, source, via), 'the return type', source);
+  const args = f.params.map((p, i) => byValue(lowerValue(p.type, model, source, via), `parameter ${i + 1}`, source));
   return Object.freeze({
     ret,
     args: Object.freeze(args),

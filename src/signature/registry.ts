@@ -63,7 +63,8 @@ function add(name: string, entry: Entry): void {
 }
 
 function describeCType(spec: TypeSpec): string {
-  return typeof spec === 'string' ? spec : `${spec.name} (${spec.kind}, ${spec.size} bytes)`;
+  if (typeof spec === 'string') return spec;
+  return spec.tag === 'scalar' ? `${spec.name} (${spec.kind}, ${spec.size} bytes)` : spec.layout;
 }
 
 /**

@@ -3,11 +3,11 @@
  * {@link Signature}s and {@link CType}s (cached per data model).
  */
 import { ClosureFfiError, InvalidOptionError, UnsupportedConventionError, UnsupportedTypeError } from '../errors';
-import { NO_QUALS, adjustParamType, type FuncNode, type ParamNode, type TypeNode } from './ast';
+import { NO_QUALS, adjustParamType, unwrapTypedefs, type FuncNode, type ParamNode, type TypeNode } from './ast';
 import { isCallConvName } from './calling-conventions';
 import { isCType, makeScalar, type CType, type JsValueType } from './ctype';
 import { getDataModel, type DataModelName, type TargetDataModel } from './data-model';
-import { lowerFunc, lowerValue } from './lower';
+import { lowerField, lowerFunc, lowerValue } from './lower';
 import { parsePrototypeAst, parseTypeNameAst } from './parser';
 import { registryGeneration, registryScope } from './registry';
 import type { Signature, SignatureDescriptor, TypeSpec } from './signature';
@@ -67,11 +67,13 @@ function withContext<T>(context: string | undefined, fn: () => T): T {
 const JS_BY_KIND: Record<CType['kind'], JsValueType> = {
   void: 'undefined', bool: 'boolean', i8: 'number', u8: 'number', i16: 'number', u16: 'number',
   i32: 'number', u32: 'number', i64: 'bigint', u64: 'bigint', f32: 'number', f64: 'number', pointer: 'bigint',
+  struct: 'object', union: 'object', array: 'array',
 };
 
 /** Accepts a type object, filling in `js` for objects built by hand. */
 function normalizeCType(t: CType): CType {
-  return typeof t.js === 'string' ? t : makeScalar({ ...t, js: JS_BY_KIND[t.kind] });
+  if (t.tag !== 'scalar' || typeof (t as { js?: unknown }).js === 'string') return t;
+  return makeScalar({ ...t, js: JS_BY_KIND[t.kind] });
 }
 
 function typeNodeOf(spec: TypeSpec): TypeNode {
@@ -106,6 +108,36 @@ export function resolveType(spec: TypeSpec, context?: string, model?: DataModelO
   });
 }
 
+/**
+ * Resolves the type of a struct/union member, an array element or a `sizeof` operand: like
+ * {@link resolveType}, but `'char[8]'` (or a typedef of an array type) is an array by value.
+ *
+ * @example
+ * ```ts
+ * resolveFieldType('char[8]').size; // 8
+ * ```
+ */
+export function resolveFieldType(spec: TypeSpec, context?: string, model?: DataModelOption): CType {
+  return withContext(context, () => {
+    if (typeof spec !== 'string' && isCType(spec)) return normalizeCType(spec);
+    if (typeof spec === 'string' && /:\s*\w+\s*$/.test(spec)) {
+      throw new UnsupportedTypeError(`bit-fields are not supported ('${spec}'): declare the containing integer and mask it in JS`);
+    }
+    const m = getDataModel(model);
+    return lowerField(typeNodeOf(spec), m, typeof spec === 'string' ? spec : String(spec));
+  });
+}
+
+/** `const char *` (any spelling, also through typedefs): what `strings: true` turns into `cstring`. */
+function isConstCharPointer(t: TypeNode): boolean {
+  const u = unwrapTypedefs(t);
+  if (u.k !== 'ptr') return false;
+  const p = unwrapTypedefs(u.to);
+  return p.k === 'builtin' && p.name === 'char' && (p.quals.const === true || u.to.quals.const === true);
+}
+
+const CSTRING_NODE: TypeNode = Object.freeze({ k: 'builtin', name: 'cstring', quals: NO_QUALS });
+
 function isSignature(x: unknown): x is Signature {
   if (typeof x !== 'object' || x === null) return false;
   const s = x as Partial<Signature>;
@@ -123,6 +155,7 @@ function describeDescriptor(d: SignatureDescriptor): string {
   if (d.ret !== undefined) parts.push(`ret: ${describeSpec(d.ret)}`);
   if (d.cc !== undefined) parts.push(`cc: '${String(d.cc)}'`);
   if (d.variadic !== undefined) parts.push(`variadic: ${String(d.variadic)}`);
+  if (d.strings !== undefined) parts.push(`strings: ${String(d.strings)}`);
   return `{ ${parts.join(', ')} }`;
 }
 
@@ -135,18 +168,24 @@ function descriptorToSignature(d: SignatureDescriptor, m: TargetDataModel): Sign
   if (d.variadic !== undefined && typeof d.variadic !== 'boolean') {
     throw new InvalidOptionError(`signature descriptor ${desc}: 'variadic' must be a boolean`);
   }
+  if (d.strings !== undefined && typeof d.strings !== 'boolean') {
+    throw new InvalidOptionError(`signature descriptor ${desc}: 'strings' must be a boolean`);
+  }
   if (d.variadic === true && d.args.length === 0) {
     throw new InvalidOptionError(`signature descriptor ${desc}: a variadic signature needs at least one fixed argument`);
   }
+  const strings = d.strings === true;
   const params: ParamNode[] = d.args.map((a, i) => {
     const context = `args[${i}] of ${desc}`;
-    const node = withContext(context, () => adjustParamType(typeNodeOf(a)));
+    let node = withContext(context, () => adjustParamType(typeNodeOf(a)));
+    if (strings && isConstCharPointer(node)) node = CSTRING_NODE;
     const type = withContext(context, () => lowerValue(node, m, typeof a === 'string' ? a : node.k));
     if (type.kind === 'void') throw new UnsupportedTypeError(`'void' is not a valid argument type (${context}); use args: [] for no arguments`);
     return { type: node, name: undefined };
   });
   const retContext = `ret of ${desc}`;
-  const ret: TypeNode = d.ret === undefined ? { k: 'builtin', name: 'void', quals: NO_QUALS } : withContext(retContext, () => typeNodeOf(d.ret!));
+  let ret: TypeNode = d.ret === undefined ? { k: 'builtin', name: 'void', quals: NO_QUALS } : withContext(retContext, () => typeNodeOf(d.ret!));
+  if (strings && isConstCharPointer(ret)) ret = CSTRING_NODE;
   const f: FuncNode = { k: 'func', ret, params, variadic: d.variadic === true, cc: d.cc, quals: NO_QUALS };
   return withContext(retContext, () => lowerFunc(f, m, desc));
 }
@@ -179,7 +218,7 @@ export function resolveSignature(spec: string | SignatureDescriptor | Signature,
   }
   const d = spec;
   const cacheable = Array.isArray(d.args) && d.args.every((a) => typeof a === 'string') && (d.ret === undefined || typeof d.ret === 'string');
-  const key = cacheable ? `${m.name}\u0001${JSON.stringify([d.args, d.ret, d.cc, d.variadic])}` : undefined;
+  const key = cacheable ? `${m.name}\u0001${JSON.stringify([d.args, d.ret, d.cc, d.variadic, d.strings])}` : undefined;
   if (key !== undefined) {
     const hit = signatureCache.get(key);
     if (hit !== undefined) return hit;

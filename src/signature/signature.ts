@@ -32,6 +32,12 @@ export interface SignatureDescriptor {
   readonly cc?: CallConvName;
   /** `true`: the function takes `...` after the fixed `args` (at least one is required). */
   readonly variadic?: boolean;
+  /**
+   * `true`: `const char *` arguments and result are C strings: JS sees a `string` (UTF-8)
+   * or `null` instead of a `bigint` address, exactly as if they were written `cstring`.
+   * Other pointers (including `char *`) stay `bigint`.
+   */
+  readonly strings?: boolean;
 }
 
 /** A signature in either form: a C prototype string or a {@link SignatureDescriptor}. */

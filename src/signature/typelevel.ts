@@ -9,8 +9,13 @@
  *   `uintptr_t`, `ptrdiff_t`, `off_t`, `intmax_t` → `bigint`;
  * - pointers (including arrays and function pointers) → `bigint` (`0n` is NULL);
  * - `bool`/`_Bool` → `boolean`; a `void` return → `void`;
- * - typedef names, structs by value, anything unrecognised → `unknown` (the type level
- *   cannot see `types.define`; narrow inside the closure);
+ * - `cstring` → `string | null` (also `const char *` in a descriptor with `strings: true`);
+ * - struct objects (`struct({...})`) → an object type with one property per field, union
+ *   objects → an object with every member optional, `array(T, n)` and `'T[n]'` members →
+ *   `T[]` (descriptors and member types only: a prototype *string* naming `struct Name`
+ *   cannot see `types.define`, so such a parameter is `unknown`);
+ * - typedef names, anything unrecognised → `unknown` (the type level cannot see
+ *   `types.define`; narrow inside the closure);
  * - `...` → a final {@link VaList} parameter.
  *
  * The type-level parser is deliberately shallow (it does not follow C's full declarator
@@ -93,7 +98,7 @@ type NumberWord =
   | 'int8_t' | 'uint8_t' | 'int16_t' | 'uint16_t' | 'int32_t' | 'uint32_t'
   | 'wchar_t' | 'char8_t' | 'char16_t' | 'char32_t';
 
-type TypeWord = BigWord | NumberWord | 'void' | 'bool' | '_Bool';
+type TypeWord = BigWord | NumberWord | 'void' | 'bool' | '_Bool' | 'cstring';
 
 type DropIgnored<W extends string[], Acc extends string[] = []> =
   W extends [infer H extends string, ...infer R extends string[]]
@@ -111,6 +116,7 @@ type ClassifyWords<U extends string> =
   : 'enum' extends U ? number
   : [Exclude<U, TypeWord>] extends [never]
     ? 'void' extends U ? void
+    : 'cstring' extends U ? string | null
     : 'bool' extends U ? boolean
     : '_Bool' extends U ? boolean
     : 'long' extends U ? ('double' extends U ? unknown : bigint)
@@ -176,22 +182,55 @@ type JsOfKind<K> =
 /** The JS type of one `TypeSpec` (a C type name literal or a type object). */
 export type JsTypeOf<T> =
   T extends string ? (string extends T ? unknown : ClassifyType<Normalize<T>>)
+  : T extends { readonly tag: 'struct'; readonly fieldSpecs: infer F } ? StructJs<F>
+  : T extends { readonly tag: 'union'; readonly fieldSpecs: infer F } ? UnionJs<F>
+  : T extends { readonly tag: 'array'; readonly elementSpec: infer E } ? JsMemberOf<E>[]
   : T extends { readonly js: infer J }
     ? [J] extends ['number'] ? number : [J] extends ['bigint'] ? bigint : [J] extends ['boolean'] ? boolean
+      : [J] extends ['string'] ? string | null
       : [J] extends ['undefined'] ? void : T extends { readonly kind: infer K } ? JsOfKind<K> : unknown
   : T extends { readonly kind: infer K } ? JsOfKind<K>
   : unknown;
 
-type MapSpecs<A extends readonly unknown[]> = { -readonly [K in keyof A]: JsTypeOf<A[K]> };
+/** A struct's JS object: one property per field. */
+type StructJs<F> = { -readonly [K in keyof F]: JsMemberOf<F[K]> };
+/** A union's JS object: every member optional (decoded: all present; encoded: the first present). */
+type UnionJs<F> = { -readonly [K in keyof F]?: JsMemberOf<F[K]> };
+
+/** `[2][3]` → wraps `Acc` in one array per dimension. */
+type ArrayDims<Rest extends string, Acc> = Rest extends `[${string}]${infer R}` ? ArrayDims<R, Acc[]> : Acc;
+
+/** A member type text: like a parameter's, but `T name[N]` / `T[N]` is an array by value. */
+type MemberText<S extends string> =
+  S extends `${infer E}[${string}]${infer Rest}`
+    ? E extends `${string}(${string}` ? ClassifyType<S> : ArrayDims<Rest, ClassifyType<Trim<E>>[]>
+    : ClassifyType<S>;
+
+/** The JS type of a struct/union member or array element spec. */
+type JsMemberOf<T> = T extends string ? (string extends T ? unknown : MemberText<Normalize<T>>) : JsTypeOf<T>;
+
+/** `const char *` in any spacing/order (what `strings: true` turns into a string). */
+type IsConstCharPointer<T extends string> =
+  ReplaceAll<Normalize<T>, ' ', ''> extends 'constchar*' | 'charconst*' | 'constchar*const' | 'charconst*const' ? true : false;
+
+/** {@link JsTypeOf} under a descriptor's `strings: true`. */
+type JsTypeOfStrings<T> = T extends string ? (IsConstCharPointer<T> extends true ? string | null : JsTypeOf<T>) : JsTypeOf<T>;
+
+type Strings<D> = D extends { readonly strings: true } ? true : false;
+
+type MapSpecs<A extends readonly unknown[], S extends boolean> =
+  { -readonly [K in keyof A]: S extends true ? JsTypeOfStrings<A[K]> : JsTypeOf<A[K]> };
 
 type DescriptorArgs<D> =
   D extends { readonly args: infer A extends readonly unknown[] }
     ? number extends A['length'] ? never
-    : D extends { readonly variadic: true } ? [...MapSpecs<A>, VaList] : MapSpecs<A>
+    : D extends { readonly variadic: true } ? [...MapSpecs<A, Strings<D>>, VaList] : MapSpecs<A, Strings<D>>
     : never;
 
 type DescriptorRet<D> =
-  D extends { readonly ret: infer R } ? (R extends undefined ? void : JsTypeOf<R>) : void;
+  D extends { readonly ret: infer R }
+    ? (R extends undefined ? void : Strings<D> extends true ? JsTypeOfStrings<R> : JsTypeOf<R>)
+    : void;
 
 // ---- public -------------------------------------------------------------------------------
 
