@@ -27,7 +27,7 @@ types.define('WPARAM', 'UINT_PTR');
 types.define('LPARAM', 'intptr_t');
 types.define('LRESULT', 'intptr_t');
 types.define('BOOL', 'int');
-types.define('DWORD', 'unsigned long'); // (LLP64 has a 32-bit long; on Linux this is 64-bit)
+types.define('DWORD', 'uint32_t'); // 32-bit on Win32 (LLP64), whatever `long` is here
 types.define('LPVOID', 'void *');
 types.define('VOID', 'void');
 types.define('LARGE_INTEGER', 'long long');
@@ -143,12 +143,12 @@ const ROWS: Row[] = [
   { src: 'LRESULT CALLBACK WindowProc(HWND, UINT, WPARAM, LPARAM)', ret: 'i64', args: [P, 'u32', 'u64', 'i64'], cc: 'Stdcall',
     text: 'LRESULT __stdcall (HWND, UINT, WPARAM, LPARAM)' },
   { src: 'BOOL CALLBACK EnumWindowsProc(HWND, LPARAM)', ret: 'i32', args: [P, 'i64'], cc: 'Stdcall', text: 'BOOL __stdcall (HWND, LPARAM)' },
-  { src: 'DWORD WINAPI ThreadProc(LPVOID lpParameter)', ret: 'u64', args: [P], cc: 'Stdcall' },
-  { src: 'VOID CALLBACK TimerProc(HWND, UINT, UINT_PTR, DWORD)', ret: 'void', args: [P, 'u32', 'u64', 'u64'], cc: 'Stdcall' },
-  { src: 'BOOL WINAPI HandlerRoutine(DWORD dwCtrlType)', ret: 'i32', args: ['u64'], cc: 'Stdcall' },
+  { src: 'DWORD WINAPI ThreadProc(LPVOID lpParameter)', ret: 'u32', args: [P], cc: 'Stdcall' },
+  { src: 'VOID CALLBACK TimerProc(HWND, UINT, UINT_PTR, DWORD)', ret: 'void', args: [P, 'u32', 'u64', 'u32'], cc: 'Stdcall' },
+  { src: 'BOOL WINAPI HandlerRoutine(DWORD dwCtrlType)', ret: 'i32', args: ['u32'], cc: 'Stdcall' },
   { src: 'LRESULT (CALLBACK *HOOKPROC)(int code, WPARAM wParam, LPARAM lParam)', ret: 'i64', args: ['i32', 'u64', 'i64'], cc: 'Stdcall' },
   { src: 'DWORD (APIENTRY *LPPROGRESS_ROUTINE)(LARGE_INTEGER, LARGE_INTEGER, LARGE_INTEGER, LARGE_INTEGER, DWORD, DWORD, HANDLE, HANDLE, LPVOID)',
-    ret: 'u64', args: ['i64', 'i64', 'i64', 'i64', 'u64', 'u64', P, P, P], cc: 'Stdcall' },
+    ret: 'u32', args: ['i64', 'i64', 'i64', 'i64', 'u32', 'u32', P, P, P], cc: 'Stdcall' },
   { src: 'VOID (NTAPI *WAITORTIMERCALLBACK)(LPVOID, BOOLEAN)', ret: 'void', args: [P, 'u8'], cc: 'Stdcall',
     text: 'VOID __stdcall (LPVOID, BOOLEAN)' },
   // GLib, libcurl, libuv, Lua, CPython, OpenSSL, libpng
