@@ -14,6 +14,7 @@ extern "C" {
 #include <pthread.h>
 #include <stdint.h>
 #include <stddef.h>
+#include <string.h>
 
 /*
  * A frame is how arguments and results cross between native code and JS.
@@ -52,7 +53,18 @@ extern "C" {
 #define CFFI_FLAG_ABORT_ON_ERROR 0x1
 #define CFFI_FLAG_SYNC 0x2            /* may be called from any thread: marshalled to the JS thread */
 #define CFFI_FLAG_NONBLOCKING 0x4     /* Sync void thunk: a foreign caller does not wait */
+#define CFFI_FLAG_RESULT_IN_MEMORY 0x8 /* result goes through a hidden pointer in the first argument register */
 #define CFFI_MAX_REALMS 65536
+
+/*
+ * The result a native caller gets when JS could not produce one: zero words, and
+ * for a result in memory the hidden pointer back in the first result register, as
+ * the ABI promises (callers may use it; the buffer itself is left as it was).
+ */
+static inline void cffi_zero_result(uint64_t ctx, uint64_t *regs) {
+  memset(regs + CFFI_ARG_WORDS, 0, CFFI_RET_WORDS * 8);
+  if (CFFI_CTX_FLAGS(ctx) & CFFI_FLAG_RESULT_IN_MEMORY) regs[CFFI_ARG_WORDS] = regs[0];
+}
 
 typedef struct cffi_realm {
   napi_env env;

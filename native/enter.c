@@ -35,8 +35,6 @@ static inline uint64_t *frame_at(cffi_realm *r, uint64_t depth) {
 
 long cffi_current_tid(void) { return (long)syscall(SYS_gettid); }
 
-static void zero_result(uint64_t *regs) { memset(regs + CFFI_ARG_WORDS, 0, CFFI_RET_WORDS * 8); }
-
 static void dispatcher_failed(cffi_realm *r, uint64_t ctx, const char *why) {
   char name[256];
   cffi_thunk_name(r, ctx, name, sizeof name);
@@ -77,7 +75,7 @@ static int call_dispatcher(cffi_realm *r, uint64_t ctx) {
 void cffi_enter_on_js_thread(cffi_realm *r, uint64_t ctx, uint64_t *regs, uint64_t *stack_args, long tid) {
   uint64_t depth = r->arena[0];
   if (depth >= CFFI_MAX_DEPTH) {
-    zero_result(regs);
+    cffi_zero_result(ctx, regs);
     cffi_report_foreign(r, ctx, tid, "too-deep");
     return;
   }
@@ -95,7 +93,7 @@ void cffi_enter_on_js_thread(cffi_realm *r, uint64_t ctx, uint64_t *regs, uint64
   int entered = call_dispatcher(r, ctx);
   r->arena[0] = depth;
   if (entered) memcpy(regs + CFFI_ARG_WORDS, frame + CFFI_FRAME_RET, CFFI_RET_WORDS * 8);
-  else zero_result(regs); /* JS never wrote a result: the frame holds an older call's words */
+  else cffi_zero_result(ctx, regs); /* JS never wrote a result: the frame holds an older call's words */
 }
 
 typedef struct inbound_call {
@@ -126,7 +124,7 @@ __attribute__((visibility("default"))) void cffi_enter(uint64_t ctx, uint64_t *r
   } else if ((CFFI_CTX_FLAGS(ctx) & CFFI_FLAG_SYNC) || cffi_is_serviced_helper(r)) {
     cffi_sync_call(r, ctx, regs, stack_args, cffi_current_tid());
   } else {
-    zero_result(regs);
+    cffi_zero_result(ctx, regs);
     cffi_report_foreign(r, ctx, cffi_current_tid(), r->alive ? "wrong-thread" : "realm-gone");
   }
   errno = saved_errno;

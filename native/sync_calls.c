@@ -140,7 +140,7 @@ static void deadline_after(struct timespec *ts, long ms) {
 }
 
 static void refuse(cffi_realm *r, uint64_t ctx, uint64_t *regs, long tid, const char *why) {
-  memset(regs + CFFI_ARG_WORDS, 0, CFFI_RET_WORDS * 8);
+  cffi_zero_result(ctx, regs);
   cffi_report_foreign(r, ctx, tid, why);
 }
 
@@ -152,7 +152,7 @@ void cffi_sync_call(cffi_realm *r, uint64_t ctx, uint64_t *regs, uint64_t *stack
   pthread_mutex_lock(&r->sync_lock);
   if (!r->alive || !r->sync_tsfn) {
     pthread_mutex_unlock(&r->sync_lock);
-    memset(regs + CFFI_ARG_WORDS, 0, CFFI_RET_WORDS * 8);
+    cffi_zero_result(ctx, regs);
     char name[256];
     cffi_thunk_name(r, ctx, name, sizeof name);
     if (flags & CFFI_FLAG_ABORT_ON_ERROR)
@@ -164,6 +164,13 @@ void cffi_sync_call(cffi_realm *r, uint64_t ctx, uint64_t *regs, uint64_t *stack
   if (!blocking) {
     /* Fire and forget: copy what the call needs, then let the caller go. */
     cffi_pending *p = malloc(sizeof *p + (size_t)stack_words * 8);
+    if (!p) {
+      pthread_mutex_unlock(&r->sync_lock);
+      cffi_zero_result(ctx, regs);
+      char name[256];
+      cffi_warn(r, "%s: no memory to queue a call from thread %ld; that call was dropped", cffi_thunk_name(r, ctx, name, sizeof name), tid);
+      return;
+    }
     p->ctx = ctx;
     p->tid = tid;
     p->blocking = 0;
@@ -176,7 +183,7 @@ void cffi_sync_call(cffi_realm *r, uint64_t ctx, uint64_t *regs, uint64_t *stack
     pthread_cond_broadcast(&r->sync_cv);
     if (wake) napi_call_threadsafe_function(r->sync_tsfn, NULL, napi_tsfn_nonblocking);
     pthread_mutex_unlock(&r->sync_lock);
-    memset(regs + CFFI_ARG_WORDS, 0, CFFI_RET_WORDS * 8);
+    cffi_zero_result(ctx, regs);
     return;
   }
 

@@ -66,6 +66,8 @@ const realm = bridge.realm;
 const ABORT_ON_ERROR = 0x1;
 const SYNC = 0x2;
 const NONBLOCKING = 0x4;
+/** Tells native code where a zero result goes when JS cannot supply one (see bridge.h). */
+const RESULT_IN_MEMORY = 0x8;
 let serials = 0;
 
 function rethrow(error: unknown): never {
@@ -181,6 +183,7 @@ export class BareFn<const S extends SignatureSpec = SignatureSpec> implements Th
       bridge.setSyncTimeout(idOfTag(this.tag), sync.timeoutMs);
       if (sync.ref) this.ref();
     }
+    if (plan.lowering.ret?.kind === 'indirect') flags |= RESULT_IN_MEMORY;
     const ctxHi = plan.lowering.stackWords | (flags << 12) | (realm << 16);
     this.pool.write(this.slot, this.tag, ctxHi >>> 0, plan.backend.literal);
     this.address = this.pool.address(this.slot);

@@ -21,6 +21,9 @@ import {
   ReentrancyError,
   SyncTimeoutError,
   WrongThreadError,
+  decode,
+  memory,
+  struct,
 } from '../src/index';
 import { fixturePath, runFixture, type ChildResult } from './support/child';
 import { iiExpect, loadThreadsLib, threadsLibPath } from './fixtures/threads-lib';
@@ -381,6 +384,39 @@ describe('a non-Sync thunk called from another native thread', () => {
     assert.match(e.message, /int32_t \(int32_t\)/, 'names the signature');
     assert.match(e.message, new RegExp(`\\b${tid}\\b`), `names the calling thread (${tid})`);
     assert.equal(ran, 1, 'the closure ran only for the JS-thread call');
+  });
+
+  test('a refused call with a memory-class result still returns the hidden result pointer in rax', async () => {
+    const Big = struct({ a: 'int64_t', b: 'int64_t', c: 'int64_t' }); // 24 bytes: MEMORY class
+    const errors: unknown[] = [];
+    using cb = new BareFn({ args: [], ret: Big }, () => ({ a: 1n, b: 2n, c: 3n }), {
+      onError: (e) => void errors.push(e),
+    });
+    const out = memory.alloc(24);
+    try {
+      assert.equal(L.memretCallCheck(cb.bare(), 0, 7n, out), 1, 'JS thread: rax is the buffer');
+      assert.deepEqual(decode(out, Big), { a: 1n, b: 2n, c: 3n });
+      assert.equal(L.memretCallCheck(cb.bare(), 1, 7n, out), 1, 'refused on another thread: rax is still the buffer');
+      assert.deepEqual(decode(out, Big), { a: 7n, b: 7n, c: 7n }, 'the buffer is left as the caller filled it');
+      await waitFor(() => errors.length > 0, 'the WrongThreadError report', 5_000);
+      assert.ok(errors[0] instanceof WrongThreadError);
+    } finally {
+      memory.free(out);
+    }
+  });
+
+  test('a failing closure with a memory-class result gives the onError value through the hidden pointer', () => {
+    const Big = struct({ a: 'int64_t', b: 'int64_t', c: 'int64_t' });
+    using cb = new BareFn({ args: [], ret: Big }, (): { a: bigint; b: bigint; c: bigint } => { throw new Error('boom'); }, {
+      onError: () => ({ a: -1n, b: -2n, c: -3n }),
+    });
+    const out = memory.alloc(24);
+    try {
+      assert.equal(L.memretCallCheck(cb.bare(), 0, 7n, out), 1);
+      assert.deepEqual(decode(out, Big), { a: -1n, b: -2n, c: -3n });
+    } finally {
+      memory.free(out);
+    }
   });
 
   test('calls from a serviced call\'s helper thread run normally; other threads are still refused', async () => {

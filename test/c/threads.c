@@ -362,3 +362,36 @@ EXPORT int park_thread(void) {
   if (e == 0) pthread_detach(t);
   return e;
 }
+
+/* ---- a memory-class result when the call fails: rax must still be the hidden pointer ---- */
+
+/* struct big { int64_t a, b, c; } returned by value is, in the System V ABI, a call with
+   the result buffer in rdi that returns the same address in rax: the prototype below. */
+typedef void *(*memret_fn)(void *result_buffer);
+
+typedef struct {
+  memret_fn cb;
+  int64_t buffer[3];
+  void *returned;
+} memret_call;
+
+static void *memret_main(void *arg) {
+  memret_call *c = arg;
+  c->returned = c->cb(c->buffer);
+  return NULL;
+}
+
+/* Calls cb with a result buffer filled with `fill`, on this thread (on_thread = 0) or a new
+   one. Returns 1 if cb returned the buffer's address, 0 if not; *out gets the buffer. */
+EXPORT int memret_call_check(void *cb, int on_thread, int64_t fill, int64_t *out) {
+  memret_call c = {(memret_fn)cb, {fill, fill, fill}, NULL};
+  if (on_thread) {
+    pthread_t t;
+    if (pthread_create(&t, NULL, memret_main, &c) != 0) return -1;
+    pthread_join(t, NULL);
+  } else {
+    memret_main(&c);
+  }
+  memcpy(out, c.buffer, sizeof c.buffer);
+  return c.returned == (void *)c.buffer;
+}
