@@ -59,17 +59,24 @@ export function registerThunk(entry: ThunkEntry): void {
 }
 
 /**
- * Recently disposed entries (their closures already released), so a call that was on
- * its way when its thunk was disposed is still reported under that thunk's onError.
+ * The most recently disposed entries (their closures already released), so a call that
+ * was on its way when its thunk was disposed is still reported under that thunk's
+ * onError. A ring, not a Map: disposing must stay cheap, and lookups are rare.
  */
-const disposed = new Map<number, ThunkEntry>();
 const DISPOSED_KEPT = 4096;
+const disposedRing: ThunkEntry[] = new Array<ThunkEntry>(DISPOSED_KEPT).fill(vacant);
+let disposedNext = 0;
+
+function recentlyDisposed(tag: number): ThunkEntry | undefined {
+  for (let i = 0; i < DISPOSED_KEPT; i++) if (disposedRing[i].tag === tag) return disposedRing[i];
+  return undefined;
+}
 
 /** The id is free for reuse at once; its next tag has a new generation. */
 export function unregisterThunk(tag: number): void {
   const id = tag & ID_MASK;
-  disposed.set(tag, table[id]);
-  if (disposed.size > DISPOSED_KEPT) disposed.delete(disposed.keys().next().value!);
+  disposedRing[disposedNext] = table[id];
+  disposedNext = (disposedNext + 1) % DISPOSED_KEPT;
   table[id] = vacant;
   generations[id] = (generations[id] + 1) % GENERATIONS;
   freeIds.push(id);
@@ -93,7 +100,7 @@ function dispatch(): void {
 /** A call that reached JS after its thunk was disposed: the caller gets zero, and it is reported. */
 function staleCall(b: number, tag: number): void {
   for (let i = 0; i < RET_WORDS; i++) u32[(b + FRAME.ret + i) * 2] = u32[(b + FRAME.ret + i) * 2 + 1] = 0;
-  const entry = disposed.get(tag);
+  const entry = recentlyDisposed(tag);
   if (entry) {
     entry.refusedForeignCall(u32[(b + FRAME.thread) * 2], 'disposed');
     return;
@@ -111,7 +118,7 @@ bridge.setDispatcher(dispatch, process.env.CLOSURE_FFI_ENTRY === 'napi');
 bridge.setForeignReporter((ctx, threadId, why) => {
   const tag = Number(ctx & 0xffffffffn);
   const entry = table[tag & ID_MASK];
-  (entry.tag === tag ? entry : disposed.get(tag))?.refusedForeignCall(threadId, why);
+  (entry.tag === tag ? entry : recentlyDisposed(tag))?.refusedForeignCall(threadId, why);
 });
 
 // The wake-up handle for foreign calls does not keep the loop alive (unless a Sync
