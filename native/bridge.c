@@ -37,6 +37,44 @@ int cffi_get_address_size(napi_env env, napi_callback_info info, size_t argc, na
   return 1;
 }
 
+/* Reads the (index, text) arguments of the bridge's naming calls; *text is malloc'ed. 0 on bad arguments. */
+int cffi_get_index_text(napi_env env, napi_callback_info info, uint32_t *index, char **text) {
+  size_t argc = 2, len;
+  napi_value argv[2];
+  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok || argc < 2 ||
+      napi_get_value_uint32(env, argv[0], index) != napi_ok ||
+      napi_get_value_string_utf8(env, argv[1], NULL, 0, &len) != napi_ok)
+    return 0;
+  *text = malloc(len + 1);
+  if (!*text) return 0;
+  napi_get_value_string_utf8(env, argv[1], *text, len + 1, &len);
+  return 1;
+}
+
+/*
+ * Stores `text` (taking ownership) at `index`; the caller holds whatever lock guards the
+ * table. An outgrown array is never freed: a reader that takes no lock (the trap of a
+ * disposed thunk) may still be looking at it. Growth doubles, so this costs at most the
+ * final array's size again. 0 when out of memory (text is then freed).
+ */
+int cffi_text_table_put(cffi_text_table *t, uint32_t index, char *text) {
+  if (index >= t->cap) {
+    uint32_t cap = t->cap ? t->cap : 64;
+    while (cap <= index) cap *= 2;
+    char **grown = calloc(cap, sizeof *grown);
+    if (!grown) {
+      free(text);
+      return 0;
+    }
+    if (t->items) memcpy(grown, t->items, t->cap * sizeof *grown);
+    __atomic_store_n(&t->items, grown, __ATOMIC_RELEASE);
+    __atomic_store_n(&t->cap, cap, __ATOMIC_RELEASE);
+  }
+  free(t->items[index]);
+  t->items[index] = text;
+  return 1;
+}
+
 napi_value cffi_make_address(napi_env env, uint64_t addr) {
   napi_value v;
   napi_create_bigint_uint64(env, addr, &v);
@@ -80,7 +118,8 @@ void cffi_warn(cffi_realm *r, const char *fmt, ...) {
 const char *cffi_thunk_name(cffi_realm *r, uint64_t ctx, char *buf, size_t size) {
   uint32_t id = CFFI_CTX_SLOT(ctx);
   pthread_mutex_lock(&r->sync_lock);
-  if (id < r->slot_names_cap && r->slot_names[id]) snprintf(buf, size, "%s", r->slot_names[id]);
+  const char *named = cffi_text_table_get(&r->slot_names, id);
+  if (named) snprintf(buf, size, "%s", named);
   else snprintf(buf, size, "thunk id %u", id);
   pthread_mutex_unlock(&r->sync_lock);
   return buf;

@@ -66,6 +66,12 @@ static inline void cffi_zero_result(uint64_t ctx, uint64_t *regs) {
   if (CFFI_CTX_FLAGS(ctx) & CFFI_FLAG_RESULT_IN_MEMORY) regs[CFFI_ARG_WORDS] = regs[0];
 }
 
+/* Texts by small index (thunk names, trap descriptions), grown on demand. */
+typedef struct cffi_text_table {
+  char **items;
+  uint32_t cap;
+} cffi_text_table;
+
 typedef struct cffi_realm {
   napi_env env;
   pthread_t thread;
@@ -93,8 +99,7 @@ typedef struct cffi_realm {
   uint32_t *timeouts;           /* per thunk slot, ms, 0 = wait forever */
   uint32_t timeouts_cap;
   int native_depth;             /* JS thread is inside this many plain (unserviced) native calls */
-  char **slot_names;            /* per thunk id, for messages printed without JS; under sync_lock */
-  uint32_t slot_names_cap;
+  cffi_text_table slot_names;   /* per thunk id, for messages printed without JS; under sync_lock */
   int warnings;                 /* stderr lines printed, for rate limiting */
 } cffi_realm;
 
@@ -109,6 +114,13 @@ int cffi_get_address(napi_env env, napi_value v, uint64_t *out);
 int cffi_get_address_size(napi_env env, napi_callback_info info, size_t argc, napi_value *argv, uint64_t *addr,
                           size_t *size);
 napi_value cffi_make_address(napi_env env, uint64_t addr);
+int cffi_get_index_text(napi_env env, napi_callback_info info, uint32_t *index, char **text);
+int cffi_text_table_put(cffi_text_table *t, uint32_t index, char *text);
+/* Safe without the lock: cap is published after the array that has room for it. */
+static inline const char *cffi_text_table_get(const cffi_text_table *t, uint32_t index) {
+  if (index >= __atomic_load_n(&t->cap, __ATOMIC_ACQUIRE)) return NULL;
+  return __atomic_load_n(&t->items, __ATOMIC_ACQUIRE)[index];
+}
 void cffi_export(napi_env env, napi_value exports, const char *name, napi_callback cb);
 void cffi_fatal(const char *fmt, ...) __attribute__((noreturn, format(printf, 1, 2)));
 /* A diagnostic on stderr, at most a few dozen per realm so a flood of refused calls cannot drown the output. */

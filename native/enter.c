@@ -26,8 +26,7 @@ static atomic_uint next_realm;
 
 /* Descriptions of thunk kinds+signatures, so a trap can name what was called. */
 static pthread_mutex_t descriptions_lock = PTHREAD_MUTEX_INITIALIZER;
-static char **descriptions;
-static uint32_t descriptions_cap;
+static cffi_text_table descriptions;
 
 static inline uint64_t *frame_at(cffi_realm *r, uint64_t depth) {
   return r->arena + CFFI_HEADER_WORDS + depth * CFFI_FRAME_WORDS;
@@ -133,7 +132,8 @@ __attribute__((visibility("default"))) void cffi_enter(uint64_t ctx, uint64_t *r
 /* Called by a disposed thunk: info = description index << 32 | thunk serial. */
 __attribute__((visibility("default"), noreturn)) void cffi_trap(uint64_t info) {
   uint32_t desc = (uint32_t)(info >> 32), serial = (uint32_t)info;
-  const char *what = desc < descriptions_cap && descriptions[desc] ? descriptions[desc] : "a thunk";
+  const char *what = cffi_text_table_get(&descriptions, desc);
+  if (!what) what = "a thunk";
   cffi_fatal("call to disposed thunk #%u (%s) from thread %ld; the native side kept a function pointer "
              "after dispose(). Aborting instead of running freed memory.",
              serial, what, cffi_current_tid());
@@ -141,30 +141,14 @@ __attribute__((visibility("default"), noreturn)) void cffi_trap(uint64_t info) {
 
 /* describe(index, text): registers the text a trap prints for thunks of this description. */
 static napi_value js_describe(napi_env env, napi_callback_info info) {
-  size_t argc = 2;
-  napi_value argv[2];
-  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
   uint32_t index;
-  size_t len;
-  if (argc < 2 || napi_get_value_uint32(env, argv[0], &index) != napi_ok ||
-      napi_get_value_string_utf8(env, argv[1], NULL, 0, &len) != napi_ok)
+  char *text;
+  if (!cffi_get_index_text(env, info, &index, &text))
     return cffi_throw(env, "ERR_ARG_TYPE", "describe(index, text): bad arguments");
-  char *text = malloc(len + 1);
-  napi_get_value_string_utf8(env, argv[1], text, len + 1, &len);
   pthread_mutex_lock(&descriptions_lock);
-  if (index >= descriptions_cap) {
-    uint32_t cap = descriptions_cap ? descriptions_cap : 64;
-    while (cap <= index) cap *= 2;
-    char **grown = calloc(cap, sizeof *grown);
-    if (descriptions) memcpy(grown, descriptions, descriptions_cap * sizeof *grown);
-    /* The old array is leaked on purpose: a trap on another thread may be reading it. */
-    descriptions = grown;
-    descriptions_cap = cap;
-  }
-  free(descriptions[index]);
-  descriptions[index] = text;
+  int stored = cffi_text_table_put(&descriptions, index, text);
   pthread_mutex_unlock(&descriptions_lock);
-  return NULL;
+  return stored ? NULL : cffi_throw(env, "ERR_NO_MEMORY", "describe(): out of memory");
 }
 
 /* ---- calls from other threads that were answered with zero ---- */
@@ -266,32 +250,16 @@ static napi_value js_set_dispatcher(napi_env env, napi_callback_info info) {
 
 /* nameSlot(id, text): how native diagnostics name thunk id `id` (replaces any earlier name). */
 static napi_value js_name_slot(napi_env env, napi_callback_info info) {
-  size_t argc = 2;
-  napi_value argv[2];
-  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
   uint32_t id;
-  size_t len;
-  if (argc < 2 || napi_get_value_uint32(env, argv[0], &id) != napi_ok ||
-      napi_get_value_string_utf8(env, argv[1], NULL, 0, &len) != napi_ok)
+  char *text;
+  if (!cffi_get_index_text(env, info, &id, &text))
     return cffi_throw(env, "ERR_ARG_TYPE", "nameSlot(id, text): bad arguments");
-  char *text = malloc(len + 1);
-  napi_get_value_string_utf8(env, argv[1], text, len + 1, &len);
   cffi_realm *r;
   napi_get_instance_data(env, (void **)&r);
   pthread_mutex_lock(&r->sync_lock);
-  if (id >= r->slot_names_cap) {
-    uint32_t cap = r->slot_names_cap ? r->slot_names_cap : 256;
-    while (cap <= id) cap *= 2;
-    char **grown = calloc(cap, sizeof *grown);
-    if (r->slot_names) memcpy(grown, r->slot_names, r->slot_names_cap * sizeof *grown);
-    free(r->slot_names);
-    r->slot_names = grown;
-    r->slot_names_cap = cap;
-  }
-  free(r->slot_names[id]);
-  r->slot_names[id] = text;
+  int stored = cffi_text_table_put(&r->slot_names, id, text);
   pthread_mutex_unlock(&r->sync_lock);
-  return NULL;
+  return stored ? NULL : cffi_throw(env, "ERR_NO_MEMORY", "nameSlot(): out of memory");
 }
 
 /* setJsStackSize(bytes): V8's --stack-size, so foreign-stack calls restore the right limit. */
