@@ -7,13 +7,14 @@
  *    checks every result itself, returning a failure count.
  */
 import assert from 'node:assert/strict';
-import { after, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { BareFn, BareFnMut, FnPtr, loadLibrary, memory } from '../src/index';
 import { INT_TYPES, loadCallbacksLib, MIX24_TYPES } from './support/callbacks-lib';
 import { f32Bits, f32FromBits, f64Bits, f64FromBits } from './support/bits';
 import { runFixture } from './support/child';
+import { keep } from './support/keep';
 import { bitsOf, intEdgeBits, jsValue, typeNamed, type CType } from './support/differential-gen';
 
 const lib = loadCallbacksLib();
@@ -22,7 +23,6 @@ const REPS = 25; // drive_X repetitions: each rep is one pass over the fixed val
 let nativeCalls = 0; // calls made from C into thunks, reported at the end
 
 type Scalar = number | bigint | boolean;
-type Thunk = { bare(): bigint; dispose(): void };
 
 /** Normalizes what koffi returns for a value of type t (koffi returns small 64-bit ints as numbers). */
 function fromKoffi(t: CType, v: unknown): unknown {
@@ -38,14 +38,6 @@ function drive(name: string, reps: number, callsPerRep: number): void {
   assert.equal(fails, 0, `drive_${name}: ${fails} wrong results; first: ${lib.log()}`);
 }
 
-const tracked: Thunk[] = [];
-function keep<T extends Thunk>(t: T): T {
-  tracked.push(t);
-  return t;
-}
-after(() => {
-  for (const t of tracked) t.dispose();
-});
 
 const INT_PATTERN_COUNT = 16;
 

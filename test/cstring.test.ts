@@ -4,12 +4,13 @@
  * long ones, interning for closure results), and errors.
  */
 import assert from 'node:assert/strict';
-import { after, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import koffi from 'koffi';
 import {
   ArgumentTypeError, BareFn, FnPtr, cstring, decode, encode, internedStrings, loadLibrary, memory, sizeof, struct,
 } from '../src/index';
 import { compileTestLibrary } from './support/cc';
+import { keep } from './support/keep';
 
 const path = compileTestLibrary('structs.c', ['-pthread']);
 const lib = loadLibrary(path);
@@ -17,12 +18,6 @@ const libc = loadLibrary();
 const k = koffi.load(path);
 const sym = (name: string) => lib.symbol(name);
 
-const thunks: { dispose(): void }[] = [];
-function keep<T extends { dispose(): void }>(t: T): T {
-  thunks.push(t);
-  return t;
-}
-after(() => thunks.forEach((t) => t.dispose()));
 
 describe('cstring: JS -> C', () => {
   const strlen = new FnPtr('size_t (cstring)', sym('c_strlen'));

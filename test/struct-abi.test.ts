@@ -5,7 +5,7 @@
  * koffi (an independent FFI) calling the same C functions and our thunks.
  */
 import assert from 'node:assert/strict';
-import { after, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import koffi from 'koffi';
 import { classifySysvX64, lowerSysvX64 } from '../src/abi/sysv-x64';
 import { FRAME } from '../src/runtime/arena';
@@ -14,18 +14,13 @@ import {
 } from '../src/index';
 import { resolveSignature as resolveSignatureForTest } from '../src/signature';
 import { compileTestLibrary } from './support/cc';
+import { keep } from './support/keep';
 
 const path = compileTestLibrary('structs.c', ['-pthread']);
 const lib = loadLibrary(path);
 const k = koffi.load(path);
 const sym = (name: string) => lib.symbol(name);
 
-const thunks: { dispose(): void }[] = [];
-function keep<T extends { dispose(): void }>(t: T): T {
-  thunks.push(t);
-  return t;
-}
-after(() => thunks.forEach((t) => t.dispose()));
 
 const F3 = struct({ a: 'float', b: 'float', c: 'float' });
 const DI = struct({ d: 'double', i: 'int32_t' });
