@@ -101,6 +101,7 @@ typedef struct cffi_realm {
   int native_depth;             /* JS thread is inside this many plain (unserviced) native calls */
   cffi_text_table slot_names;   /* per thunk id, for messages printed without JS; under sync_lock */
   int warnings;                 /* stderr lines printed, for rate limiting */
+  int enter_failure_reported;   /* JS could not be entered once already: say it only once */
 } cffi_realm;
 
 extern cffi_realm *cffi_realms[CFFI_MAX_REALMS];

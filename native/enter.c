@@ -39,7 +39,11 @@ static void dispatcher_failed(cffi_realm *r, uint64_t ctx, const char *why) {
   cffi_thunk_name(r, ctx, name, sizeof name);
   if (CFFI_CTX_FLAGS(ctx) & CFFI_FLAG_ABORT_ON_ERROR)
     cffi_fatal("could not enter JS for %s (%s); aborting (onError: 'abort')", name, why);
-  cffi_warn(r, "could not enter JS for %s (%s); the caller got zero", name, why);
+  /* Once per realm: failures come in floods (a terminating Worker refuses every call),
+     and must not use up the warnings that say why. */
+  if (__atomic_exchange_n(&r->enter_failure_reported, 1, __ATOMIC_RELAXED)) return;
+  cffi_warn(r, "could not enter JS for %s (%s); the caller got zero (later calls that fail the same way get zero silently)",
+            name, why);
 }
 
 /* Runs the dispatcher for the frame at the current depth; 0 if JS could not be entered. */
@@ -63,7 +67,9 @@ static int call_dispatcher(cffi_realm *r, uint64_t ctx) {
     bool pending = false;
     napi_is_exception_pending(env, &pending);
     if (pending) napi_get_and_clear_last_exception(env, &exc);
-    dispatcher_failed(r, ctx, pending ? "an exception was pending" : "N-API refused the call");
+    dispatcher_failed(r, ctx, st == napi_cannot_run_js ? "JS is terminating"
+                              : pending               ? "an exception was pending"
+                                                      : "N-API refused the call");
   }
   napi_close_handle_scope(env, scope);
   return st == napi_ok;
@@ -245,7 +251,9 @@ static napi_value js_set_dispatcher(napi_env env, napi_callback_info info) {
   bool use_napi = false;
   if (argc >= 2) napi_get_value_bool(env, argv[1], &use_napi);
   if (!use_napi) r->v8_entry = cffi_v8_entry_new(argv[0]);
-  return NULL;
+  napi_value how;
+  napi_create_string_utf8(env, r->v8_entry ? "v8" : "napi", NAPI_AUTO_LENGTH, &how);
+  return how;
 }
 
 /* nameSlot(id, text): how native diagnostics name thunk id `id` (replaces any earlier name). */

@@ -45,7 +45,8 @@ export interface NativeBridge {
   RET_WORDS: number;
   MAX_STACK_WORDS: number;
   /** `napiOnly` selects the portable N-API entry instead of the V8-direct one. */
-  setDispatcher(fn: () => void, napiOnly?: boolean): void;
+  /** Returns how calls will enter `fn`: through V8's API directly, or through N-API. */
+  setDispatcher(fn: () => void, napiOnly?: boolean): 'v8' | 'napi';
   setForeignReporter(fn: (ctx: bigint, threadId: number, why: string) => void): void;
   callNative(): void;
   describe(index: number, text: string): void;

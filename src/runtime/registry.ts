@@ -114,7 +114,7 @@ function staleCall(b: number, tag: number): void {
 }
 
 /** CLOSURE_FFI_ENTRY=napi selects the portable N-API entry instead of the V8-direct one (for comparison). */
-bridge.setDispatcher(dispatch, process.env.CLOSURE_FFI_ENTRY === 'napi');
+export const entryPath = bridge.setDispatcher(dispatch, process.env.CLOSURE_FFI_ENTRY === 'napi');
 bridge.setForeignReporter((ctx, threadId, why) => {
   const tag = Number(ctx & 0xffffffffn);
   const entry = table[tag & ID_MASK];
