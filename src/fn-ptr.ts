@@ -7,7 +7,7 @@ import { CALL_SERVICED, HEADER_CALL_MODE_U32, views } from './runtime/arena';
 import { makeOutboundCaller, type OutboundCaller } from './runtime/codec';
 import { planFor } from './runtime/signature-plan';
 import type { CallConvName, SignatureSpec } from './signature';
-import type { ArgsOf, ReturnOf } from './signature/typelevel';
+import type { GivenArgsOf, ReturnOf } from './signature/typelevel';
 
 export interface FnPtrOptions {
   cc?: CallConvName;
@@ -66,7 +66,7 @@ export class FnPtr<const S extends SignatureSpec = SignatureSpec> {
   readonly spec: S;
   readonly cc: CallConvName | undefined;
   /** Calls the native function; arguments are checked against the signature. */
-  readonly call: (...args: ArgsOf<S>) => ReturnOf<S>;
+  readonly call: (...args: GivenArgsOf<S>) => ReturnOf<S>;
 
   constructor(signature: S, address: FunctionAddress, options: FnPtrOptions = {}) {
     const plan = planFor(signature, options.cc);
@@ -83,6 +83,6 @@ export class FnPtr<const S extends SignatureSpec = SignatureSpec> {
       (i) => `argument ${i + 1}${names[i] ? ` (${names[i]})` : ''} of ${label}`,
       label,
     );
-    this.call = (options.serviceCallbacks ? serviced(caller) : caller) as (...args: ArgsOf<S>) => ReturnOf<S>;
+    this.call = (options.serviceCallbacks ? serviced(caller) : caller) as (...args: GivenArgsOf<S>) => ReturnOf<S>;
   }
 }

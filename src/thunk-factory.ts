@@ -3,7 +3,7 @@
  */
 import { BareFn, BareFnSync, type BareFnOptions, type BareFnSyncOptions } from './bare-fn';
 import type { FnPtr } from './fn-ptr';
-import type { ArgsOf, ClosureOf, ReturnOf, SignatureSpec } from './signature';
+import type { ArgsOf, ClosureOf, GivenArgsOf, GivenOf, ReturnOf, SignatureSpec } from './signature';
 
 export const thunkFactory = {
   /**
@@ -20,7 +20,7 @@ export const thunkFactory = {
    */
   around<const S extends SignatureSpec>(
     target: FnPtr<S>,
-    wrapper: (original: (...args: ArgsOf<S>) => ReturnOf<S>, ...args: ArgsOf<S>) => ReturnOf<S>,
+    wrapper: (original: (...args: GivenArgsOf<S>) => ReturnOf<S>, ...args: ArgsOf<S>) => GivenOf<ReturnOf<S>>,
     options: BareFnOptions = {},
   ): BareFn<S> {
     const original = target.call;
@@ -42,7 +42,8 @@ export const thunkFactory = {
    */
   makeSync<const S extends SignatureSpec>(target: FnPtr<S>, options: BareFnSyncOptions = {}): BareFnSync<S> {
     const original = target.call;
-    const closure = (...args: ArgsOf<S>) => original(...args);
+    // What the thunk receives can always be given back (a received C string is a string).
+    const closure = (...args: ArgsOf<S>) => original(...(args as unknown as GivenArgsOf<S>));
     return new BareFnSync(target.spec, closure as unknown as ClosureOf<S>, { cc: target.cc, ...options });
   },
 };

@@ -11,4 +11,4 @@ export type { Signature, SignatureDescriptor, SignatureSpec, TypeSpec } from './
 export { parsePrototype, resolveSignature, resolveType, type DataModelOption } from './resolve';
 export { types } from './registry';
 export { TypeDefinitionError } from './type-definition-error';
-export type { ClosureOf, ArgsOf, ReturnOf, VaList, JsTypeOf, LooseClosure } from './typelevel';
+export type { ClosureOf, ArgsOf, GivenArgsOf, GivenOf, ReturnOf, VaList, JsTypeOf, LooseClosure } from './typelevel';

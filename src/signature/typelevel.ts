@@ -235,6 +235,18 @@ type DescriptorRet<D> =
 // ---- public -------------------------------------------------------------------------------
 
 /**
+ * What JS may give where native code receives a value (a closure's result, a `FnPtr`
+ * argument): like the received type, but a C string may also be given as a `bigint`
+ * address of memory the caller manages.
+ */
+export type GivenOf<T> = T extends string ? T | bigint : T;
+
+type GivenTuple<A> = { [K in keyof A]: GivenOf<A[K]> };
+
+/** {@link ArgsOf} for values JS gives (a `FnPtr`'s arguments): see {@link GivenOf}. */
+export type GivenArgsOf<S> = GivenTuple<ArgsOf<S>>;
+
+/**
  * The parameter tuple of the closure for signature `S` (a prototype string literal or a
  * descriptor type); `unknown[]` when `S` is not known at compile time.
  *
@@ -283,7 +295,7 @@ export type ClosureOf<S> =
   : S extends string
     ? string extends S ? LooseClosure
     : ParsedString<S> extends [infer H extends string, infer P extends string]
-      ? (...args: ParamsOfList<P>) => ReturnOfText<H>
+      ? (...args: ParamsOfList<P>) => GivenOf<ReturnOfText<H>>
       : LooseClosure
   : [DescriptorArgs<S>] extends [never] ? LooseClosure
-  : (...args: DescriptorArgs<S>) => DescriptorRet<S>;
+  : (...args: DescriptorArgs<S>) => GivenOf<DescriptorRet<S>>;

@@ -70,6 +70,7 @@ accept({ args: [Value], ret: Value }, (v) => ({ d: v.d ?? 0 }));
 accept({ args: ['const char *'], ret: 'int', strings: true }, (s) => (s === null ? -1 : s.length));
 accept('cstring (int)', (i) => `#${i}`);
 accept('cstring (int)', () => null);
+accept('cstring (int)', () => 0x1000n); // a C string result may be an address JS manages
 
 // @ts-expect-error: a struct parameter is an object, not a number
 accept({ args: [Point], ret: 'int' }, (p: number) => p);
@@ -99,6 +100,10 @@ const add = new FnPtr({ args: [Point, Point], ret: Point }, fnAddr);
 export const sum: { x: number; y: number } = add.call({ x: 1, y: 2 }, { x: 3, y: 4 });
 // @ts-expect-error: FnPtr arguments are checked too
 add.call({ x: 1 }, { x: 3, y: 4 });
+const strlen = new FnPtr('size_t (cstring s)', fnAddr);
+export const lengths: bigint[] = [strlen.call('abc'), strlen.call(null), strlen.call(0x1000n)];
+// @ts-expect-error: a cstring argument is a string, null or an address, not a number
+strlen.call(5);
 
 declare const ptr: bigint;
 export const pt: { x: number; y: number } = decode(ptr, Point);
