@@ -69,6 +69,8 @@ const NONBLOCKING = 0x4;
 /** Tells native code where a zero result goes when JS cannot supply one (see bridge.h). */
 const RESULT_IN_MEMORY = 0x8;
 let serials = 0;
+/** The default options object, shared: creating a thunk without options allocates none. */
+const NO_OPTIONS: BareFnSyncOptions = Object.freeze({});
 
 function rethrow(error: unknown): never {
   throw error;
@@ -149,7 +151,7 @@ export class BareFn<const S extends SignatureSpec = SignatureSpec> implements Th
   /** The class name used in messages (a static, so creating a thunk reads no Function.name). */
   protected static readonly kind: string = 'BareFn';
 
-  constructor(signature: S, fn: ClosureOf<S>, options: BareFnOptions = {}) {
+  constructor(signature: S, fn: ClosureOf<S>, options: BareFnOptions = NO_OPTIONS) {
     const { kind, threadSafe } = new.target as unknown as typeof BareFn;
     if (typeof fn !== 'function') throw new NotAFunctionError(`the closure given to ${kind}`, fn);
     if (options === null || typeof options !== 'object') throw new InvalidOptionError(`${kind} options must be an object`);
@@ -371,7 +373,7 @@ export class BareFnOnce<const S extends SignatureSpec = SignatureSpec> extends B
 export class BareFnSync<const S extends SignatureSpec = SignatureSpec> extends BareFn<S> {
   protected static override readonly threadSafe = true;
   protected static override readonly kind: string = 'BareFnSync';
-  constructor(signature: S, fn: ClosureOf<S>, options: BareFnSyncOptions = {}) {
+  constructor(signature: S, fn: ClosureOf<S>, options: BareFnSyncOptions = NO_OPTIONS) {
     super(signature, fn, options);
   }
 }
@@ -380,7 +382,7 @@ export class BareFnSync<const S extends SignatureSpec = SignatureSpec> extends B
 export class BareFnMutSync<const S extends SignatureSpec = SignatureSpec> extends BareFnMut<S> {
   protected static override readonly threadSafe = true;
   protected static override readonly kind: string = 'BareFnMutSync';
-  constructor(signature: S, fn: ClosureOf<S>, options: BareFnSyncOptions = {}) {
+  constructor(signature: S, fn: ClosureOf<S>, options: BareFnSyncOptions = NO_OPTIONS) {
     super(signature, fn, options);
   }
 }
@@ -389,7 +391,7 @@ export class BareFnMutSync<const S extends SignatureSpec = SignatureSpec> extend
 export class BareFnOnceSync<const S extends SignatureSpec = SignatureSpec> extends BareFnOnce<S> {
   protected static override readonly threadSafe = true;
   protected static override readonly kind: string = 'BareFnOnceSync';
-  constructor(signature: S, fn: ClosureOf<S>, options: BareFnSyncOptions = {}) {
+  constructor(signature: S, fn: ClosureOf<S>, options: BareFnSyncOptions = NO_OPTIONS) {
     super(signature, fn, options);
   }
 }

@@ -48,10 +48,17 @@ class SlotQueue {
   }
 }
 
-/** One thunk's bytes are assembled here, then stored into place as 32-bit words. */
-const scratch = new Uint32Array(X64_THUNK.size / 4);
-const scratchView = new DataView(scratch.buffer);
+/**
+ * A thunk is four little-endian 32-bit words: `mov r10, imm64` puts the context at bytes
+ * 2..9, so it straddles words 0..2; word 3 is the jump's displacement. Thunks are built
+ * from these words with integer arithmetic, no byte buffer in between.
+ */
+if (X64_THUNK.size !== 16 || X64_THUNK.ctxOffset !== 2 || X64_THUNK.dispOffset !== 12)
+  throw new Error('internal: the thunk word layout below assumes mov r10, imm64 (10 bytes) + jmp [rip+disp32] (6 bytes)');
 const template = new Uint32Array(X64_THUNK.template.buffer.slice(0, X64_THUNK.size));
+const OPCODE_LO = template[0] & 0xffff; // REX.W + mov r10
+const OPCODE_HI = template[2] & 0xffff0000; // jmp [rip + disp32]
+const thunkWords = new Uint32Array(4);
 
 export class ThunkPool {
   private readonly blocks: CodeBlock[] = [];
@@ -98,11 +105,11 @@ export class ThunkPool {
     const blockIndex = (slot / SLOTS_PER_BLOCK) | 0;
     this.ensureLiteral(blockIndex, target);
     const off = this.offsetOf(slot);
-    for (let i = 0; i < scratch.length; i++) scratch[i] = template[i];
-    scratchView.setUint32(X64_THUNK.ctxOffset, ctxLo, true);
-    scratchView.setUint32(X64_THUNK.ctxOffset + 4, ctxHi, true);
-    scratchView.setInt32(X64_THUNK.dispOffset, target * 8 - (off + X64_THUNK.size), true);
-    this.blocks[blockIndex].writeWords(off, scratch);
+    thunkWords[0] = OPCODE_LO | (ctxLo << 16);
+    thunkWords[1] = (ctxLo >>> 16) | (ctxHi << 16);
+    thunkWords[2] = OPCODE_HI | (ctxHi >>> 16);
+    thunkWords[3] = target * 8 - (off + X64_THUNK.size);
+    this.blocks[blockIndex].writeWords(off, thunkWords);
   }
 
   /** Turns the slot into a trap carrying `info`, then quarantines it. */
