@@ -93,6 +93,7 @@ typedef struct cffi_realm {
   pthread_mutex_t sync_lock;
   pthread_cond_t sync_cv;       /* signalled when a call is queued or a serviced call ends */
   struct cffi_pending *queue_head, *queue_tail;
+  int draining;                 /* drains running on the JS thread (they nest); under sync_lock */
   struct cffi_report *reports;  /* refused foreign calls not yet told to JS */
   napi_threadsafe_function sync_tsfn;
   int sync_refs;

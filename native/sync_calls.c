@@ -102,24 +102,36 @@ static void deliver_reports(napi_env env, cffi_realm *r) {
   }
 }
 
-/* Runs every queued call; on the JS thread only. */
+/*
+ * Runs every queued call; on the JS thread only. Calls are taken a batch at a time (the
+ * whole queue), run without the lock, and their callers are released together under one
+ * lock: with many threads calling, the lock changes hands once per batch, not twice per
+ * call. While a drain runs, callers that find the queue empty do not wake the JS thread
+ * again: the drain looks at the queue once more before it stops.
+ */
 static void drain(cffi_realm *r) {
   pthread_mutex_lock(&r->sync_lock);
-  cffi_pending *p;
-  while ((p = r->queue_head)) {
-    r->queue_head = p->next;
-    if (!r->queue_head) r->queue_tail = NULL;
-    p->state = PENDING_RUNNING;
+  r->draining++;
+  cffi_pending *batch;
+  while ((batch = r->queue_head)) {
+    r->queue_head = r->queue_tail = NULL;
+    for (cffi_pending *p = batch; p; p = p->next) p->state = PENDING_RUNNING;
     pthread_mutex_unlock(&r->sync_lock);
-    cffi_enter_on_js_thread(r, p->ctx, p->regs, p->stack_args, p->tid);
+    /* A RUNNING call stays linked: its caller waits for DONE and never unlinks it. */
+    for (cffi_pending *p = batch; p; p = p->next) cffi_enter_on_js_thread(r, p->ctx, p->regs, p->stack_args, p->tid);
     pthread_mutex_lock(&r->sync_lock);
-    if (p->blocking) {
-      p->state = PENDING_DONE;
-      pthread_cond_signal(&p->done);
-    } else {
-      free(p);
+    while (batch) {
+      cffi_pending *p = batch;
+      batch = p->next; /* read before DONE: then the caller may return and p is gone */
+      if (p->blocking) {
+        p->state = PENDING_DONE;
+        pthread_cond_signal(&p->done);
+      } else {
+        free(p);
+      }
     }
   }
+  r->draining--;
   pthread_mutex_unlock(&r->sync_lock);
 }
 
@@ -178,7 +190,7 @@ void cffi_sync_call(cffi_realm *r, uint64_t ctx, uint64_t *regs, uint64_t *stack
     memcpy(p->regs, regs, CFFI_ARG_WORDS * 8);
     memcpy(p->stack_copy, stack_args, (size_t)stack_words * 8);
     p->stack_args = p->stack_copy;
-    int wake = r->queue_head == NULL;
+    int wake = r->queue_head == NULL && !r->draining;
     enqueue(r, p);
     pthread_cond_broadcast(&r->sync_cv);
     if (wake) napi_call_threadsafe_function(r->sync_tsfn, NULL, napi_tsfn_nonblocking);
@@ -196,9 +208,9 @@ void cffi_sync_call(cffi_realm *r, uint64_t ctx, uint64_t *regs, uint64_t *stack
   p.stack_args = stack_args;
   memcpy(p.regs, regs, CFFI_ARG_WORDS * 8);
   pthread_cond_init(&p.done, NULL);
-  /* Only the first call into an empty queue wakes the JS thread: a drain takes
-     every call queued until the queue is empty again, under this lock. */
-  int wake = r->queue_head == NULL;
+  /* Only the first call into an empty queue wakes the JS thread, and none while a drain
+     runs: a drain takes every call queued until the queue is empty again, under this lock. */
+  int wake = r->queue_head == NULL && !r->draining;
   enqueue(r, &p);
   pthread_cond_broadcast(&r->sync_cv);
   uint32_t slot = CFFI_CTX_SLOT(ctx);
