@@ -43,6 +43,7 @@ const CASES: CaseDef[] = [
   { id: 'create_dispose', title: `create + dispose one callback (int32_t (int32_t)), ${fmtN(config.createOps)} per rep`, unit: 'ns/op', lowerIsBetter: true },
   { id: 'live_thunks', title: `live callbacks at once (trying ${fmtN(config.liveTarget)}) and native bytes per callback`, unit: 'thunks', lowerIsBetter: false },
   { id: 'foreign_thread', title: `int32_t (int32_t) called from a foreign pthread, ${fmtN(config.threadCalls)} calls`, unit: 'ns/call', lowerIsBetter: true },
+  { id: 'foreign_threads8', title: `int32_t (int32_t) called from 8 foreign pthreads at once, ${fmtN(config.threadCalls)} calls each`, unit: 'ns/call', lowerIsBetter: true },
 ];
 
 interface ContenderDef {
@@ -68,23 +69,36 @@ const CONTENDERS: ContenderDef[] = [
       create_dispose: 'transient callbacks exist only during one call',
       live_thunks: 'transient callbacks exist only during one call',
       foreign_thread: 'valid only while the JS thread is blocked in the call',
+      foreign_threads8: 'valid only while the JS thread is blocked in the call',
     },
   },
   {
     name: 'node-ffi',
     what: "Node 26 node:ffi lib.registerCallback()",
     runtime: 'node26',
-    skip: { foreign_thread: 'node:ffi callbacks must be invoked on the thread that created them' },
+    skip: {
+      foreign_thread: 'node:ffi callbacks must be invoked on the thread that created them',
+      foreign_threads8: 'node:ffi callbacks must be invoked on the thread that created them',
+    },
   },
-  { name: 'napi-floor', what: 'addon loop: napi_call_function per call', runtime: 'current', omit: NO_OBJECTS },
+  {
+    name: 'napi-floor',
+    what: 'addon loop: napi_call_function per call',
+    runtime: 'current',
+    omit: NO_OBJECTS,
+    skip: { foreign_threads8: 'the floor addon drives one thread only' },
+  },
   {
     name: 'v8-floor',
     what: 'addon loop: v8::Function::Call per call',
     runtime: 'current',
     omit: NO_OBJECTS,
-    skip: { foreign_thread: 'no cross-thread entry in the V8 API (everything goes through the event loop)' },
+    skip: {
+      foreign_thread: 'no cross-thread entry in the V8 API (everything goes through the event loop)',
+      foreign_threads8: 'no cross-thread entry in the V8 API (everything goes through the event loop)',
+    },
   },
-  { name: 'native-c', what: 'C callback, no JS (reference)', runtime: 'current', omit: [...NO_OBJECTS, 'foreign_thread'] },
+  { name: 'native-c', what: 'C callback, no JS (reference)', runtime: 'current', omit: [...NO_OBJECTS, 'foreign_thread', 'foreign_threads8'] },
   { name: 'pure-js', what: 'Array.prototype.sort, same data and comparator', runtime: 'current', only: ['qsort_i32'] },
 ];
 

@@ -93,6 +93,9 @@ contenderMain('closure-ffi', (): CaseTable => {
   const dataIsSorted = fn('data_is_sorted', 'int32_t', ['void *', 'int32_t']);
   const sortI32 = fn('sort_i32', 'void', ['void *', 'int32_t', 'void *']);
   const threadStart = fn('thread_start_i32', 'void *', ['void *', 'int32_t']);
+  const threadsStart = fn('threads_start_i32', 'void *', ['void *', 'int32_t', 'int32_t']);
+  const threadsDone = fn('threads_done', 'int32_t', ['void *']);
+  const threadsJoin = fn('threads_join', 'int64_t', ['void *']);
   const threadDone = fn('thread_done', 'int32_t', ['void *']);
   const threadJoin = fn('thread_join', 'int64_t', ['void *']);
   const note = via === 'FnPtr' ? undefined : 'C drivers called through koffi';
@@ -228,6 +231,18 @@ contenderMain('closure-ffi', (): CaseTable => {
             await waitUntil(() => Number(threadDone(h)) === 1);
             return threadJoin(h) as bigint;
           }),
+        );
+      })(lib.BareFnSync)
+    : 'needs Sync thunks (issue 5)';
+  table.foreign_threads8 = lib.BareFnSync
+    ? ((BareFnSync: ThunkCtor) => async () => {
+        const cb = new BareFnSync('int32_t (int32_t)', closures.i32);
+        return withNote(
+          await threadCase(async (n) => {
+            const h = threadsStart(cb.bare(), 8, n);
+            await waitUntil(() => Number(threadsDone(h)) === 1);
+            return threadsJoin(h) as bigint;
+          }, 8),
         );
       })(lib.BareFnSync)
     : 'needs Sync thunks (issue 5)';

@@ -120,3 +120,36 @@ int64_t thread_join(void *h) {
   free(j);
   return s;
 }
+
+/* The same with nt threads at once, each making n calls; threads_join returns the sum over all. */
+struct threads_job {
+  int32_t nt;
+  struct thread_job jobs[];
+};
+void *threads_start_i32(cb_i32_t cb, int32_t nt, int32_t n) {
+  struct threads_job *t = calloc(1, sizeof *t + (size_t)nt * sizeof t->jobs[0]);
+  t->nt = nt;
+  for (int32_t k = 0; k < nt; k++) {
+    t->jobs[k].cb = cb;
+    t->jobs[k].n = n;
+  }
+  for (int32_t k = 0; k < nt; k++)
+    if (pthread_create(&t->jobs[k].tid, NULL, thread_main, &t->jobs[k]) != 0) abort();
+  return t;
+}
+int32_t threads_done(void *h) {
+  struct threads_job *t = h;
+  for (int32_t k = 0; k < t->nt; k++)
+    if (!__atomic_load_n(&t->jobs[k].done, __ATOMIC_ACQUIRE)) return 0;
+  return 1;
+}
+int64_t threads_join(void *h) {
+  struct threads_job *t = h;
+  int64_t s = 0;
+  for (int32_t k = 0; k < t->nt; k++) {
+    pthread_join(t->jobs[k].tid, NULL);
+    s += t->jobs[k].sum;
+  }
+  free(t);
+  return s;
+}

@@ -179,10 +179,12 @@ export function bytesPer(delta: number, count: number): number | null {
   return Math.round(delta / count);
 }
 
-/** The foreign_thread case: `runOnce(n)` resolves when a foreign thread made n calls. */
-export async function threadCase(runOnce: (n: number) => Promise<number | bigint>): Promise<Measurement> {
+/** The foreign-thread cases: `runOnce(n)` resolves when each of `threads` foreign threads made n calls. */
+export async function threadCase(runOnce: (n: number) => Promise<number | bigint>, threads = 1): Promise<Measurement> {
   const n = config.threadCalls;
-  const want = (n * (n + 1)) / 2;
+  const want = (threads * n * (n + 1)) / 2;
   const reps = await timeRepsAsync(config.reps, async () => checkEqual('thread loop', await runOnce(n), want));
-  return { unit: 'ns/call', reps: reps.map((ns) => ns / n), work: `${n.toLocaleString('en-US')} calls from a pthread` };
+  const total = threads * n;
+  const who = threads === 1 ? 'a pthread' : `each of ${threads} pthreads (time / all calls)`;
+  return { unit: 'ns/call', reps: reps.map((ns) => ns / total), work: `${n.toLocaleString('en-US')} calls from ${who}` };
 }

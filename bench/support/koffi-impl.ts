@@ -37,6 +37,9 @@ export function koffiCases(mode: 'registered' | 'transient'): CaseTable {
   const threadStart = lib.func('void *thread_start_i32(cb_i32_t *cb, int32_t n)');
   const threadDone = lib.func('int32_t thread_done(void *h)');
   const threadJoin = lib.func('int64_t thread_join(void *h)');
+  const threadsStart = lib.func('void *threads_start_i32(cb_i32_t *cb, int32_t nt, int32_t n)');
+  const threadsDone = lib.func('int32_t threads_done(void *h)');
+  const threadsJoin = lib.func('int64_t threads_join(void *h)');
 
   // For a registered callback the pointer is made once; transient passes the function itself.
   const cb = (fn: (...a: never[]) => unknown, type: TypeObject): unknown =>
@@ -140,6 +143,14 @@ export function koffiCases(mode: 'registered' | 'transient'): CaseTable {
       await waitUntil(() => threadDone(h) === 1);
       return threadJoin(h) as number;
     });
+  };
+  table.foreign_threads8 = () => {
+    const f = koffi.register(closures.i32, koffi.pointer(CbI32));
+    return threadCase(async (n) => {
+      const h = threadsStart(f, 8, n);
+      await waitUntil(() => threadsDone(h) === 1);
+      return threadsJoin(h) as number;
+    }, 8);
   };
   return table;
 }
