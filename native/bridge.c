@@ -81,6 +81,12 @@ napi_value cffi_make_address(napi_env env, uint64_t addr) {
   return v;
 }
 
+void cffi_export_number(napi_env env, napi_value exports, const char *name, double d) {
+  napi_value v;
+  napi_create_double(env, d, &v);
+  napi_set_named_property(env, exports, name, v);
+}
+
 void cffi_export(napi_env env, napi_value exports, const char *name, napi_callback cb) {
   napi_value fn;
   napi_create_function(env, name, NAPI_AUTO_LENGTH, cb, NULL, &fn);

@@ -81,6 +81,7 @@ typedef struct cffi_realm {
   napi_ref dispatcher;          /* JS function run for every inbound call */
   struct cffi_v8_entry *v8_entry; /* the same function for the V8-direct path, or NULL */
   napi_ref foreign_reporter;    /* JS function told about refused calls from other threads */
+  napi_ref foreign_resumer;     /* JS function that serves the rest of a long queue after the event loop's turn */
   /* The JS thread's own stack, and the reserved regions used when a callback
      arrives on a stack that is not this one (see foreign_stack.c). */
   uintptr_t stack_lo, stack_hi;
@@ -124,6 +125,7 @@ static inline const char *cffi_text_table_get(const cffi_text_table *t, uint32_t
   return __atomic_load_n(&t->items, __ATOMIC_ACQUIRE)[index];
 }
 void cffi_export(napi_env env, napi_value exports, const char *name, napi_callback cb);
+void cffi_export_number(napi_env env, napi_value exports, const char *name, double d);
 void cffi_fatal(const char *fmt, ...) __attribute__((noreturn, format(printf, 1, 2)));
 /* A diagnostic on stderr, at most a few dozen per realm so a flood of refused calls cannot drown the output. */
 void cffi_warn(cffi_realm *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

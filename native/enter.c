@@ -195,15 +195,27 @@ void cffi_deliver_report(napi_env env, cffi_realm *r, uint64_t ctx, long tid, co
   napi_call_function(env, recv, fn, 3, args, &result);
 }
 
-/* setForeignReporter(fn): fn(ctx: bigint, tid: number, why: string) runs on the JS thread. */
+static void keep_function(napi_env env, napi_value fn, napi_ref *ref) {
+  if (*ref) napi_delete_reference(env, *ref);
+  *ref = NULL;
+  napi_valuetype t;
+  if (napi_typeof(env, fn, &t) == napi_ok && t == napi_function) napi_create_reference(env, fn, 1, ref);
+}
+
+/*
+ * setForeignReporter(report, resume): report(ctx: bigint, tid: number, why: string) is told
+ * about calls from other threads that got zero; resume() is called when a wake-up left
+ * calls queued, and must serve them (drainForeignCalls) after the event loop's turn.
+ */
 static napi_value js_set_foreign_reporter(napi_env env, napi_callback_info info) {
-  size_t argc = 1;
-  napi_value argv[1];
+  size_t argc = 2;
+  napi_value argv[2];
   napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
+  if (argc < 2) return cffi_throw(env, "ERR_ARG_TYPE", "setForeignReporter(report, resume): two functions");
   cffi_realm *r;
   napi_get_instance_data(env, (void **)&r);
-  if (r->foreign_reporter) napi_delete_reference(env, r->foreign_reporter);
-  napi_create_reference(env, argv[0], 1, &r->foreign_reporter);
+  keep_function(env, argv[0], &r->foreign_reporter);
+  keep_function(env, argv[1], &r->foreign_resumer);
   return NULL;
 }
 
@@ -303,11 +315,6 @@ static void put_address(napi_env env, napi_value exports, const char *name, void
   napi_set_named_property(env, exports, name, cffi_make_address(env, (uint64_t)(uintptr_t)p));
 }
 
-static void put_number(napi_env env, napi_value exports, const char *name, double d) {
-  napi_value v;
-  napi_create_double(env, d, &v);
-  napi_set_named_property(env, exports, name, v);
-}
 
 void cffi_init_enter(napi_env env, napi_value exports) {
   uint32_t index = atomic_fetch_add(&next_realm, 1);
@@ -331,15 +338,15 @@ void cffi_init_enter(napi_env env, napi_value exports) {
   napi_value arena;
   napi_create_external_arraybuffer(env, r->arena, words * 8, NULL, NULL, &arena);
   napi_set_named_property(env, exports, "arena", arena);
-  put_number(env, exports, "realm", index);
+  cffi_export_number(env, exports, "realm", index);
   put_address(env, exports, "enterAddress", (void *)cffi_enter);
   put_address(env, exports, "trapAddress", (void *)cffi_trap);
-  put_number(env, exports, "FRAME_WORDS", CFFI_FRAME_WORDS);
-  put_number(env, exports, "HEADER_WORDS", CFFI_HEADER_WORDS);
-  put_number(env, exports, "MAX_DEPTH", CFFI_MAX_DEPTH);
-  put_number(env, exports, "ARG_WORDS", CFFI_ARG_WORDS);
-  put_number(env, exports, "RET_WORDS", CFFI_RET_WORDS);
-  put_number(env, exports, "MAX_STACK_WORDS", CFFI_MAX_STACK_WORDS);
+  cffi_export_number(env, exports, "FRAME_WORDS", CFFI_FRAME_WORDS);
+  cffi_export_number(env, exports, "HEADER_WORDS", CFFI_HEADER_WORDS);
+  cffi_export_number(env, exports, "MAX_DEPTH", CFFI_MAX_DEPTH);
+  cffi_export_number(env, exports, "ARG_WORDS", CFFI_ARG_WORDS);
+  cffi_export_number(env, exports, "RET_WORDS", CFFI_RET_WORDS);
+  cffi_export_number(env, exports, "MAX_STACK_WORDS", CFFI_MAX_STACK_WORDS);
   cffi_export(env, exports, "setDispatcher", js_set_dispatcher);
   cffi_export(env, exports, "setForeignReporter", js_set_foreign_reporter);
   cffi_export(env, exports, "callNative", js_call_native);

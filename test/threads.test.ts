@@ -320,6 +320,29 @@ describe('fire-and-forget (blocking: false)', () => {
     assert.equal(s.sum, expectedSum(N), 'checksum of (t, i) over all calls');
   });
 
+  test('a backlog of 100,000 queued calls is served in turns: timers run in between', async () => {
+    const NT = 4;
+    const N = 25_000;
+    const { s, fn } = ffCounter(NT);
+    using cb = new BareFnSync(SIG, fn, { blocking: false });
+    assert.equal(L.ffStart(cb.bare(), NT, N), 0);
+    while (L.ffFinished() < NT); // JS stays busy until every call is queued
+    L.ffJoin();
+    assert.equal(s.count, 0, 'nothing ran while JS was busy');
+    let ticksDuringBacklog = 0;
+    const timer = setInterval(() => {
+      if (s.count < NT * N) ticksDuringBacklog++;
+    }, 1);
+    try {
+      await waitFor(() => s.count >= NT * N, `all ${NT * N} calls (got ${s.count})`, 20_000);
+    } finally {
+      clearInterval(timer);
+    }
+    // Served CALLS_PER_TURN (1,000) per turn of the event loop: 100 turns, so a 1 ms
+    // interval runs between them instead of waiting for the whole backlog.
+    assert.ok(ticksDuringBacklog >= 5, `the interval ran ${ticksDuringBacklog} times while 100,000 calls were served`);
+  });
+
   test('the native threads do not wait for JS', async () => {
     // JS is kept busy for 300 ms while 4 threads make 2,000 calls each: they must be done long before.
     const NT = 4;

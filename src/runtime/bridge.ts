@@ -44,10 +44,14 @@ export interface NativeBridge {
   ARG_WORDS: number;
   RET_WORDS: number;
   MAX_STACK_WORDS: number;
-  /** `napiOnly` selects the portable N-API entry instead of the V8-direct one. */
-  /** Returns how calls will enter `fn`: through V8's API directly, or through N-API. */
+  /** Foreign calls served per turn of the event loop while threads keep calling. */
+  CALLS_PER_TURN: number;
+  /**
+   * `napiOnly` selects the portable N-API entry instead of the V8-direct one; returns how
+   * calls will enter `fn`: through V8's API directly, or through N-API.
+   */
   setDispatcher(fn: () => void, napiOnly?: boolean): 'v8' | 'napi';
-  setForeignReporter(fn: (ctx: bigint, threadId: number, why: string) => void): void;
+  setForeignReporter(report: (ctx: bigint, threadId: number, why: string) => void, resume: () => void): void;
   callNative(): void;
   describe(index: number, text: string): void;
   currentThreadId(): number;
@@ -59,8 +63,8 @@ export interface NativeBridge {
   refSync(delta: number): void;
   /** Names thunk id `id` in messages native code prints without JS (abort policy, deadlock warnings). */
   nameSlot(id: number, text: string): void;
-  /** Serves queued foreign-thread calls and reports now. */
-  drainForeignCalls(): void;
+  /** Serves queued foreign calls (at most `limit`); true if some are still queued. */
+  drainForeignCalls(limit?: number): boolean;
 }
 
 function packageRoot(): string {

@@ -115,11 +115,22 @@ function staleCall(b: number, tag: number): void {
 
 /** CLOSURE_FFI_ENTRY=napi selects the portable N-API entry instead of the V8-direct one (for comparison). */
 export const entryPath = bridge.setDispatcher(dispatch, process.env.CLOSURE_FFI_ENTRY === 'napi');
+/**
+ * When native threads keep calling, foreign calls are served bridge.CALLS_PER_TURN at a
+ * time, one batch per turn of the event loop: timers and I/O run in between, so a flood
+ * of calls cannot starve them.
+ */
+function serveForeignCallsNextTurn(): void {
+  setImmediate(() => {
+    if (bridge.drainForeignCalls(bridge.CALLS_PER_TURN)) serveForeignCallsNextTurn();
+  });
+}
+
 bridge.setForeignReporter((ctx, threadId, why) => {
   const tag = Number(ctx & 0xffffffffn);
   const entry = table[tag & ID_MASK];
   (entry.tag === tag ? entry : recentlyDisposed(tag))?.refusedForeignCall(threadId, why);
-});
+}, serveForeignCallsNextTurn);
 
 // The wake-up handle for foreign calls does not keep the loop alive (unless a Sync
 // thunk is ref()'d), so serve whatever is still queued before the process would
