@@ -175,7 +175,9 @@ export function nativeBytes(): number {
  * (a few MiB of allocator and page noise), e.g. for koffi's 8,192 callbacks.
  */
 export function bytesPer(delta: number, count: number): number | null {
-  if (count <= 0 || Math.abs(delta) < 4 * 2 ** 20) return null;
+  // Under 4 MiB of growth, or a shrink (the V8 heap's committed size moved more than the
+  // native side did), is noise, not a cost per thunk.
+  if (count <= 0 || delta < 4 * 2 ** 20) return null;
   return Math.round(delta / count);
 }
 
