@@ -66,6 +66,8 @@ memGroup('putMovqXmmMem', XMM, (r, m) => `movq ${r}, qword ptr ${m}`, (w, r, b, 
 memGroup('putMovqMemXmm', XMM, (r, m) => `movq qword ptr ${m}, ${r}`, (w, r, b, d) => w.putMovqMemXmm(b, d, r));
 memGroup('putMovdXmmMem', XMM, (r, m) => `movd ${r}, dword ptr ${m}`, (w, r, b, d) => w.putMovdXmmMem(r, b, d));
 memGroup('putMovdMemXmm', XMM, (r, m) => `movd dword ptr ${m}, ${r}`, (w, r, b, d) => w.putMovdMemXmm(b, d, r));
+memGroup('putMovdquXmmMem', XMM, (r, m) => `movdqu ${r}, xmmword ptr ${m}`, (w, r, b, d) => w.putMovdquXmmMem(r, b, d));
+memGroup('putMovdquMemXmm', XMM, (r, m) => `movdqu xmmword ptr ${m}, ${r}`, (w, r, b, d) => w.putMovdquMemXmm(b, d, r));
 memGroup('putLeaRegMem', R64, (r, m) => `lea ${r}, ${m}`, (w, r, b, d) => w.putLeaRegMem(r, b, d));
 
 // ---- stack, arithmetic ---------------------------------------------------------------

@@ -146,6 +146,16 @@ export class X64Writer {
     this.opMem('putMovdMemXmm', 0x66, false, [0x0f, 0x7e], this.xmm('putMovdMemXmm', src), base, disp);
   }
 
+  /** `movdqu dst, xmmword ptr [base+disp]` (F3 0F 6F): loads all 128 bits, no alignment needed. */
+  putMovdquXmmMem(dst: XmmReg, base: X64Reg, disp: number): void {
+    this.opMem('putMovdquXmmMem', 0xf3, false, [0x0f, 0x6f], this.xmm('putMovdquXmmMem', dst), base, disp);
+  }
+
+  /** `movdqu xmmword ptr [base+disp], src` (F3 0F 7F): stores all 128 bits (saving a callee-saved xmm). */
+  putMovdquMemXmm(base: X64Reg, disp: number, src: XmmReg): void {
+    this.opMem('putMovdquMemXmm', 0xf3, false, [0x0f, 0x7f], this.xmm('putMovdquMemXmm', src), base, disp);
+  }
+
   /** `lea dst, [base+disp]`. */
   putLeaRegMem(dst: X64Reg, base: X64Reg, disp: number): void {
     this.opMem('putLeaRegMem', null, true, [0x8d], this.reg64('putLeaRegMem', dst), base, disp);
