@@ -1,8 +1,9 @@
 /**
- * Differential test of the x86-64 System V thunks: random scalar signatures (every scalar
- * type, 0-16 arguments, integers and floats mixed), edge-heavy random values, one generated C
- * file that calls each thunk with those values and checks every returned value bit for bit,
- * while the JS closures check every argument bit for bit.
+ * Differential test of the x86-64 thunks, System V and Win64: random scalar signatures
+ * (every scalar type, 0-16 arguments, integers and floats mixed), edge-heavy random values,
+ * one generated C file per convention that calls each thunk with those values (through
+ * ms_abi function pointers for Win64) and checks every returned value bit for bit, while the
+ * JS closures check every argument bit for bit.
  *
  * Replay a failure with the printed seed: CFFI_SEED=<seed> node --import tsx --test test/differential.test.ts
  * Size: CFFI_DIFF_SIGS (default 300 signatures), CFFI_DIFF_CALLS (default 4 calls each).
@@ -38,126 +39,136 @@ const CALLS = Number(process.env.CFFI_DIFF_CALLS || 4);
 const NAN_POLICY: NanPolicy = 'exact';
 const S = `[CFFI_SEED=${seed}]`;
 
-describe(`differential: ${SIGS} random signatures ${S}`, () => {
-  let sigs: SigCase[];
-  let lib: { set_thunk: (i: number, p: bigint) => void; run_range: (a: number, b: number) => number; fail_log: () => string; nan_soft_count: () => number; calls_count: () => number };
-  const thunks: (BareFn | undefined)[] = [];
-  const constructionErrors: string[] = [];
-  let counters: Int32Array;
-  let problems: string[] = [];
-  let jsNanSoft = 0;
+/** System V (the platform's C convention) in full; Win64 (`cc: 'Win64'`, C's ms_abi) on a smaller set. */
+const CONVENTIONS = [
+  { cc: undefined, c: 'sysv', sigs: SIGS },
+  { cc: 'Win64', c: 'ms', sigs: Math.ceil(SIGS / 2) },
+] as const;
 
-  function closureFor(s: SigCase) {
-    return (...args: unknown[]) => {
-      const k = counters[s.index]++;
-      const c = s.calls[k];
-      if (!c) {
-        problems.push(`sig ${s.index} '${s.text}': unexpected call #${k}`);
-        return jsValue(s.ret, 0n);
-      }
-      if (args.length !== s.args.length) {
-        problems.push(`sig ${s.index} '${s.text}' call ${k}: closure got ${args.length} arguments, want ${s.args.length}`);
-      }
-      for (let j = 0; j < s.args.length; j++) {
-        const o = compareJs(s.args[j], args[j], c.args[j], NAN_POLICY);
-        if (!o.ok) {
-          problems.push(`sig ${s.index} '${s.text}' call ${k}${c.wide ? ' (wide)' : ''} argument ${j} (${s.args[j].name}): ${o.detail}`);
-        } else if (o.nanPayloadOnly) jsNanSoft++;
-      }
-      return jsValue(s.ret, c.ret);
-    };
-  }
+for (const convention of CONVENTIONS) differential(convention);
 
-  before(() => {
-    const rng = new Prng(seed);
-    sigs = generateSignatures(rng, { count: SIGS, callsPerSig: CALLS, wideFraction: 0.5 });
-    const path = compileSharedLibrary(`differential-${seed}`, emitC(sigs, NAN_POLICY), ['-O0', '-g0']);
-    // A random seed's library is never reused: delete it (a failure is replayed from the seed).
-    if (!process.env.CFFI_SEED) after(() => removeArtifact(path));
-    const k = koffi.load(path);
-    lib = {
-      set_thunk: k.func('void set_thunk(int i, void *p)'),
-      run_range: k.func('int run_range(int from, int to)'),
-      fail_log: k.func('const char *fail_log(void)'),
-      nan_soft_count: k.func('int nan_soft_count(void)'),
-      calls_count: k.func('int calls_count(void)'),
-    };
-    counters = new Int32Array(sigs.length);
-    for (const s of sigs) {
-      try {
-        const t = new BareFn(s.spec as never, closureFor(s) as never);
-        thunks[s.index] = t;
-        lib.set_thunk(s.index, t.bare());
-      } catch (e) {
-        constructionErrors.push(`sig ${s.index} ${JSON.stringify(s.spec)}: ${String(e)}`);
-      }
-    }
-  });
+function differential({ cc, c, sigs: count }: (typeof CONVENTIONS)[number]): void {
+  describe(`differential: ${count} random signatures${cc ? `, cc ${cc}` : ''} ${S}`, () => {
+    let sigs: SigCase[];
+    let lib: { set_thunk: (i: number, p: bigint) => void; run_range: (a: number, b: number) => number; fail_log: () => string; nan_soft_count: () => number; calls_count: () => number };
+    const thunks: (BareFn | undefined)[] = [];
+    const constructionErrors: string[] = [];
+    let counters: Int32Array;
+    let problems: string[] = [];
+    let jsNanSoft = 0;
 
-  test(`every signature can be made into a thunk ${S}`, () => {
-    assert.deepEqual(constructionErrors, [], `${constructionErrors.length} signatures rejected ${S}`);
-  });
-
-  test(`C calls every thunk; arguments and results are bit-exact ${S}`, (t) => {
-    problems = [];
-    counters.fill(0);
-    let failures = 0;
-    for (const s of sigs) {
-      if (!thunks[s.index]) continue;
-      failures = lib.run_range(s.index, s.index + 1);
-    }
-    const calls = lib.calls_count();
-    const wide = sigs.reduce((n, s) => n + (thunks[s.index] ? s.calls.filter((c) => c.wide).length : 0), 0);
-    t.diagnostic(
-      `seed=${seed} signatures=${sigs.length} native calls=${calls} (wide-prototype calls=${wide}) ` +
-        `args checked=${sigs.reduce((n, s) => n + s.args.length * s.calls.length, 0)} ` +
-        `NaN payload differences tolerated: C=${lib.nan_soft_count()} JS=${jsNanSoft} (policy ${NAN_POLICY})`,
-    );
-    const missed = sigs.filter((s) => thunks[s.index] && counters[s.index] !== s.calls.length);
-    assert.deepEqual(
-      missed.map((s) => `sig ${s.index} '${s.text}': closure ran ${counters[s.index]} times, want ${s.calls.length}`),
-      [],
-      `every call reaches its own closure exactly once ${S}`,
-    );
-    assert.equal(problems.length, 0, `${problems.length} argument mismatches ${S}; first ones:\n${problems.slice(0, 25).join('\n')}`);
-    assert.equal(failures, 0, `${failures} return-value mismatches seen by C ${S}:\n${lib.fail_log()}`);
-  });
-
-  test(`FnPtr calls every thunk with the same values (JS -> native -> JS) ${S}`, (t) => {
-    problems = [];
-    const retProblems: string[] = [];
-    let calls = 0;
-    for (const s of sigs) {
-      const thunk = thunks[s.index];
-      if (!thunk) continue;
-      let f: FnPtr;
-      try {
-        f = new FnPtr(s.spec as never, thunk.bare());
-      } catch (e) {
-        retProblems.push(`sig ${s.index} ${JSON.stringify(s.spec)}: FnPtr rejected it: ${String(e)}`);
-        continue;
-      }
-      s.calls.forEach((c, k) => {
-        counters[s.index] = k;
-        let got: unknown;
-        try {
-          got = (f.call as (...a: unknown[]) => unknown)(...s.args.map((a, j) => jsValue(a, c.args[j])));
-        } catch (e) {
-          retProblems.push(`sig ${s.index} '${s.text}' call ${k}: FnPtr.call threw ${String(e)}`);
-          return;
+    function closureFor(s: SigCase) {
+      return (...args: unknown[]) => {
+        const k = counters[s.index]++;
+        const c = s.calls[k];
+        if (!c) {
+          problems.push(`sig ${s.index} '${s.text}': unexpected call #${k}`);
+          return jsValue(s.ret, 0n);
         }
-        calls++;
-        const o = compareJs(s.ret, got, c.ret, NAN_POLICY);
-        if (!o.ok) retProblems.push(`sig ${s.index} '${s.text}' call ${k}: return ${o.detail}`);
-      });
+        if (args.length !== s.args.length) {
+          problems.push(`sig ${s.index} '${s.text}' call ${k}: closure got ${args.length} arguments, want ${s.args.length}`);
+        }
+        for (let j = 0; j < s.args.length; j++) {
+          const o = compareJs(s.args[j], args[j], c.args[j], NAN_POLICY);
+          if (!o.ok) {
+            problems.push(`sig ${s.index} '${s.text}' call ${k}${c.wide ? ' (wide)' : ''} argument ${j} (${s.args[j].name}): ${o.detail}`);
+          } else if (o.nanPayloadOnly) jsNanSoft++;
+        }
+        return jsValue(s.ret, c.ret);
+      };
     }
-    t.diagnostic(`seed=${seed} FnPtr calls=${calls}`);
-    assert.equal(problems.length, 0, `${problems.length} argument mismatches ${S}; first ones:\n${problems.slice(0, 25).join('\n')}`);
-    assert.equal(retProblems.length, 0, `${retProblems.length} FnPtr problems ${S}; first ones:\n${retProblems.slice(0, 25).join('\n')}`);
-  });
 
-  test(`thunks are released ${S}`, () => {
-    for (const t of thunks) t?.dispose();
-    assert.ok(thunks.every((t) => !t || t.disposed), S);
+    before(() => {
+      const rng = new Prng(seed);
+      sigs = generateSignatures(rng, { count, callsPerSig: CALLS, wideFraction: 0.5 });
+      const path = compileSharedLibrary(`differential-${c}-${seed}`, emitC(sigs, NAN_POLICY, c), ['-O0', '-g0']);
+      // A random seed's library is never reused: delete it (a failure is replayed from the seed).
+      if (!process.env.CFFI_SEED) after(() => removeArtifact(path));
+      const k = koffi.load(path);
+      lib = {
+        set_thunk: k.func('void set_thunk(int i, void *p)'),
+        run_range: k.func('int run_range(int from, int to)'),
+        fail_log: k.func('const char *fail_log(void)'),
+        nan_soft_count: k.func('int nan_soft_count(void)'),
+        calls_count: k.func('int calls_count(void)'),
+      };
+      counters = new Int32Array(sigs.length);
+      for (const s of sigs) {
+        try {
+          const t = new BareFn(s.spec as never, closureFor(s) as never, { cc });
+          thunks[s.index] = t;
+          lib.set_thunk(s.index, t.bare());
+        } catch (e) {
+          constructionErrors.push(`sig ${s.index} ${JSON.stringify(s.spec)}: ${String(e)}`);
+        }
+      }
+    });
+
+    test(`every signature can be made into a thunk ${S}`, () => {
+      assert.deepEqual(constructionErrors, [], `${constructionErrors.length} signatures rejected ${S}`);
+    });
+
+    test(`C calls every thunk; arguments and results are bit-exact ${S}`, (t) => {
+      problems = [];
+      counters.fill(0);
+      let failures = 0;
+      for (const s of sigs) {
+        if (!thunks[s.index]) continue;
+        failures = lib.run_range(s.index, s.index + 1);
+      }
+      const calls = lib.calls_count();
+      const wide = sigs.reduce((n, s) => n + (thunks[s.index] ? s.calls.filter((c) => c.wide).length : 0), 0);
+      t.diagnostic(
+        `seed=${seed} signatures=${sigs.length} native calls=${calls} (wide-prototype calls=${wide}) ` +
+          `args checked=${sigs.reduce((n, s) => n + s.args.length * s.calls.length, 0)} ` +
+          `NaN payload differences tolerated: C=${lib.nan_soft_count()} JS=${jsNanSoft} (policy ${NAN_POLICY})`,
+      );
+      const missed = sigs.filter((s) => thunks[s.index] && counters[s.index] !== s.calls.length);
+      assert.deepEqual(
+        missed.map((s) => `sig ${s.index} '${s.text}': closure ran ${counters[s.index]} times, want ${s.calls.length}`),
+        [],
+        `every call reaches its own closure exactly once ${S}`,
+      );
+      assert.equal(problems.length, 0, `${problems.length} argument mismatches ${S}; first ones:\n${problems.slice(0, 25).join('\n')}`);
+      assert.equal(failures, 0, `${failures} return-value mismatches seen by C ${S}:\n${lib.fail_log()}`);
+    });
+
+    test(`FnPtr calls every thunk with the same values (JS -> native -> JS) ${S}`, (t) => {
+      problems = [];
+      const retProblems: string[] = [];
+      let calls = 0;
+      for (const s of sigs) {
+        const thunk = thunks[s.index];
+        if (!thunk) continue;
+        let f: FnPtr;
+        try {
+          f = new FnPtr(s.spec as never, thunk.bare(), { cc });
+        } catch (e) {
+          retProblems.push(`sig ${s.index} ${JSON.stringify(s.spec)}: FnPtr rejected it: ${String(e)}`);
+          continue;
+        }
+        s.calls.forEach((c, k) => {
+          counters[s.index] = k;
+          let got: unknown;
+          try {
+            got = (f.call as (...a: unknown[]) => unknown)(...s.args.map((a, j) => jsValue(a, c.args[j])));
+          } catch (e) {
+            retProblems.push(`sig ${s.index} '${s.text}' call ${k}: FnPtr.call threw ${String(e)}`);
+            return;
+          }
+          calls++;
+          const o = compareJs(s.ret, got, c.ret, NAN_POLICY);
+          if (!o.ok) retProblems.push(`sig ${s.index} '${s.text}' call ${k}: return ${o.detail}`);
+        });
+      }
+      t.diagnostic(`seed=${seed} FnPtr calls=${calls}`);
+      assert.equal(problems.length, 0, `${problems.length} argument mismatches ${S}; first ones:\n${problems.slice(0, 25).join('\n')}`);
+      assert.equal(retProblems.length, 0, `${retProblems.length} FnPtr problems ${S}; first ones:\n${retProblems.slice(0, 25).join('\n')}`);
+    });
+
+    test(`thunks are released ${S}`, () => {
+      for (const t of thunks) t?.dispose();
+      assert.ok(thunks.every((t) => !t || t.disposed), S);
+    });
   });
-});
+}

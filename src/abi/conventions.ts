@@ -8,6 +8,7 @@ import type { CallConvName, Signature } from '../signature';
 import { buildCallStubX64, buildEntryStubX64 } from '../jit/stubs-x64';
 import type { Lowering } from './lowering';
 import { lowerSysvX64, SYSV_X64 } from './sysv-x64';
+import { lowerWin64X64, WIN64_X64 } from './win64-x64';
 
 export interface ConventionBackend {
   /** Canonical name, used in cache keys and messages. */
@@ -25,6 +26,14 @@ const sysv64: ConventionBackend = {
   lower: lowerSysvX64,
   buildEntryStub: (enter) => buildEntryStubX64(SYSV_X64, enter),
   buildCallStub: (lowering) => buildCallStubX64(SYSV_X64, lowering),
+};
+
+const win64: ConventionBackend = {
+  name: 'Win64',
+  literal: 2,
+  lower: lowerWin64X64,
+  buildEntryStub: (enter) => buildEntryStubX64(WIN64_X64, enter),
+  buildCallStub: (lowering) => buildCallStubX64(WIN64_X64, lowering),
 };
 
 const x32Only = new Set<CallConvName>(['Stdcall', 'Fastcall', 'Thiscall']);
@@ -45,8 +54,8 @@ export function conventionFor(cc: CallConvName | undefined, sig?: Signature): Co
     case 'Sysv64':
       return sysv64;
     case 'Win64':
-    case 'Efiapi':
-      throw new UnsupportedConventionError(`calling convention ${cc}${where} is not supported on this CPU (x64) yet`);
+    case 'Efiapi': // UEFI on x86-64 uses the Microsoft x64 convention
+      return win64;
   }
   if (x32Only.has(cc))
     throw new UnsupportedConventionError(`calling convention ${cc}${where} exists only on 32-bit x86; this CPU is x64`);

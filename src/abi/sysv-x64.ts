@@ -19,7 +19,7 @@
  * Reference: System V AMD64 ABI, section 3.2.3.
  */
 import { FRAME } from '../runtime/arena';
-import { isCString, type AggregateType, type CType, type Signature } from '../signature';
+import { isAggregate, isCString, type AggregateType, type CType, type Signature } from '../signature';
 import type { AggregateSlot, Lowering, ResultSlot, ValueSlot } from './lowering';
 import { registerFileX64, type X64ConventionRegs } from './x64-registers';
 
@@ -102,10 +102,6 @@ function consecutive(words: readonly number[]): boolean {
   return words.every((w, i) => i === 0 || w === words[i - 1]! + 1);
 }
 
-function isAggregateType(t: CType): t is AggregateType {
-  return t.tag !== 'scalar';
-}
-
 export function lowerSysvX64(sig: Signature): Lowering {
   const regs = sysvX64Registers;
   let gpr = 0;
@@ -115,7 +111,7 @@ export function lowerSysvX64(sig: Signature): Lowering {
   let ret: ResultSlot | null;
   const r = sig.ret;
   let indirectWords = 0;
-  if (isAggregateType(r)) {
+  if (isAggregate(r)) {
     const c = classifySysvX64(r);
     if (c === 'MEMORY') {
       gpr = 1; // the hidden result pointer takes rdi
@@ -134,7 +130,7 @@ export function lowerSysvX64(sig: Signature): Lowering {
   }
 
   const args: ValueSlot[] = sig.args.map((t): ValueSlot => {
-    if (isAggregateType(t)) {
+    if (isAggregate(t)) {
       const c = classifySysvX64(t);
       if (c !== 'MEMORY') {
         const ni = c.filter((k) => k === 'INTEGER').length;

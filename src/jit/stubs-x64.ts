@@ -19,22 +19,40 @@ import type { X64ConventionRegs } from '../abi/x64-registers';
 const BLOCK_BYTES = (ARG_WORDS + RET_WORDS) * 8; // 256: keeps rsp 16-byte aligned after `push rbp`
 const RET_BLOCK = ARG_WORDS * 8;
 
-/** Per-convention entry stub: save argument registers, call cffi_enter, load result registers. */
+/**
+ * Per-convention entry stub: save argument registers, call cffi_enter, load result
+ * registers. For a convention whose callers expect more registers preserved than System V
+ * C code keeps (Win64: rdi, rsi, xmm6-xmm15), those are saved below rbp and after the
+ * register block, and restored before returning.
+ */
 export function buildEntryStubX64(regs: X64ConventionRegs, enter: bigint): Uint8Array {
+  const saved = regs.savedAroundBridge ?? { gprs: [], xmms: [] };
   const w = new X64Writer();
   w.putPushReg('rbp');
   w.putMovRegReg('rbp', 'rsp');
-  w.putSubRegImm('rsp', BLOCK_BYTES);
+  saved.gprs.forEach((r) => w.putPushReg(r));
+  // rsp is 16-byte aligned after `push rbp`; keep it so for the call.
+  const pad = (saved.gprs.length % 2) * 8;
+  const xmmArea = BLOCK_BYTES; // saved xmm registers go right after the register block
+  w.putSubRegImm('rsp', BLOCK_BYTES + saved.xmms.length * 16 + pad);
+  saved.xmms.forEach((x, i) => w.putMovdquMemXmm('rsp', xmmArea + i * 16, x));
   regs.gprs.forEach((r, i) => w.putMovMemReg('rsp', i * 8, r));
   regs.fprs.forEach((x, i) => w.putMovqMemXmm('rsp', (regs.gprs.length + i) * 8, x));
   w.putMovRegReg('rdi', 'r10'); // ctx, loaded by the thunk
   w.putMovRegReg('rsi', 'rsp'); // register block
-  w.putLeaRegMem('rdx', 'rbp', 16); // caller's stack arguments
+  w.putLeaRegMem('rdx', 'rbp', 16 + (regs.shadowBytes ?? 0)); // caller's stack arguments
   w.putMovRegU64('rax', enter);
   w.putCallReg('rax');
   regs.intRets.forEach((r, i) => w.putMovRegMem(r, 'rsp', RET_BLOCK + i * 8));
   regs.fprRets.forEach((x, i) => w.putMovqXmmMem(x, 'rsp', RET_BLOCK + (regs.intRets.length + i) * 8));
-  w.putLeave();
+  saved.xmms.forEach((x, i) => w.putMovdquXmmMem(x, 'rsp', xmmArea + i * 16));
+  if (saved.gprs.length === 0) {
+    w.putLeave();
+  } else {
+    w.putLeaRegMem('rsp', 'rbp', -8 * saved.gprs.length);
+    [...saved.gprs].reverse().forEach((r) => w.putPopReg(r));
+    w.putPopReg('rbp');
+  }
   w.putRet();
   return w.finish();
 }
@@ -63,11 +81,12 @@ export function buildCallStubX64(regs: X64ConventionRegs, lowering: Lowering): U
   w.putPushReg('rbx');
   w.putPushReg('r12'); // keeps rsp 16-byte aligned
   w.putMovRegReg('rbx', 'rdi');
-  const stackBytes = Math.ceil((lowering.stackWords * 8) / 16) * 16;
+  const shadow = regs.shadowBytes ?? 0;
+  const stackBytes = Math.ceil((shadow + lowering.stackWords * 8) / 16) * 16;
   if (stackBytes) w.putSubRegImm('rsp', stackBytes);
   for (let i = 0; i < lowering.stackWords; i++) {
     w.putMovRegMem('rax', 'rbx', word(FRAME.stack + i));
-    w.putMovMemReg('rsp', i * 8, 'rax');
+    w.putMovMemReg('rsp', shadow + i * 8, 'rax');
   }
   regs.gprs.slice(0, lowering.gprCount).forEach((r, i) => w.putMovRegMem(r, 'rbx', word(FRAME.args + i)));
   regs.fprs

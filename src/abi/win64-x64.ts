@@ -1,0 +1,92 @@
+/**
+ * Microsoft x64 calling convention (`Win64`, `__ms_abi`; UEFI's `efiapi` is the same), usable
+ * on any x86-64 OS: GCC and Clang compile it on Linux with `__attribute__((ms_abi))`.
+ *
+ * - Each of the first four arguments takes the register of its *position*: integers and
+ *   pointers rcx, rdx, r8, r9; float/double xmm0..xmm3 (argument 2 is in rdx or xmm1,
+ *   whatever the types before it).
+ * - Further arguments go on the stack, one 8-byte slot each, above 32 bytes of "shadow
+ *   space" the caller reserves for the first four.
+ * - Structs and unions of 1, 2, 4 or 8 bytes travel like an integer of that size, in the
+ *   integer register of their position or a stack slot. Other sizes are passed as a pointer
+ *   to a copy the caller makes; that is not supported yet and refused at construction.
+ * - Results: integers and pointers in rax, float/double in xmm0, structs of 1, 2, 4 or 8
+ *   bytes in rax; other structs through a hidden pointer passed as the first argument
+ *   (rcx, shifting the others by one position) and returned in rax.
+ * - rbx, rbp, rdi, rsi, r12-r15 and xmm6-xmm15 are callee-saved: rdi, rsi and xmm6-xmm15
+ *   are volatile under System V, so the entry stub saves them around the bridge call.
+ * Variadic functions (floats duplicated in integer registers) are not supported yet.
+ */
+import { UnsupportedTypeError } from '../errors';
+import { FRAME } from '../runtime/arena';
+import { isAggregate, isCString, type AggregateType, type Signature } from '../signature';
+import type { Lowering, ResultSlot, ValueSlot } from './lowering';
+import { registerFileX64, type X64ConventionRegs } from './x64-registers';
+
+export const WIN64_X64: X64ConventionRegs = {
+  gprs: ['rcx', 'rdx', 'r8', 'r9'],
+  fprs: ['xmm0', 'xmm1', 'xmm2', 'xmm3'],
+  intRets: ['rax'],
+  fprRets: ['xmm0'],
+  shadowBytes: 32,
+  savedAroundBridge: {
+    gprs: ['rdi', 'rsi'],
+    xmms: ['xmm6', 'xmm7', 'xmm8', 'xmm9', 'xmm10', 'xmm11', 'xmm12', 'xmm13', 'xmm14', 'xmm15'],
+  },
+};
+
+const win64Registers = registerFileX64(WIN64_X64);
+const POSITIONS = WIN64_X64.gprs.length;
+
+/** Whether an aggregate is passed and returned like an integer (1, 2, 4 or 8 bytes). */
+function inOneRegister(t: AggregateType): boolean {
+  return t.size === 1 || t.size === 2 || t.size === 4 || t.size === 8;
+}
+
+export function lowerWin64X64(sig: Signature): Lowering {
+  const regs = win64Registers;
+  let position = 0;
+  let stack = 0;
+  /** The register of the next position if one is left (integer or vector file), else a new stack word. */
+  const nextWord = (vector: boolean): number => {
+    const p = position++;
+    if (p < POSITIONS) return vector ? regs.fprWords[p]! : regs.gprWords[p]!;
+    return FRAME.stack + stack++;
+  };
+
+  let ret: ResultSlot | null;
+  let indirectWords = 0;
+  const r = sig.ret;
+  if (isAggregate(r)) {
+    if (inOneRegister(r)) {
+      ret = { kind: 'aggregate', type: r, words: [regs.intRetWords[0]!], contiguous: true };
+    } else {
+      position = 1; // the hidden result pointer takes rcx
+      indirectWords = Math.ceil(r.size / 8);
+      ret = { kind: 'indirect', type: r, pointerWord: regs.gprWords[0]!, returnWord: regs.intRetWords[0]!, bufferWord: -1 };
+    }
+  } else if (r.kind === 'void') {
+    ret = null;
+  } else {
+    const vector = r.kind === 'f32' || r.kind === 'f64';
+    ret = { word: vector ? regs.fprRetWords[0]! : regs.intRetWords[0]!, kind: isCString(r) ? 'cstring' : r.kind };
+  }
+
+  const args = sig.args.map((t, i): ValueSlot => {
+    if (isAggregate(t)) {
+      if (!inOneRegister(t))
+        throw new UnsupportedTypeError(
+          `argument ${i + 1} of '${sig.text}' is a ${t.size}-byte aggregate, which Win64 passes by reference to a copy; ` +
+            `that is not supported yet (1, 2, 4 and 8-byte structs and unions are)`,
+        );
+      return { kind: 'aggregate', type: t, words: [nextWord(false)], contiguous: true };
+    }
+    const word = nextWord(t.kind === 'f32' || t.kind === 'f64');
+    return { word, kind: isCString(t) ? 'cstring' : t.kind };
+  });
+  if (ret !== null && ret.kind === 'indirect') ret = { ...ret, bufferWord: FRAME.stack + stack };
+  // Outbound calls load every register up to the last position used, from both files:
+  // a slot whose argument went to the other file just carries an unused value.
+  const used = Math.min(position, POSITIONS);
+  return { args, ret, stackWords: stack, gprCount: used, fprCount: used, scratchWord: FRAME.stack + stack + indirectWords };
+}
