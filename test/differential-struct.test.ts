@@ -32,167 +32,177 @@ function describeSpec(s: StructSig): string {
   return typeof s.spec === 'string' ? s.spec : s.text;
 }
 
-describe(`differential (structs): ${SIGS} random signatures ${S}`, () => {
-  let sigs: StructSig[];
-  let factory: TypeFactory;
-  let path: string;
-  let lib: {
-    set_thunk: (i: number, p: bigint) => void;
-    run_range: (a: number, b: number) => number;
-    fail_log: () => string;
-    fail_count: () => number;
-    calls_count: () => number;
-    layouts: () => bigint;
-    layouts_count: () => number;
-  };
-  const thunks: (BareFn | undefined)[] = [];
-  const constructionErrors: string[] = [];
-  let counters: Int32Array;
-  let problems: string[] = [];
-  const rng2 = new Prng(seed ^ 0x5a5a5a5a); // for JS value shapes (typed vs plain arrays)
+/** System V in full; Win64 (C's ms_abi: small structs in registers, others by reference) on a smaller set. */
+const CONVENTIONS = [
+  { cc: undefined, c: 'sysv', sigs: SIGS },
+  { cc: 'Win64', c: 'ms', sigs: Math.ceil(SIGS / 2) },
+] as const;
 
-  function closureFor(s: StructSig) {
-    return (...args: unknown[]) => {
-      const k = counters[s.index]!++;
-      const c = s.calls[k];
-      if (!c) {
-        problems.push(`sig ${s.index} '${describeSpec(s)}': unexpected call #${k}`);
-        return s.ret ? toJs(s.ret, s.calls[0]!.ret!) : undefined;
-      }
-      if (args.length !== s.args.length) problems.push(`sig ${s.index}: closure got ${args.length} arguments, want ${s.args.length}`);
-      const out: string[] = [];
-      s.args.forEach((t, j) => compareVal(t, args[j], c.args[j]!, `arg${j}`, 'exact', out));
-      for (const o of out) problems.push(`sig ${s.index} '${describeSpec(s)}' call ${k}: ${o}`);
-      return s.ret ? toJs(s.ret, c.ret!, rng2) : undefined;
+for (const convention of CONVENTIONS) differentialStructs(convention);
+
+function differentialStructs({ cc, c, sigs: count }: (typeof CONVENTIONS)[number]): void {
+  describe(`differential (structs): ${count} random signatures${cc ? `, cc ${cc}` : ''} ${S}`, () => {
+    let sigs: StructSig[];
+    let factory: TypeFactory;
+    let path: string;
+    let lib: {
+      set_thunk: (i: number, p: bigint) => void;
+      run_range: (a: number, b: number) => number;
+      fail_log: () => string;
+      fail_count: () => number;
+      calls_count: () => number;
+      layouts: () => bigint;
+      layouts_count: () => number;
     };
-  }
+    const thunks: (BareFn | undefined)[] = [];
+    const constructionErrors: string[] = [];
+    let counters: Int32Array;
+    let problems: string[] = [];
+    const rng2 = new Prng(seed ^ 0x5a5a5a5a); // for JS value shapes (typed vs plain arrays)
 
-  before(() => {
-    const rng = new Prng(seed);
-    factory = new TypeFactory(rng, `_${seed.toString(36)}_`);
-    // a few types registered by name, for prototype strings ('struct S (S, int)')
-    const registered = new Set<string>();
-    const register = (t: TypeNode) => {
-      if (t.k !== 'struct' && t.k !== 'union') return;
-      types.define(t.cname, t.ffi);
-      registered.add(t.cname);
-    };
-    for (let i = 0; i < 12; i++) register(factory.make());
-    sigs = generateStructSignatures(rng, factory, { count: SIGS, callsPerSig: CALLS }, registered);
-    for (const a of factory.aggregates) if (!registered.has(a.cname) && rng.chance(0.5)) register(a);
-    path = compileSharedLibrary(`differential-struct-${seed}`, emitStructC(factory, sigs), ['-O0', '-g0']);
-    if (!process.env.CFFI_SEED) after(() => removeArtifact(path));
-    const k = koffi.load(path);
-    lib = {
-      set_thunk: k.func('void set_thunk(int i, void *p)'),
-      run_range: k.func('int run_range(int from, int to)'),
-      fail_log: k.func('const char *fail_log(void)'),
-      fail_count: k.func('int fail_count(void)'),
-      calls_count: k.func('int calls_count(void)'),
-      layouts: k.func('uintptr_t layouts(void)'),
-      layouts_count: k.func('int layouts_count(void)'),
-    };
-    counters = new Int32Array(sigs.length);
-    for (const s of sigs) {
-      try {
-        const t = new BareFn(s.spec as never, closureFor(s) as never);
-        thunks[s.index] = t;
-        lib.set_thunk(s.index, t.bare());
-      } catch (e) {
-        constructionErrors.push(`sig ${s.index} '${describeSpec(s)}': ${String(e)}`);
-      }
-    }
-  });
-
-  test(`JS layouts (sizeof, alignof, offsetof) match C ${S}`, (t) => {
-    const rows = jsLayoutRows(factory);
-    assert.equal(lib.layouts_count(), rows.length);
-    const table = koffi.decode(BigInt(lib.layouts()) as never, koffi.array('long', rows.length)) as number[];
-    const bad = rows.filter((r, i) => Number(table[i]) !== r.value).map((r) => `${r.label}: JS ${r.value}, C ${table[rows.indexOf(r)]}`);
-    t.diagnostic(`seed=${seed} types=${factory.aggregates.length} layout facts=${rows.length}`);
-    assert.deepEqual(bad, [], S);
-  });
-
-  test(`every signature can be made into a thunk ${S}`, () => {
-    assert.deepEqual(constructionErrors, [], `${constructionErrors.length} signatures rejected ${S}`);
-  });
-
-  test(`C calls every thunk; struct arguments and results are bit-exact ${S}`, (t) => {
-    problems = [];
-    counters.fill(0);
-    for (const s of sigs) if (thunks[s.index]) lib.run_range(s.index, s.index + 1);
-    const failures = lib.fail_count();
-    const sizes = factory.aggregates.map((a) => a.ffi.size);
-    t.diagnostic(
-      `seed=${seed} signatures=${sigs.length} native calls=${lib.calls_count()} aggregate types=${factory.aggregates.length} ` +
-        `(sizes ${Math.min(...sizes)}-${Math.max(...sizes)} bytes, ${factory.aggregates.filter((a) => a.packed).length} packed, ` +
-        `${factory.aggregates.filter((a) => a.k === 'union').length} unions) ` +
-        `struct args=${sigs.reduce((n, s) => n + s.args.filter((a) => a.k !== 'scalar').length, 0)} ` +
-        `struct returns=${sigs.filter((s) => s.ret && s.ret.k !== 'scalar').length}`,
-    );
-    const missed = sigs.filter((s) => thunks[s.index] && counters[s.index] !== s.calls.length);
-    assert.deepEqual(missed.map((s) => `sig ${s.index}: closure ran ${counters[s.index]} times, want ${s.calls.length}`), [], S);
-    assert.equal(problems.length, 0, `${problems.length} argument mismatches ${S}; first ones:\n${problems.slice(0, 25).join('\n')}`);
-    assert.equal(failures, 0, `${failures} result mismatches seen by C ${S}:\n${lib.fail_log()}`);
-  });
-
-  test(`FnPtr calls C implementations; arguments seen by C and results are bit-exact ${S}`, (t) => {
-    const cLib = loadLibrary(path);
-    const before = lib.fail_count();
-    const retProblems: string[] = [];
-    let calls = 0;
-    for (const s of sigs) {
-      let f: FnPtr;
-      try {
-        f = new FnPtr(s.spec as never, cLib.symbol(`impl${s.index}`));
-      } catch (e) {
-        retProblems.push(`sig ${s.index} '${describeSpec(s)}': FnPtr rejected it: ${String(e)}`);
-        continue;
-      }
-      s.calls.forEach((c, k) => {
-        let got: unknown;
-        try {
-          got = (f.call as (...a: unknown[]) => unknown)(...s.args.map((a, j) => toJs(a, c.args[j]!, rng2)));
-        } catch (e) {
-          retProblems.push(`sig ${s.index} '${describeSpec(s)}' call ${k}: FnPtr.call threw ${String(e)}`);
-          return;
+    function closureFor(s: StructSig) {
+      return (...args: unknown[]) => {
+        const k = counters[s.index]!++;
+        const c = s.calls[k];
+        if (!c) {
+          problems.push(`sig ${s.index} '${describeSpec(s)}': unexpected call #${k}`);
+          return s.ret ? toJs(s.ret, s.calls[0]!.ret!) : undefined;
         }
-        calls++;
+        if (args.length !== s.args.length) problems.push(`sig ${s.index}: closure got ${args.length} arguments, want ${s.args.length}`);
         const out: string[] = [];
-        if (s.ret) compareVal(s.ret, got, c.ret!, 'ret', 'exact', out);
-        else if (got !== undefined) out.push(`ret: got ${String(got)} for void`);
-        for (const o of out) retProblems.push(`sig ${s.index} '${describeSpec(s)}' call ${k}: ${o}`);
-      });
+        s.args.forEach((t, j) => compareVal(t, args[j], c.args[j]!, `arg${j}`, 'exact', out));
+        for (const o of out) problems.push(`sig ${s.index} '${describeSpec(s)}' call ${k}: ${o}`);
+        return s.ret ? toJs(s.ret, c.ret!, rng2) : undefined;
+      };
     }
-    t.diagnostic(`seed=${seed} FnPtr -> C calls=${calls}`);
-    assert.equal(retProblems.length, 0, `${retProblems.length} FnPtr problems ${S}; first ones:\n${retProblems.slice(0, 25).join('\n')}`);
-    assert.equal(lib.fail_count() - before, 0, `argument mismatches seen by C ${S}:\n${lib.fail_log()}`);
-  });
 
-  test(`FnPtr calls every thunk with the same values (JS -> native -> JS) ${S}`, (t) => {
-    problems = [];
-    const retProblems: string[] = [];
-    let calls = 0;
-    for (const s of sigs) {
-      const thunk = thunks[s.index];
-      if (!thunk) continue;
-      const f = new FnPtr(s.spec as never, thunk.bare());
-      s.calls.forEach((c, k) => {
-        counters[s.index] = k;
-        const got = (f.call as (...a: unknown[]) => unknown)(...s.args.map((a, j) => toJs(a, c.args[j]!, rng2)));
-        calls++;
-        const out: string[] = [];
-        if (s.ret) compareVal(s.ret, got, c.ret!, 'ret', 'exact', out);
-        for (const o of out) retProblems.push(`sig ${s.index} '${describeSpec(s)}' call ${k}: ${o}`);
-      });
-    }
-    t.diagnostic(`seed=${seed} FnPtr -> thunk calls=${calls}`);
-    assert.equal(problems.length, 0, `${problems.length} argument mismatches ${S}; first ones:\n${problems.slice(0, 25).join('\n')}`);
-    assert.equal(retProblems.length, 0, `${retProblems.length} result mismatches ${S}; first ones:\n${retProblems.slice(0, 25).join('\n')}`);
-  });
+    before(() => {
+      const rng = new Prng(seed);
+      factory = new TypeFactory(rng, `_${c}${seed.toString(36)}_`);
+      // a few types registered by name, for prototype strings ('struct S (S, int)')
+      const registered = new Set<string>();
+      const register = (t: TypeNode) => {
+        if (t.k !== 'struct' && t.k !== 'union') return;
+        types.define(t.cname, t.ffi);
+        registered.add(t.cname);
+      };
+      for (let i = 0; i < 12; i++) register(factory.make());
+      sigs = generateStructSignatures(rng, factory, { count, callsPerSig: CALLS }, registered);
+      for (const a of factory.aggregates) if (!registered.has(a.cname) && rng.chance(0.5)) register(a);
+      path = compileSharedLibrary(`differential-struct-${c}-${seed}`, emitStructC(factory, sigs, c), ['-O0', '-g0']);
+      if (!process.env.CFFI_SEED) after(() => removeArtifact(path));
+      const k = koffi.load(path);
+      lib = {
+        set_thunk: k.func('void set_thunk(int i, void *p)'),
+        run_range: k.func('int run_range(int from, int to)'),
+        fail_log: k.func('const char *fail_log(void)'),
+        fail_count: k.func('int fail_count(void)'),
+        calls_count: k.func('int calls_count(void)'),
+        layouts: k.func('uintptr_t layouts(void)'),
+        layouts_count: k.func('int layouts_count(void)'),
+      };
+      counters = new Int32Array(sigs.length);
+      for (const s of sigs) {
+        try {
+          const t = new BareFn(s.spec as never, closureFor(s) as never, { cc });
+          thunks[s.index] = t;
+          lib.set_thunk(s.index, t.bare());
+        } catch (e) {
+          constructionErrors.push(`sig ${s.index} '${describeSpec(s)}': ${String(e)}`);
+        }
+      }
+    });
 
-  test(`thunks are released ${S}`, () => {
-    for (const t of thunks) t?.dispose();
-    assert.ok(thunks.every((t) => !t || t.disposed), S);
+    test(`JS layouts (sizeof, alignof, offsetof) match C ${S}`, (t) => {
+      const rows = jsLayoutRows(factory);
+      assert.equal(lib.layouts_count(), rows.length);
+      const table = koffi.decode(BigInt(lib.layouts()) as never, koffi.array('long', rows.length)) as number[];
+      const bad = rows.filter((r, i) => Number(table[i]) !== r.value).map((r) => `${r.label}: JS ${r.value}, C ${table[rows.indexOf(r)]}`);
+      t.diagnostic(`seed=${seed} types=${factory.aggregates.length} layout facts=${rows.length}`);
+      assert.deepEqual(bad, [], S);
+    });
+
+    test(`every signature can be made into a thunk ${S}`, () => {
+      assert.deepEqual(constructionErrors, [], `${constructionErrors.length} signatures rejected ${S}`);
+    });
+
+    test(`C calls every thunk; struct arguments and results are bit-exact ${S}`, (t) => {
+      problems = [];
+      counters.fill(0);
+      for (const s of sigs) if (thunks[s.index]) lib.run_range(s.index, s.index + 1);
+      const failures = lib.fail_count();
+      const sizes = factory.aggregates.map((a) => a.ffi.size);
+      t.diagnostic(
+        `seed=${seed} signatures=${sigs.length} native calls=${lib.calls_count()} aggregate types=${factory.aggregates.length} ` +
+          `(sizes ${Math.min(...sizes)}-${Math.max(...sizes)} bytes, ${factory.aggregates.filter((a) => a.packed).length} packed, ` +
+          `${factory.aggregates.filter((a) => a.k === 'union').length} unions) ` +
+          `struct args=${sigs.reduce((n, s) => n + s.args.filter((a) => a.k !== 'scalar').length, 0)} ` +
+          `struct returns=${sigs.filter((s) => s.ret && s.ret.k !== 'scalar').length}`,
+      );
+      const missed = sigs.filter((s) => thunks[s.index] && counters[s.index] !== s.calls.length);
+      assert.deepEqual(missed.map((s) => `sig ${s.index}: closure ran ${counters[s.index]} times, want ${s.calls.length}`), [], S);
+      assert.equal(problems.length, 0, `${problems.length} argument mismatches ${S}; first ones:\n${problems.slice(0, 25).join('\n')}`);
+      assert.equal(failures, 0, `${failures} result mismatches seen by C ${S}:\n${lib.fail_log()}`);
+    });
+
+    test(`FnPtr calls C implementations; arguments seen by C and results are bit-exact ${S}`, (t) => {
+      const cLib = loadLibrary(path);
+      const before = lib.fail_count();
+      const retProblems: string[] = [];
+      let calls = 0;
+      for (const s of sigs) {
+        let f: FnPtr;
+        try {
+          f = new FnPtr(s.spec as never, cLib.symbol(`impl${s.index}`), { cc });
+        } catch (e) {
+          retProblems.push(`sig ${s.index} '${describeSpec(s)}': FnPtr rejected it: ${String(e)}`);
+          continue;
+        }
+        s.calls.forEach((c, k) => {
+          let got: unknown;
+          try {
+            got = (f.call as (...a: unknown[]) => unknown)(...s.args.map((a, j) => toJs(a, c.args[j]!, rng2)));
+          } catch (e) {
+            retProblems.push(`sig ${s.index} '${describeSpec(s)}' call ${k}: FnPtr.call threw ${String(e)}`);
+            return;
+          }
+          calls++;
+          const out: string[] = [];
+          if (s.ret) compareVal(s.ret, got, c.ret!, 'ret', 'exact', out);
+          else if (got !== undefined) out.push(`ret: got ${String(got)} for void`);
+          for (const o of out) retProblems.push(`sig ${s.index} '${describeSpec(s)}' call ${k}: ${o}`);
+        });
+      }
+      t.diagnostic(`seed=${seed} FnPtr -> C calls=${calls}`);
+      assert.equal(retProblems.length, 0, `${retProblems.length} FnPtr problems ${S}; first ones:\n${retProblems.slice(0, 25).join('\n')}`);
+      assert.equal(lib.fail_count() - before, 0, `argument mismatches seen by C ${S}:\n${lib.fail_log()}`);
+    });
+
+    test(`FnPtr calls every thunk with the same values (JS -> native -> JS) ${S}`, (t) => {
+      problems = [];
+      const retProblems: string[] = [];
+      let calls = 0;
+      for (const s of sigs) {
+        const thunk = thunks[s.index];
+        if (!thunk) continue;
+        const f = new FnPtr(s.spec as never, thunk.bare(), { cc });
+        s.calls.forEach((c, k) => {
+          counters[s.index] = k;
+          const got = (f.call as (...a: unknown[]) => unknown)(...s.args.map((a, j) => toJs(a, c.args[j]!, rng2)));
+          calls++;
+          const out: string[] = [];
+          if (s.ret) compareVal(s.ret, got, c.ret!, 'ret', 'exact', out);
+          for (const o of out) retProblems.push(`sig ${s.index} '${describeSpec(s)}' call ${k}: ${o}`);
+        });
+      }
+      t.diagnostic(`seed=${seed} FnPtr -> thunk calls=${calls}`);
+      assert.equal(problems.length, 0, `${problems.length} argument mismatches ${S}; first ones:\n${problems.slice(0, 25).join('\n')}`);
+      assert.equal(retProblems.length, 0, `${retProblems.length} result mismatches ${S}; first ones:\n${retProblems.slice(0, 25).join('\n')}`);
+    });
+
+    test(`thunks are released ${S}`, () => {
+      for (const t of thunks) t?.dispose();
+      assert.ok(thunks.every((t) => !t || t.disposed), S);
+    });
   });
-});
+}

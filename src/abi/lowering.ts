@@ -31,8 +31,20 @@ export interface AggregateSlot {
   readonly contiguous: boolean;
 }
 
+/**
+ * A struct or union passed by reference to a copy (Win64, for sizes other than 1, 2, 4 and
+ * 8 bytes): argument word `word` holds the copy's address. Inbound, the codec reads the
+ * value there; outbound, the call builds the copy in frame words from `copyWord` on.
+ */
+export interface ReferenceSlot {
+  readonly kind: 'reference';
+  readonly type: AggregateType;
+  readonly word: number;
+  readonly copyWord: number;
+}
+
 /** Where an argument lives. */
-export type ValueSlot = ScalarSlot | AggregateSlot;
+export type ValueSlot = ScalarSlot | AggregateSlot | ReferenceSlot;
 
 /**
  * A result returned in memory (System V class MEMORY): the caller passes the address of a

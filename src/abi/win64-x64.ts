@@ -9,7 +9,7 @@
  *   space" the caller reserves for the first four.
  * - Structs and unions of 1, 2, 4 or 8 bytes travel like an integer of that size, in the
  *   integer register of their position or a stack slot. Other sizes are passed as a pointer
- *   to a copy the caller makes; that is not supported yet and refused at construction.
+ *   to a copy the caller makes (for outbound calls, in the frame after the stack words).
  * - Results: integers and pointers in rax, float/double in xmm0, structs of 1, 2, 4 or 8
  *   bytes in rax; other structs through a hidden pointer passed as the first argument
  *   (rcx, shifting the others by one position) and returned in rax.
@@ -17,10 +17,9 @@
  *   are volatile under System V, so the entry stub saves them around the bridge call.
  * Variadic functions (floats duplicated in integer registers) are not supported yet.
  */
-import { UnsupportedTypeError } from '../errors';
 import { FRAME } from '../runtime/arena';
 import { isAggregate, isCString, type AggregateType, type Signature } from '../signature';
-import type { Lowering, ResultSlot, ValueSlot } from './lowering';
+import type { Lowering, ReferenceSlot, ResultSlot, ValueSlot } from './lowering';
 import { registerFileX64, type X64ConventionRegs } from './x64-registers';
 
 export const WIN64_X64: X64ConventionRegs = {
@@ -72,21 +71,25 @@ export function lowerWin64X64(sig: Signature): Lowering {
     ret = { word: vector ? regs.fprRetWords[0]! : regs.intRetWords[0]!, kind: isCString(r) ? 'cstring' : r.kind };
   }
 
+  const copies: { index: number; words: number }[] = [];
   const args = sig.args.map((t, i): ValueSlot => {
     if (isAggregate(t)) {
-      if (!inOneRegister(t))
-        throw new UnsupportedTypeError(
-          `argument ${i + 1} of '${sig.text}' is a ${t.size}-byte aggregate, which Win64 passes by reference to a copy; ` +
-            `that is not supported yet (1, 2, 4 and 8-byte structs and unions are)`,
-        );
-      return { kind: 'aggregate', type: t, words: [nextWord(false)], contiguous: true };
+      if (inOneRegister(t)) return { kind: 'aggregate', type: t, words: [nextWord(false)], contiguous: true };
+      copies.push({ index: i, words: Math.ceil(t.size / 8) });
+      return { kind: 'reference', type: t, word: nextWord(false), copyWord: -1 };
     }
     const word = nextWord(t.kind === 'f32' || t.kind === 'f64');
     return { word, kind: isCString(t) ? 'cstring' : t.kind };
   });
+  // After the stack words: the result buffer, then the copies of by-reference arguments.
   if (ret !== null && ret.kind === 'indirect') ret = { ...ret, bufferWord: FRAME.stack + stack };
+  let next = FRAME.stack + stack + indirectWords;
+  for (const c of copies) {
+    args[c.index] = { ...(args[c.index] as ReferenceSlot), copyWord: next };
+    next += c.words;
+  }
   // Outbound calls load every register up to the last position used, from both files:
   // a slot whose argument went to the other file just carries an unused value.
   const used = Math.min(position, POSITIONS);
-  return { args, ret, stackWords: stack, gprCount: used, fprCount: used, scratchWord: FRAME.stack + stack + indirectWords };
+  return { args, ret, stackWords: stack, gprCount: used, fprCount: used, scratchWord: next };
 }

@@ -13,7 +13,7 @@
  */
 import type { ScalarKind } from '../signature';
 import { ArgumentCountError, ArgumentTypeError, describeValue } from '../errors';
-import type { AggregateSlot, IndirectResultSlot, Lowering, ResultSlot, ScalarSlot } from '../abi/lowering';
+import type { AggregateSlot, IndirectResultSlot, Lowering, ReferenceSlot, ResultSlot, ScalarSlot, ValueSlot } from '../abi/lowering';
 import { bridge } from './bridge';
 import { FRAME, FRAME_WORDS, HEADER_WORDS, views } from './arena';
 import { arenaAddress, intern, mallocCString, putCString, readCString } from './cstrings';
@@ -97,15 +97,15 @@ const expectedJsType: Record<ScalarKind, string> = {
 const CSTRING_EXPECTED = 'a string, null or a bigint address';
 const NUL_HINT = ' (the string contains a NUL character, which C would read as its end)';
 
-function isPlain(slot: ResultSlot): slot is PlainSlot {
-  return slot.kind !== 'aggregate' && slot.kind !== 'indirect' && slot.kind !== 'cstring';
+function isPlain(slot: ResultSlot | ValueSlot): slot is PlainSlot {
+  return slot.kind !== 'aggregate' && slot.kind !== 'indirect' && slot.kind !== 'reference' && slot.kind !== 'cstring';
 }
 
-function expectedFor(slot: ResultSlot | null): string {
+function expectedFor(slot: ResultSlot | ValueSlot | null): string {
   if (slot === null) return expectedJsType.void;
   if (isPlain(slot)) return expectedJsType[slot.kind];
   if (slot.kind === 'cstring') return CSTRING_EXPECTED;
-  return `an object (${(slot as AggregateSlot | IndirectResultSlot).type.name})`;
+  return `an object (${(slot as AggregateSlot | IndirectResultSlot | ReferenceSlot).type.name})`;
 }
 
 function nonFiniteHint(got: unknown): string {
@@ -193,6 +193,39 @@ export interface InboundCodec {
 /** Helpers the generated code may reference (unused ones cost nothing). */
 const HELPER_NAMES = ['views', 'bad', 'badAt', 'adv', 'readCString', 'intern', 'write', 'NUL_HINT'] as const;
 
+/**
+ * Inbound argument passed by reference (Win64): reads the caller's copy, whose address is
+ * in the argument word, and decodes it like a struct in memory.
+ */
+function referenceReader(slot: ReferenceSlot, what: string): (ptr: bigint) => unknown {
+  const gen = new ValueGen({ mode: 'dv' });
+  const pre: string[] = [];
+  const expr = gen.decode(slot.type, pre);
+  const decode = new Function('readCString', `'use strict'; return function (dv) { ${pre.join(' ')} return ${expr}; };`)(
+    readCString,
+  ) as (dv: DataView) => unknown;
+  const size = slot.type.size;
+  return (ptr) => {
+    if (ptr === 0n) throw new ArgumentTypeError(`${what}: the caller passed NULL for a ${slot.type.name} passed by reference`);
+    const bytes = bridge.read(ptr, size);
+    return decode(new DataView(bytes.buffer, bytes.byteOffset, size));
+  };
+}
+
+/**
+ * Outbound argument passed by reference (Win64): the value is encoded into the frame's
+ * copy words and the argument word gets their address (valid for this call).
+ */
+function referenceArgCode(slot: ReferenceSlot, v: string, i: number, arena: number): string {
+  const words = Array.from({ length: Math.ceil(slot.type.size / 8) }, (_, k) => slot.copyWord + k);
+  const gen = new ValueGen({ mode: 'frame', words, contiguous: true });
+  const w = `(b + ${slot.word})`;
+  return (
+    `${zeroWords(words)} ${gen.encode(slot.type, v, i)} ` +
+    `{ const addr = ${arena} + (b + ${slot.copyWord}) * 8; u32[${w} * 2] = addr >>> 0; u32[${w} * 2 + 1] = (addr / 4294967296) >>> 0; }`
+  );
+}
+
 function helpers(namer: ValueNamer, expected: readonly string[]): unknown[] {
   return [views, badValue(namer, expected), badMember(namer, rootName), arenaView, readCString, intern, bridge.write, NUL_HINT];
 }
@@ -200,9 +233,14 @@ function helpers(namer: ValueNamer, expected: readonly string[]): unknown[] {
 export function makeInboundCodec(lowering: Lowering, namer: ValueNamer): InboundCodec {
   const expected = [...lowering.args.map(expectedFor), expectedFor(lowering.ret)];
   const pre: string[] = [];
-  const loads = lowering.args.map((s) => {
+  const refs: ((ptr: bigint) => unknown)[] = [];
+  const loads = lowering.args.map((s, i) => {
     if (isPlain(s)) return loadExpr(s);
     if (s.kind === 'cstring') return `readCString(u64[b + ${s.word}])`;
+    if (s.kind === 'reference') {
+      refs[i] = referenceReader(s, namer(i));
+      return `refs[${i}](u64[b + ${s.word}])`;
+    }
     const a = s as AggregateSlot;
     return new ValueGen({ mode: 'frame', words: a.words, contiguous: a.contiguous }).decode(a.type, pre);
   });
@@ -221,7 +259,7 @@ export function makeInboundCodec(lowering: Lowering, namer: ValueNamer): Inbound
     `function encodeResult(r, b) { ${store} }\n` +
     `function zeroResult(b) { ${zero} }\n` +
     `return { invoke, encodeResult, zeroResult };`;
-  return new Function(...HELPER_NAMES, 'ZERO', source)(...helpers(namer, expected), zeroBytes) as InboundCodec;
+  return new Function(...HELPER_NAMES, 'ZERO', 'refs', source)(...helpers(namer, expected), zeroBytes, refs) as InboundCodec;
 }
 
 function zeroCode(): string {
@@ -261,10 +299,11 @@ export function makeOutboundCaller(lowering: Lowering, target: bigint, stub: big
   const n = lowering.args.length;
   const params = lowering.args.map((_, i) => `a${i}`);
   const hasCString = lowering.args.some((s) => s.kind === 'cstring');
-  const arena = hasCString ? arenaAddress() : 0;
+  const arena = hasCString || lowering.args.some((s) => s.kind === 'reference') ? arenaAddress() : 0;
   const stores = lowering.args.map((s, i) => {
     if (isPlain(s)) return storeCode(s, `a${i}`, i);
     if (s.kind === 'cstring') return cstringArgCode(s, `a${i}`, i, arena);
+    if (s.kind === 'reference') return referenceArgCode(s, `a${i}`, i, arena);
     return aggregateStoreCode(s as AggregateSlot, `a${i}`, i);
   }).join('\n  ');
   const half = (x: bigint, hi: boolean) => Number(hi ? x >> 32n : x & 0xffffffffn);

@@ -76,10 +76,16 @@ function planForUncached(spec: SignatureSpec, ccOption: CallConvName | undefined
   if (lowering.stackWords > MAX_STACK_WORDS)
     throw new UnsupportedTypeError(`'${signature.text}' passes ${lowering.stackWords} words on the stack; at most ${MAX_STACK_WORDS} are supported`);
   const ret = lowering.ret;
-  if (ret !== null && ret.kind === 'indirect' && ret.bufferWord + Math.ceil(ret.type.size / 8) > FRAME.stack + MAX_STACK_WORDS)
+  // The frame holds the stack words, then a memory result's buffer, then copies of
+  // by-reference arguments (Win64); what follows is scratch space for C strings.
+  if (lowering.scratchWord > FRAME.stack + MAX_STACK_WORDS) {
+    const result = ret !== null && ret.kind === 'indirect' ? `returns ${ret.type.size} bytes in memory after ` : 'passes ';
     throw new UnsupportedTypeError(
-      `'${signature.text}' returns ${ret.type.size} bytes in memory after ${lowering.stackWords} stack words; ` +
-      `at most ${MAX_STACK_WORDS * 8} bytes of stack arguments and result are supported`);
+      `'${signature.text}' ${result}${lowering.stackWords} stack words` +
+        `${lowering.args.some((a) => a.kind === 'reference') ? ' and copies of arguments passed by reference' : ''}; ` +
+        `at most ${MAX_STACK_WORDS * 8} bytes of stack arguments, result and copies are supported`,
+    );
+  }
 
   let inbound: InboundCodec | undefined;
   let callStub: bigint | undefined;

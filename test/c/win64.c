@@ -13,6 +13,8 @@ typedef struct { int16_t a, b; } s4;
 typedef struct { uint8_t c; } s1;
 typedef struct { float x, y; } s8f;
 typedef struct { int64_t a, b; } s16;
+typedef struct { int32_t a, b, c; } s12;        /* passed by reference, returned through a hidden pointer */
+typedef struct { double x; int8_t tag[9]; } s24; /* passed by reference */
 
 /* What the last ms_abi function below received, as bit patterns. */
 static uint64_t rec[16];
@@ -50,6 +52,13 @@ EXPORT int call_big(void *fn) {
   return r.a == 42 && r.b == -9;
 }
 
+typedef s12(MS *refs_fn)(int32_t, s12, double, s24, s12);
+EXPORT int call_refs(void *fn) {
+  s24 y = {2.5, {1, 2, 3, 4, 5, 6, 7, 8, 9}};
+  s12 r = ((refs_fn)fn)(5, (s12){1, -2, 3}, 0.5, y, (s12){10, 20, 30});
+  return r.a == 16 && r.b == 18 && r.c == 3 + 30 + 5 + 9 + 2;
+}
+
 /* ---- ms_abi functions that FnPtr calls ---- */
 
 EXPORT MS double ms_mix10(int8_t a, double b, uint16_t c, float d, int64_t e, double f, uint32_t g, float h, void *i,
@@ -71,6 +80,10 @@ EXPORT MS s4 ms_structs(s4 x, s1 y, s8f z, double d, s4 w) {
 }
 
 EXPORT MS s16 ms_big(int32_t a, double d) { return (s16){(int64_t)a * 2, (int64_t)d}; }
+
+EXPORT MS s12 ms_refs(int32_t i, s12 x, double d, s24 y, s12 w) {
+  return (s12){x.a + w.a + i, x.b + w.b, x.c + w.c + (int32_t)(d * 10) + y.tag[8] + (int32_t)y.x};
+}
 
 /*
  * check_ms_preserved(fn): calls fn(7) (ms_abi, int64_t (int64_t)) with known values in rsi,
