@@ -18,6 +18,7 @@ import { after, before, describe, test } from 'node:test';
 import koffi from 'koffi';
 import { BareFn, FnPtr, loadLibrary, types } from '../src/index';
 import { compileSharedLibrary, removeArtifact } from './support/cc';
+import { installThunks } from './support/differential-thunks';
 import { Prng, runSeed } from './support/prng';
 import {
   compareVal, emitStructC, generateStructSignatures, jsLayoutRows, toJs, TypeFactory, type StructSig, type TypeNode,
@@ -54,8 +55,8 @@ function differentialStructs({ cc, c, sigs: count }: (typeof CONVENTIONS)[number
       layouts: () => bigint;
       layouts_count: () => number;
     };
-    const thunks: (BareFn | undefined)[] = [];
-    const constructionErrors: string[] = [];
+    let thunks: (BareFn | undefined)[] = [];
+    let constructionErrors: string[] = [];
     let counters: Int32Array;
     let problems: string[] = [];
     const rng2 = new Prng(seed ^ 0x5a5a5a5a); // for JS value shapes (typed vs plain arrays)
@@ -102,15 +103,7 @@ function differentialStructs({ cc, c, sigs: count }: (typeof CONVENTIONS)[number
         layouts_count: k.func('int layouts_count(void)'),
       };
       counters = new Int32Array(sigs.length);
-      for (const s of sigs) {
-        try {
-          const t = new BareFn(s.spec as never, closureFor(s) as never, { cc });
-          thunks[s.index] = t;
-          lib.set_thunk(s.index, t.bare());
-        } catch (e) {
-          constructionErrors.push(`sig ${s.index} '${describeSpec(s)}': ${String(e)}`);
-        }
-      }
+      ({ thunks, errors: constructionErrors } = installThunks(sigs, closureFor, cc, lib.set_thunk, (s) => `'${describeSpec(s)}'`));
     });
 
     test(`JS layouts (sizeof, alignof, offsetof) match C ${S}`, (t) => {

@@ -23,6 +23,7 @@ import { after, before, describe, test } from 'node:test';
 import koffi from 'koffi';
 import { BareFn, FnPtr } from '../src/index';
 import { compileSharedLibrary, removeArtifact } from './support/cc';
+import { installThunks } from './support/differential-thunks';
 import {
   compareJs,
   emitC,
@@ -51,8 +52,8 @@ function differential({ cc, c, sigs: count }: (typeof CONVENTIONS)[number]): voi
   describe(`differential: ${count} random signatures${cc ? `, cc ${cc}` : ''} ${S}`, () => {
     let sigs: SigCase[];
     let lib: { set_thunk: (i: number, p: bigint) => void; run_range: (a: number, b: number) => number; fail_log: () => string; nan_soft_count: () => number; calls_count: () => number };
-    const thunks: (BareFn | undefined)[] = [];
-    const constructionErrors: string[] = [];
+    let thunks: (BareFn | undefined)[] = [];
+    let constructionErrors: string[] = [];
     let counters: Int32Array;
     let problems: string[] = [];
     let jsNanSoft = 0;
@@ -93,15 +94,7 @@ function differential({ cc, c, sigs: count }: (typeof CONVENTIONS)[number]): voi
         calls_count: k.func('int calls_count(void)'),
       };
       counters = new Int32Array(sigs.length);
-      for (const s of sigs) {
-        try {
-          const t = new BareFn(s.spec as never, closureFor(s) as never, { cc });
-          thunks[s.index] = t;
-          lib.set_thunk(s.index, t.bare());
-        } catch (e) {
-          constructionErrors.push(`sig ${s.index} ${JSON.stringify(s.spec)}: ${String(e)}`);
-        }
-      }
+      ({ thunks, errors: constructionErrors } = installThunks(sigs, closureFor, cc, lib.set_thunk, (s) => JSON.stringify(s.spec)));
     });
 
     test(`every signature can be made into a thunk ${S}`, () => {
