@@ -20,7 +20,7 @@ import { bridge } from './runtime/bridge';
 import type { InboundCodec } from './runtime/codec';
 import { allocateTag, descriptionIndex, idOfTag, poolFor, registerThunk, unregisterThunk, type ThunkEntry } from './runtime/registry';
 import { planFor, type SignaturePlan } from './runtime/signature-plan';
-import type { CallConvName, SignatureSpec } from './signature';
+import type { CallConvName, Signature, SignatureSpec } from './signature';
 import type { ClosureOf } from './signature/typelevel';
 
 /**
@@ -89,11 +89,13 @@ function errorText(error: unknown): string {
   return error instanceof Error ? (error.stack ?? String(error)) : String(error);
 }
 
-function syncOptions(o: BareFnSyncOptions, kind: string, returnsVoid: boolean) {
+function syncOptions(o: BareFnSyncOptions, kind: string, sig: Signature) {
   const blocking = o.blocking ?? true;
   if (typeof blocking !== 'boolean') throw new InvalidOptionError(`${kind} option blocking must be a boolean`);
-  if (!blocking && !returnsVoid)
+  if (!blocking && sig.ret.kind !== 'void')
     throw new InvalidOptionError(`${kind} option blocking: false needs a void return type: a caller that does not wait cannot get a result`);
+  if (!blocking && sig.variadic)
+    throw new InvalidOptionError(`${kind} option blocking: false cannot be variadic: the '...' arguments cannot be copied before the caller goes on`);
   const timeoutMs = o.timeoutMs ?? 0;
   if (!Number.isInteger(timeoutMs) || timeoutMs < 0 || timeoutMs > 0xffffffff)
     throw new InvalidOptionError(`${kind} option timeoutMs must be a whole number of milliseconds, got ${String(o.timeoutMs)}`);
@@ -157,9 +159,10 @@ export class BareFn<const S extends SignatureSpec = SignatureSpec> implements Th
     if (options === null || typeof options !== 'object') throw new InvalidOptionError(`${kind} options must be an object`);
     const plan = planFor(signature, options.cc);
     const sig = plan.signature;
-    if (fn.length > sig.args.length)
+    const passed = sig.args.length + (sig.variadic ? 1 : 0); // a variadic closure also gets its VaList
+    if (fn.length > passed)
       throw new ArgumentCountError(
-        `the closure given to ${kind} declares ${fn.length} parameters, but '${sig.text}' passes ${sig.args.length}`,
+        `the closure given to ${kind} declares ${fn.length} parameters, but '${sig.text}' passes ${passed}`,
       );
     const alloc = options.alloc ?? getGlobalJitAlloc();
     if (options.alloc !== undefined) validateJitAlloc(alloc);
@@ -171,7 +174,7 @@ export class BareFn<const S extends SignatureSpec = SignatureSpec> implements Th
     this.fn = fn as (...args: never[]) => unknown;
     this.codec = plan.inbound();
 
-    const sync = threadSafe ? syncOptions(options as BareFnSyncOptions, kind, sig.ret.kind === 'void') : undefined;
+    const sync = threadSafe ? syncOptions(options as BareFnSyncOptions, kind, sig) : undefined;
 
     this.tag = allocateTag();
     registerThunk(this);

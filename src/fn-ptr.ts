@@ -2,7 +2,7 @@
  * FnPtr: call any native function pointer from JS (ours or not), with the same
  * signatures and conventions as thunks.
  */
-import { ArgumentTypeError, describeValue } from './errors';
+import { ArgumentTypeError, UnsupportedTypeError, describeValue } from './errors';
 import { CALL_SERVICED, HEADER_CALL_MODE_U32, views } from './runtime/arena';
 import { makeOutboundCaller, type OutboundCaller } from './runtime/codec';
 import { planFor } from './runtime/signature-plan';
@@ -70,6 +70,8 @@ export class FnPtr<const S extends SignatureSpec = SignatureSpec> {
 
   constructor(signature: S, address: FunctionAddress, options: FnPtrOptions = {}) {
     const plan = planFor(signature, options.cc);
+    if (plan.signature.variadic)
+      throw new UnsupportedTypeError(`FnPtr cannot call variadic functions yet ('${plan.signature.text}'); thunks can be variadic`);
     this.address = toAddress(address);
     this.signature = plan.signature.text;
     this.spec = signature;

@@ -69,6 +69,19 @@ export interface IndirectResultSlot {
 /** Where the result lives. */
 export type ResultSlot = ValueSlot | IndirectResultSlot;
 
+/**
+ * Where a variadic callee finds the arguments after the fixed ones: the argument registers
+ * the fixed arguments left (as frame words), then the caller's stack from word `stackWord`
+ * on. With `positional`, every variadic argument takes the next integer register whatever
+ * its type (Win64, whose callers copy floating-point varargs there too).
+ */
+export interface VariadicStart {
+  readonly gprWords: readonly number[];
+  readonly fprWords: readonly number[];
+  readonly positional: boolean;
+  readonly stackWord: number;
+}
+
 export interface Lowering {
   readonly args: readonly ValueSlot[];
   /** Where the result is read/written; null for void. */
@@ -83,6 +96,8 @@ export interface Lowering {
    * calls put C-string arguments from there up to the end of the frame.
    */
   readonly scratchWord: number;
+  /** For a variadic signature: where the variadic arguments start. */
+  readonly variadic?: VariadicStart;
 }
 
 /** A convention's register files as frame words, shared by its classifier and its stubs. */

@@ -153,8 +153,11 @@ export function lowerSysvX64(sig: Signature): Lowering {
     return { word: FRAME.stack + stack++, kind };
   });
   if (ret !== null && ret.kind === 'indirect') ret = { ...ret, bufferWord: FRAME.stack + stack };
+  const variadic = sig.variadic
+    ? { gprWords: regs.gprWords.slice(gpr), fprWords: regs.fprWords.slice(fpr), positional: false, stackWord: stack }
+    : undefined;
   return {
     args, ret, stackWords: stack, gprCount: gpr, fprCount: fpr,
-    scratchWord: FRAME.stack + stack + indirectWords,
+    scratchWord: FRAME.stack + stack + indirectWords, variadic,
   };
 }

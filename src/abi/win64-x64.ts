@@ -15,7 +15,8 @@
  *   (rcx, shifting the others by one position) and returned in rax.
  * - rbx, rbp, rdi, rsi, r12-r15 and xmm6-xmm15 are callee-saved: rdi, rsi and xmm6-xmm15
  *   are volatile under System V, so the entry stub saves them around the bridge call.
- * Variadic functions (floats duplicated in integer registers) are not supported yet.
+ * Variadic arguments follow the same positions; callers also copy floating-point ones into
+ * the integer register of their position, which is where a variadic callee reads them.
  */
 import { FRAME } from '../runtime/arena';
 import { isAggregate, isCString, type AggregateType, type Signature } from '../signature';
@@ -91,5 +92,8 @@ export function lowerWin64X64(sig: Signature): Lowering {
   // Outbound calls load every register up to the last position used, from both files:
   // a slot whose argument went to the other file just carries an unused value.
   const used = Math.min(position, POSITIONS);
-  return { args, ret, stackWords: stack, gprCount: used, fprCount: used, scratchWord: next };
+  const variadic = sig.variadic
+    ? { gprWords: regs.gprWords.slice(used), fprWords: regs.fprWords.slice(used), positional: true, stackWord: stack }
+    : undefined;
+  return { args, ret, stackWords: stack, gprCount: used, fprCount: used, scratchWord: next, variadic };
 }

@@ -17,6 +17,7 @@ import type { AggregateSlot, IndirectResultSlot, Lowering, ReferenceSlot, Result
 import { bridge } from './bridge';
 import { FRAME, FRAME_WORDS, HEADER_WORDS, views } from './arena';
 import { arenaAddress, intern, mallocCString, putCString, readCString } from './cstrings';
+import { FrameVaList } from './va-list';
 import { ValueGen, zeroWords } from './value-codegen';
 
 /** A scalar slot that is not a C string: the original, fastest path. */
@@ -244,6 +245,8 @@ export function makeInboundCodec(lowering: Lowering, namer: ValueNamer): Inbound
     const a = s as AggregateSlot;
     return new ValueGen({ mode: 'frame', words: a.words, contiguous: a.contiguous }).decode(a.type, pre);
   });
+  const variadic = lowering.variadic;
+  if (variadic) loads.push('va');
   const call = `fn(${loads.join(', ')})`;
   const ret = lowering.ret;
   const store = ret ? resultStoreCode(ret, 'r') : '';
@@ -253,13 +256,20 @@ export function makeInboundCodec(lowering: Lowering, namer: ValueNamer): Inbound
     zeroBytes = new Uint8Array(ret.type.size);
     zero += ` { const p = u64[b + ${ret.pointerWord}]; write(p, ZERO); u64[b + ${ret.returnWord}] = p; }`;
   }
+  let body = `${pre.length ? pre.join(' ') + ' ' : ''}${store ? `const r = ${call}; ${store}` : `${call};`}`;
+  // The closure's VaList reads this frame and the caller's stack: it ends with the call.
+  if (variadic) body = `const va = newVaList(b); try { ${body} } finally { va.close(); }`;
   const source =
     `'use strict'; const { ${VIEW_NAMES} } = views;\n` +
-    `function invoke(fn, b) { ${pre.length ? pre.join(' ') + ' ' : ''}${store ? `const r = ${call}; ${store}` : `${call};`} }\n` +
+    `function invoke(fn, b) { ${body} }\n` +
     `function encodeResult(r, b) { ${store} }\n` +
     `function zeroResult(b) { ${zero} }\n` +
     `return { invoke, encodeResult, zeroResult };`;
-  return new Function(...HELPER_NAMES, 'ZERO', 'refs', source)(...helpers(namer, expected), zeroBytes, refs) as InboundCodec;
+  const owner = namer(-1).replace(/^return value of /, '');
+  const newVaList = variadic ? (b: number) => new FrameVaList(b, variadic, owner) : undefined;
+  return new Function(...HELPER_NAMES, 'ZERO', 'refs', 'newVaList', source)(
+    ...helpers(namer, expected), zeroBytes, refs, newVaList,
+  ) as InboundCodec;
 }
 
 function zeroCode(): string {

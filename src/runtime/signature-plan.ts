@@ -70,8 +70,6 @@ function planForUncached(spec: SignatureSpec, ccOption: CallConvName | undefined
   const known = plans.get(key);
   if (known) return known;
 
-  if (signature.variadic)
-    throw new UnsupportedTypeError(`variadic signatures ('${signature.text}') are not supported yet`);
   const lowering = backend.lower(signature);
   if (lowering.stackWords > MAX_STACK_WORDS)
     throw new UnsupportedTypeError(`'${signature.text}' passes ${lowering.stackWords} words on the stack; at most ${MAX_STACK_WORDS} are supported`);

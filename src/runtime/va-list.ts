@@ -1,0 +1,96 @@
+/**
+ * The variadic tail of a callback (`'int (const char *fmt, ...)'`): the closure gets a
+ * {@link VaList} after its fixed arguments and reads each further argument with the type
+ * its format says, like C's `va_arg`. Values come from the registers the entry stub saved
+ * in the frame, then from the caller's stack (through the stack pointer the bridge put in
+ * the frame): both valid only while the call runs, so a VaList ends when the closure returns.
+ */
+import type { VariadicStart } from '../abi/lowering';
+import { ArgumentTypeError, DisposedError, UnsupportedTypeError } from '../errors';
+import { resolveType, type ScalarKind, type VaList } from '../signature';
+import { bridge } from './bridge';
+import { FRAME, views } from './arena';
+
+/** How a variadic argument of some C type is read: the kinds C's default promotions leave. */
+type VaKind = Extract<ScalarKind, 'i32' | 'u32' | 'i64' | 'u64' | 'pointer' | 'f64'>;
+
+const kinds = new Map<string, VaKind>();
+
+/** The kind to read for a type name; C promotes narrower types, so asking for them is an error. */
+function vaKind(type: unknown): VaKind {
+  if (typeof type !== 'string') throw new ArgumentTypeError(`VaList.next(type): type must be a C type name, got ${typeof type}`);
+  let kind = kinds.get(type);
+  if (kind !== undefined) return kind;
+  const t = resolveType(type, 'VaList.next()');
+  if (t.tag !== 'scalar') throw new UnsupportedTypeError(`VaList.next('${type}'): structs and unions cannot be read from a va_list yet`);
+  switch (t.kind) {
+    case 'i32': case 'u32': case 'i64': case 'u64': case 'pointer': case 'f64':
+      kind = t.kind;
+      break;
+    case 'f32':
+      throw new ArgumentTypeError(`VaList.next('${type}'): a float passed to '...' is promoted to double; read it as 'double'`);
+    case 'void':
+      throw new ArgumentTypeError(`VaList.next('${type}'): there is no void argument`);
+    default:
+      throw new ArgumentTypeError(`VaList.next('${type}'): a ${type} passed to '...' is promoted to int; read it as 'int' (or 'unsigned int')`);
+  }
+  kinds.set(type, kind);
+  return kind;
+}
+
+const { u32, i32, u64, i64, f64 } = views;
+
+export class FrameVaList implements VaList {
+  private gpr = 0;
+  private fpr = 0;
+  private stackWord: number;
+  private open = true;
+
+  constructor(
+    private readonly b: number,
+    private readonly start: VariadicStart,
+    private readonly owner: string,
+  ) {
+    this.stackWord = start.stackWord;
+  }
+
+  next(type: string): number | bigint {
+    if (!this.open) throw new DisposedError(`the VaList of ${this.owner} was used after its call returned`);
+    const kind = vaKind(type);
+    const s = this.start;
+    const vector = kind === 'f64' && !s.positional;
+    const words = vector ? s.fprWords : s.gprWords;
+    const used = vector ? this.fpr : this.gpr;
+    if (used < words.length) {
+      if (vector) this.fpr++;
+      else this.gpr++;
+      return readWord(this.b + words[used]!, kind);
+    }
+    // From the caller's stack: 8 bytes a slot, whatever the type.
+    const stack = u64[this.b + FRAME.stackPtr]! + BigInt(this.stackWord++ * 8);
+    const bytes = bridge.read(stack, 8);
+    const dv = new DataView(bytes.buffer, bytes.byteOffset, 8);
+    switch (kind) {
+      case 'i32': return dv.getInt32(0, true);
+      case 'u32': return dv.getUint32(0, true);
+      case 'i64': return dv.getBigInt64(0, true);
+      case 'u64': case 'pointer': return dv.getBigUint64(0, true);
+      case 'f64': return dv.getFloat64(0, true);
+    }
+  }
+
+  /** @internal The call returned: the frame and the caller's stack are no longer this call's. */
+  close(): void {
+    this.open = false;
+  }
+}
+
+function readWord(w: number, kind: VaKind): number | bigint {
+  switch (kind) {
+    case 'i32': return i32[w * 2]!;
+    case 'u32': return u32[w * 2]!;
+    case 'i64': return i64[w]!;
+    case 'u64': case 'pointer': return u64[w]!;
+    case 'f64': return f64[w]!;
+  }
+}

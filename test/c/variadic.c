@@ -1,0 +1,36 @@
+/*
+ * Variadic callbacks for test/variadic.test.ts: C calls a thunk declared
+ * `int64_t (const char *fmt, ...)` the way it would call printf, under System V and
+ * under ms_abi; the format says what each variadic argument is.
+ */
+#include <pthread.h>
+#include <stdint.h>
+
+#define EXPORT __attribute__((visibility("default")))
+#define MS __attribute__((ms_abi))
+
+typedef int64_t (*va_fn)(const char *fmt, ...);
+typedef int64_t(MS *ms_va_fn)(const char *fmt, ...);
+
+/* The same calls, spelled once for both conventions. */
+#define FEW(f) (f)("idlpucL", -7, 2.5, INT64_MIN, (void *)0x1234, 4000000000u, (char)'A', UINT64_MAX)
+/* 16 ints and 12 doubles, interleaved: past every argument register, into the caller's stack. */
+#define MANY(f)                                                                                                   \
+  (f)("ididiidiidiidiidiidiidiidddd", 1, 0.5, -2, -1.5, 3, -4, 2.25, 5, -6, -3.125, 7, -8, 4.5, 9, -10, -5.75, 11, \
+      -12, 6.0625, 13, -14, -7.5, 15, -16, 8.25, -9.5, 10.75, -11.125)
+
+EXPORT int64_t call_few(void *fn) { return FEW((va_fn)fn); }
+EXPORT int64_t call_many(void *fn) { return MANY((va_fn)fn); }
+EXPORT int64_t call_few_ms(void *fn) { return FEW((ms_va_fn)fn); }
+EXPORT int64_t call_many_ms(void *fn) { return MANY((ms_va_fn)fn); }
+
+static void *many_main(void *fn) { return (void *)(intptr_t)MANY((va_fn)fn); }
+
+/* call_many from a new thread, joined: for Sync thunks. */
+EXPORT int64_t call_many_on_thread(void *fn) {
+  pthread_t t;
+  void *r;
+  if (pthread_create(&t, NULL, many_main, fn) != 0) return -1;
+  pthread_join(t, &r);
+  return (int64_t)(intptr_t)r;
+}
