@@ -29,8 +29,12 @@ import type { ScalarKind } from './ctype';
 
 /** The variadic tail of a `...` signature: read each argument with the type the format says. */
 export interface VaList {
-  /** Reads the next variadic argument as a C type (`'int'`, `'double'`, `'const char *'`, ...). */
-  next(type: string): number | bigint | boolean;
+  /**
+   * Reads the next variadic argument as a C type after the default promotions: `'int'`,
+   * `'unsigned int'` and `'double'` give a number; 64-bit integers and pointers
+   * (`'long'`, `'size_t'`, `'const char *'`, ...) a bigint.
+   */
+  next(type: string): number | bigint;
 }
 
 /**
