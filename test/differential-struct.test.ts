@@ -18,7 +18,7 @@ import { after, before, describe, test } from 'node:test';
 import koffi from 'koffi';
 import { BareFn, FnPtr, loadLibrary, types } from '../src/index';
 import { compileSharedLibrary, removeArtifact } from './support/cc';
-import { installThunks } from './support/differential-thunks';
+import { differentialConventions, installThunks } from './support/differential-thunks';
 import { Prng, runSeed } from './support/prng';
 import {
   compareVal, emitStructC, generateStructSignatures, jsLayoutRows, toJs, TypeFactory, type StructSig, type TypeNode,
@@ -33,15 +33,9 @@ function describeSpec(s: StructSig): string {
   return typeof s.spec === 'string' ? s.spec : s.text;
 }
 
-/** System V in full; Win64 (C's ms_abi: small structs in registers, others by reference) on a smaller set. */
-const CONVENTIONS = [
-  { cc: undefined, c: 'sysv', sigs: SIGS },
-  { cc: 'Win64', c: 'ms', sigs: Math.ceil(SIGS / 2) },
-] as const;
+for (const convention of differentialConventions(SIGS)) differentialStructs(convention);
 
-for (const convention of CONVENTIONS) differentialStructs(convention);
-
-function differentialStructs({ cc, c, sigs: count }: (typeof CONVENTIONS)[number]): void {
+function differentialStructs({ cc, c, sigs: count }: ReturnType<typeof differentialConventions>[number]): void {
   describe(`differential (structs): ${count} random signatures${cc ? `, cc ${cc}` : ''} ${S}`, () => {
     let sigs: StructSig[];
     let factory: TypeFactory;

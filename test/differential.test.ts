@@ -23,7 +23,7 @@ import { after, before, describe, test } from 'node:test';
 import koffi from 'koffi';
 import { BareFn, FnPtr } from '../src/index';
 import { compileSharedLibrary, removeArtifact } from './support/cc';
-import { installThunks } from './support/differential-thunks';
+import { differentialConventions, installThunks } from './support/differential-thunks';
 import {
   compareJs,
   emitC,
@@ -40,15 +40,9 @@ const CALLS = Number(process.env.CFFI_DIFF_CALLS || 4);
 const NAN_POLICY: NanPolicy = 'exact';
 const S = `[CFFI_SEED=${seed}]`;
 
-/** System V (the platform's C convention) in full; Win64 (`cc: 'Win64'`, C's ms_abi) on a smaller set. */
-const CONVENTIONS = [
-  { cc: undefined, c: 'sysv', sigs: SIGS },
-  { cc: 'Win64', c: 'ms', sigs: Math.ceil(SIGS / 2) },
-] as const;
+for (const convention of differentialConventions(SIGS)) differential(convention);
 
-for (const convention of CONVENTIONS) differential(convention);
-
-function differential({ cc, c, sigs: count }: (typeof CONVENTIONS)[number]): void {
+function differential({ cc, c, sigs: count }: ReturnType<typeof differentialConventions>[number]): void {
   describe(`differential: ${count} random signatures${cc ? `, cc ${cc}` : ''} ${S}`, () => {
     let sigs: SigCase[];
     let lib: { set_thunk: (i: number, p: bigint) => void; run_range: (a: number, b: number) => number; fail_log: () => string; nan_soft_count: () => number; calls_count: () => number };
