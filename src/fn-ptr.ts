@@ -2,7 +2,7 @@
  * FnPtr: call any native function pointer from JS (ours or not), with the same
  * signatures and conventions as thunks.
  */
-import { ArgumentTypeError, UnsupportedTypeError, describeValue } from './errors';
+import { ArgumentTypeError, InvalidOptionError, UnsupportedTypeError, describeValue } from './errors';
 import { CALL_SERVICED, HEADER_CALL_MODE_U32, views } from './runtime/arena';
 import { makeOutboundCaller, type OutboundCaller } from './runtime/codec';
 import { planFor } from './runtime/signature-plan';
@@ -69,6 +69,9 @@ export class FnPtr<const S extends SignatureSpec = SignatureSpec> {
   readonly call: (...args: GivenArgsOf<S>) => ReturnOf<S>;
 
   constructor(signature: S, address: FunctionAddress, options: FnPtrOptions = {}) {
+    if (options === null || typeof options !== 'object') throw new InvalidOptionError('FnPtr options must be an object');
+    if (options.serviceCallbacks !== undefined && typeof options.serviceCallbacks !== 'boolean')
+      throw new InvalidOptionError(`FnPtr option serviceCallbacks must be a boolean, got ${describeValue(options.serviceCallbacks)}`);
     const plan = planFor(signature, options.cc);
     if (plan.signature.variadic)
       throw new UnsupportedTypeError(`FnPtr cannot call variadic functions yet ('${plan.signature.text}'); thunks can be variadic`);

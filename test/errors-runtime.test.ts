@@ -369,6 +369,15 @@ describe('errors at construction and call time', () => {
     }
   });
 
+  test('bad options objects: InvalidOptionError (ERR_INVALID_OPTION), never a TypeError', () => {
+    for (const bad of [null, 5, 'x']) {
+      assert.throws(() => new BareFn('int (int)', (x: number) => x, bad as never), { code: 'ERR_INVALID_OPTION' }, `BareFn ${String(bad)}`);
+      assert.throws(() => new FnPtr('int (int)', 1n, bad as never), { code: 'ERR_INVALID_OPTION' }, `FnPtr ${String(bad)}`);
+    }
+    assert.throws(() => new FnPtr('int (int)', 1n, { serviceCallbacks: 'yes' as never }), { code: 'ERR_INVALID_OPTION', message: /serviceCallbacks/ });
+    assert.throws(() => new BareFn('int (int)', (x: number) => x, { onError: 'ignore' as never }), { code: 'ERR_INVALID_OPTION', message: /onError/ });
+  });
+
   test('malformed prototypes: SignatureSyntaxError (ERR_SIGNATURE_SYNTAX) with token and column', () => {
     const cases: [string, string, number][] = [
       // [source, offending token, 1-based column]
