@@ -2,6 +2,7 @@
 // data models. The big table is real callback prototypes from libc, SQLite, zlib, Win32,
 // GLib, libcurl, Lua, ... each checked for its resolved kinds, convention and text.
 import { test } from 'node:test';
+import { Prng, runSeed } from './support/prng';
 import assert from 'node:assert/strict';
 import {
   ClosureFfiError, InvalidOptionError, SignatureSyntaxError, UnknownTypeError, UnsupportedConventionError,
@@ -551,4 +552,35 @@ test('cc: every convention name, and every prototype spelling', () => {
   // same convention twice is fine; no convention is undefined
   assert.equal(parsePrototype('int __stdcall (__stdcall *)(int)').cc, 'Stdcall');
   assert.equal(parsePrototype('int (int)').cc, undefined);
+});
+
+// ---- robustness: whatever the text, a ClosureFfiError, never a crash of another kind ----------
+
+test('20,000 mutated prototypes: every failure is a ClosureFfiError (seeded; CFFI_SEED replays)', () => {
+  const seed = runSeed();
+  const rng = new Prng(seed);
+  const bases = [
+    'int (const void *a, const void *b)', 'void (*signal(int sig, void (*func)(int)))(int)',
+    'int printf(const char *restrict format, ...)', 'unsigned long long int (char[8], short *const *)',
+    'double __ms_abi (float, int)', 'int (int (*)(int, double), ...)', 'struct S (union U, enum E)',
+  ];
+  const pieces = ['(', ')', '*', ',', '...', 'int', 'const', 'struct', ' ', 'unsigned', 'long', '[', ']', '8', ';',
+    '__attribute__((', '))', 'x', 'void', 'char', '__stdcall', '/*', '*/', '"', '\\', 'é', '\0', 'enum', 'union', '{',
+    '}', ':', '-1', '0x10', 'long double', 'cstring'];
+  const escaped: string[] = [];
+  for (let i = 0; i < 20_000; i++) {
+    let src = bases[rng.int(bases.length)]!;
+    for (let k = 1 + rng.int(4); k > 0; k--) {
+      const at = rng.int(src.length + 1);
+      src = rng.chance(0.5)
+        ? src.slice(0, at) + pieces[rng.int(pieces.length)] + src.slice(at)
+        : src.slice(0, at) + src.slice(at + 1 + rng.int(4));
+    }
+    try {
+      resolveSignature(src);
+    } catch (e) {
+      if (!(e instanceof ClosureFfiError) && escaped.length < 5) escaped.push(`${JSON.stringify(src)}: ${String(e)}`);
+    }
+  }
+  assert.deepEqual(escaped, [], `[CFFI_SEED=${seed}]`);
 });
