@@ -2,10 +2,11 @@
  * FnPtr: call any native function pointer from JS (ours or not), with the same
  * signatures and conventions as thunks.
  */
-import { ArgumentTypeError, InvalidOptionError, UnsupportedTypeError, describeValue } from './errors';
+import { ArgumentCountError, ArgumentTypeError, InvalidOptionError, describeValue } from './errors';
 import { CALL_SERVICED, HEADER_CALL_MODE_U32, views } from './runtime/arena';
 import { makeOutboundCaller, type OutboundCaller } from './runtime/codec';
-import { planFor } from './runtime/signature-plan';
+import { planFor, variadicCallPlan, type SignaturePlan } from './runtime/signature-plan';
+import { variadicArgType } from './runtime/va-list';
 import type { CallConvName, SignatureSpec } from './signature';
 import type { GivenArgsOf, ReturnOf } from './signature/typelevel';
 
@@ -49,6 +50,51 @@ function serviced(caller: OutboundCaller): OutboundCaller {
   };
 }
 
+function callerFor(plan: SignaturePlan, address: bigint, label: string): OutboundCaller {
+  const names = plan.signature.argNames;
+  return makeOutboundCaller(
+    plan.lowering,
+    address,
+    plan.callStub(),
+    (i) => `argument ${i + 1}${names[i] ? ` (${names[i]})` : ''} of ${label}`,
+    label,
+  );
+}
+
+/**
+ * Calls to a variadic function: the fixed arguments, then a C type name and a value for
+ * each '...' argument (`printf.call(fmt, 'int', 42, 'double', 1.5, 'cstring', 'hi')`).
+ * Each distinct list of types gets its own generated caller, made on first use.
+ */
+function variadicCaller(plan: SignaturePlan, address: bigint, label: string): OutboundCaller {
+  const fixed = plan.signature.args.length;
+  const callers = new Map<string, OutboundCaller>();
+  return (...args: unknown[]) => {
+    if (args.length < fixed || (args.length - fixed) % 2 !== 0)
+      throw new ArgumentCountError(
+        `${label} takes ${fixed} fixed argument${fixed === 1 ? '' : 's'}, then a type and a value for each '...' argument ` +
+          `(e.g. 'int', 42); got ${args.length} arguments`,
+      );
+    const types: string[] = [];
+    const values = args.slice(0, fixed);
+    for (let i = fixed; i < args.length; i += 2) {
+      types.push(args[i] as string);
+      values.push(args[i + 1]);
+    }
+    const key = types.join('\u0000');
+    let caller = callers.get(key);
+    if (caller === undefined) {
+      const ctypes = types.map((t, k) => variadicArgType(t, `argument ${fixed + 2 * k + 1} of ${label} (the type of '...' argument ${k + 1})`));
+      const callPlan = variadicCallPlan(plan, ctypes);
+      caller = makeOutboundCaller(callPlan.lowering, address, callPlan.callStub(), (i) =>
+        i < fixed ? `argument ${i + 1} of ${label}` : `argument ${fixed + 2 * (i - fixed) + 2} of ${label} ('...' argument ${i - fixed + 1}, ${types[i - fixed]})`,
+      label);
+      callers.set(key, caller);
+    }
+    return caller(...values);
+  };
+}
+
 /**
  * A typed native function pointer.
  *
@@ -73,21 +119,12 @@ export class FnPtr<const S extends SignatureSpec = SignatureSpec> {
     if (options.serviceCallbacks !== undefined && typeof options.serviceCallbacks !== 'boolean')
       throw new InvalidOptionError(`FnPtr option serviceCallbacks must be a boolean, got ${describeValue(options.serviceCallbacks)}`);
     const plan = planFor(signature, options.cc);
-    if (plan.signature.variadic)
-      throw new UnsupportedTypeError(`FnPtr cannot call variadic functions yet ('${plan.signature.text}'); thunks can be variadic`);
     this.address = toAddress(address);
     this.signature = plan.signature.text;
     this.spec = signature;
     this.cc = options.cc;
     const label = `FnPtr '${plan.signature.text}'`;
-    const names = plan.signature.argNames;
-    const caller: OutboundCaller = makeOutboundCaller(
-      plan.lowering,
-      this.address,
-      plan.callStub(),
-      (i) => `argument ${i + 1}${names[i] ? ` (${names[i]})` : ''} of ${label}`,
-      label,
-    );
+    const caller = plan.signature.variadic ? variadicCaller(plan, this.address, label) : callerFor(plan, this.address, label);
     this.call = (options.serviceCallbacks ? serviced(caller) : caller) as (...args: GivenArgsOf<S>) => ReturnOf<S>;
   }
 }

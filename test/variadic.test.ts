@@ -1,7 +1,9 @@
 /**
- * Variadic callbacks: a thunk for `int64_t (const char *fmt, ...)` called by C like printf,
- * under System V and Win64 (test/c/variadic.c). The closure reads the `...` arguments with
- * VaList.next(type), in registers first and then on the caller's stack.
+ * Variadic functions both ways, under System V and Win64 (test/c/variadic.c): a thunk for
+ * `int64_t (const char *fmt, ...)` called by C like printf, whose closure reads the `...`
+ * arguments with VaList.next(type) (registers first, then the caller's stack); and FnPtr
+ * calling variadic C functions (libc's snprintf, and va_arg-based sums) with a type and a
+ * value per `...` argument.
  */
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
@@ -14,7 +16,6 @@ import {
   InvalidOptionError,
   loadLibrary,
   memory,
-  UnsupportedTypeError,
   type VaList,
 } from '../src/index';
 import { compileTestLibrary } from './support/cc';
@@ -93,7 +94,6 @@ test('VaList.next names what is wrong: promoted types, non-scalars, use after th
 });
 
 test('variadic: what is refused, and how', () => {
-  assert.throws(() => new FnPtr('int (const char *, ...)', 1n), (e: unknown) => e instanceof UnsupportedTypeError && /variadic/.test((e as Error).message));
   assert.throws(
     () => new BareFnSync({ args: ['const char *'], ret: 'void', variadic: true }, () => {}, { blocking: false }),
     (e: unknown) => e instanceof InvalidOptionError && /variadic/.test((e as Error).message),
@@ -101,4 +101,47 @@ test('variadic: what is refused, and how', () => {
   // The closure may declare its VaList parameter, but no more (the types say so too).
   const tooMany = (_a: number, _v: VaList, _x: unknown) => {};
   assert.throws(() => new BareFn('void (int, ...)', tooMany as never), /passes 2/);
+});
+
+describe('FnPtr calls variadic functions: fixed arguments, then a type and a value per \'...\' argument', () => {
+  const libc = loadLibrary();
+
+  test('libc snprintf with ints, unsigned, int64, double, a string, a promoted char and a pointer', () => {
+    const snprintf = new FnPtr('int snprintf(char *buf, size_t size, cstring format, ...)', libc.symbol('snprintf'));
+    const buf = memory.alloc(256);
+    try {
+      const n = snprintf.call(buf, 256n, '%d|%u|%lld|%.3f|%s|%c|%p', 'int', -42, 'unsigned int', 4000000000,
+        'int64_t', -(2n ** 40n), 'double', 3.14159, 'cstring', 'héllo', 'int', 65, 'void *', 0x1234n);
+      const want = '-42|4000000000|-1099511627776|3.142|héllo|A|0x1234';
+      assert.equal(memory.readCString(buf), want);
+      assert.equal(n, Buffer.byteLength(want));
+      // 16 ints and 10 doubles: registers run out, the rest goes on the stack.
+      const ints = Array.from({ length: 16 }, (_, i) => (i % 2 ? -i : i) * 1001);
+      const dbls = Array.from({ length: 10 }, (_, i) => i + 0.25);
+      const fmt = [...ints.map(() => '%d'), ...dbls.map(() => '%.2f')].join(',');
+      snprintf.call(buf, 256n, fmt, ...ints.flatMap((v) => ['int', v]), ...dbls.flatMap((v) => ['double', v]));
+      assert.equal(memory.readCString(buf), [...ints.map(String), ...dbls.map((d) => d.toFixed(2))].join(','));
+    } finally {
+      memory.free(buf);
+    }
+  });
+
+  for (const [name, conv] of [['va_sum', undefined], ['ms_va_sum', cc.Win64]] as const) {
+    test(`${name}: int64 and double '...' arguments in every position${conv ? ' (Win64: doubles mirrored into integer registers)' : ''}`, () => {
+      const sum = new FnPtr('double (cstring fmt, ...)', lib.symbol(name), { cc: conv });
+      assert.equal(sum.call('dldl', 'double', 1.5, 'int64_t', 2n, 'double', 0.25, 'int64_t', -4n), -0.25);
+      const many = Array.from({ length: 12 }, (_, i) => (i % 3 === 0 ? ['double', i + 0.5] : ['int64_t', BigInt(i)]));
+      const fmt = many.map(([t]) => (t === 'double' ? 'd' : 'l')).join('');
+      const want = many.reduce((a, [, v]) => a + Number(v), 0);
+      assert.equal(sum.call(fmt, ...many.flat()), want);
+    });
+  }
+
+  test('bad variadic calls name what is wrong', () => {
+    const sum = new FnPtr('double (cstring fmt, ...)', lib.symbol('va_sum'));
+    assert.throws(() => sum.call('d', 'double'), { code: 'ERR_ARG_COUNT', message: /a type and a value for each '...' argument/ });
+    assert.throws(() => sum.call('d', 'float', 1.5), { code: 'ERR_ARG_TYPE', message: /argument 2 .*'float'.*promoted to double; use 'double'/ });
+    assert.throws(() => sum.call('d', 42, 1.5), { code: 'ERR_ARG_TYPE', message: /argument 2 .*C type name/ });
+    assert.throws(() => sum.call('d', 'double', 'x'), { code: 'ERR_ARG_TYPE', message: /argument 3 .*'\.\.\.' argument 1, double/ });
+  });
 });

@@ -15,7 +15,11 @@ export interface ConventionBackend {
   readonly name: string;
   /** Index of this convention's entry stub in each thunk block's literal pool (0 is the trap). */
   readonly literal: number;
-  lower(sig: Signature): Lowering;
+  /**
+   * Where arguments and result live. `variadicCallFrom`: lowering an outbound call to a
+   * variadic function, whose arguments from that index on are the `...` part.
+   */
+  lower(sig: Signature, variadicCallFrom?: number): Lowering;
   buildEntryStub(enter: bigint): Uint8Array;
   buildCallStub(lowering: Lowering): Uint8Array;
 }

@@ -98,6 +98,12 @@ export interface Lowering {
   readonly scratchWord: number;
   /** For a variadic signature: where the variadic arguments start. */
   readonly variadic?: VariadicStart;
+  /**
+   * Outbound calls to a variadic function: frame words to copy after the arguments are
+   * stored, `[from, to]` (Win64 callers put a floating-point variadic argument in the
+   * integer register of its position too).
+   */
+  readonly mirrors?: readonly (readonly [number, number])[];
 }
 
 /** A convention's register files as frame words, shared by its classifier and its stubs. */

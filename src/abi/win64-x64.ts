@@ -43,7 +43,7 @@ function inOneRegister(t: AggregateType): boolean {
   return t.size === 1 || t.size === 2 || t.size === 4 || t.size === 8;
 }
 
-export function lowerWin64X64(sig: Signature): Lowering {
+export function lowerWin64X64(sig: Signature, variadicCallFrom?: number): Lowering {
   const regs = win64Registers;
   let position = 0;
   let stack = 0;
@@ -95,5 +95,14 @@ export function lowerWin64X64(sig: Signature): Lowering {
   const variadic = sig.variadic
     ? { gprWords: regs.gprWords.slice(used), fprWords: regs.fprWords.slice(used), positional: true, stackWord: stack }
     : undefined;
-  return { args, ret, stackWords: stack, gprCount: used, fprCount: used, scratchWord: next, variadic };
+  // A caller of a variadic function also puts each floating-point '...' argument that is in
+  // a vector register into the integer register of its position.
+  const mirrors: [number, number][] = [];
+  if (variadicCallFrom !== undefined)
+    args.forEach((a, i) => {
+      if (i < variadicCallFrom || a.kind !== 'f64') return;
+      const p = regs.fprWords.indexOf(a.word);
+      if (p >= 0) mirrors.push([a.word, regs.gprWords[p]!]);
+    });
+  return { args, ret, stackWords: stack, gprCount: used, fprCount: used, scratchWord: next, variadic, mirrors };
 }

@@ -316,6 +316,7 @@ export function makeOutboundCaller(lowering: Lowering, target: bigint, stub: big
     if (s.kind === 'reference') return referenceArgCode(s, `a${i}`, i, arena);
     return aggregateStoreCode(s as AggregateSlot, `a${i}`, i);
   }).join('\n  ');
+  const mirrors = (lowering.mirrors ?? []).map(([from, to]) => `u64[b + ${to}] = u64[b + ${from}];`).join(' ');
   const half = (x: bigint, hi: boolean) => Number(hi ? x >> 32n : x & 0xffffffffn);
   const ret = lowering.ret;
   const post: string[] = [];
@@ -334,8 +335,8 @@ export function makeOutboundCaller(lowering: Lowering, target: bigint, stub: big
     `  u32[(b + ${FRAME.stub}) * 2] = ${half(stub, false)}; u32[(b + ${FRAME.stub}) * 2 + 1] = ${half(stub, true)};\n`;
   const body = hasCString
     ? `  let sp = (b + ${lowering.scratchWord}) * 8; const end = (b + ${FRAME_WORDS}) * 8; let temps = null;\n` +
-      `  try {\n  ${stores}\n${setup}  callNative();\n  } finally { if (temps !== null) freeAll(temps); }\n`
-    : `  ${stores}\n${setup}  callNative();\n`;
+      `  try {\n  ${stores} ${mirrors}\n${setup}  callNative();\n  } finally { if (temps !== null) freeAll(temps); }\n`
+    : `  ${stores} ${mirrors}\n${setup}  callNative();\n`;
   const source =
     `'use strict'; const { ${VIEW_NAMES} } = views;\n` +
     `return function call(${params.join(', ')}) {\n` +

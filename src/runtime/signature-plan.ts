@@ -7,7 +7,7 @@ import { conventionFor, type ConventionBackend } from '../abi/conventions';
 import type { Lowering } from '../abi/lowering';
 import { InvalidOptionError, UnsupportedTypeError } from '../errors';
 import { stubs } from '../jit/stub-cache';
-import { resolveSignature, type CallConvName, type Signature, type SignatureSpec } from '../signature';
+import { resolveSignature, type CallConvName, type CType, type Signature, type SignatureSpec } from '../signature';
 import { registryGeneration } from '../signature/registry';
 import { FRAME, MAX_STACK_WORDS } from './arena';
 import { makeInboundCodec, type InboundCodec } from './codec';
@@ -67,10 +67,23 @@ function planForUncached(spec: SignatureSpec, ccOption: CallConvName | undefined
   const signature = resolveSignature(spec);
   const backend = conventionFor(convention(signature, ccOption), signature);
   const key = planKey(backend, signature);
-  const known = plans.get(key);
-  if (known) return known;
+  return plans.get(key) ?? buildPlan(signature, backend, key);
+}
 
-  const lowering = backend.lower(signature);
+/**
+ * The plan for one outbound call to a variadic function with a '...' part of the given
+ * types (already promoted): all the arguments as one fixed list, lowered as a call to a
+ * variadic function. Cached per signature, convention and type list.
+ */
+export function variadicCallPlan(base: SignaturePlan, types: readonly CType[]): SignaturePlan {
+  const fixed = base.signature.args.length;
+  const signature = resolveSignature({ args: [...base.signature.args, ...types], ret: base.signature.ret, cc: base.signature.cc });
+  const key = `${planKey(base.backend, signature)}|variadic from ${fixed}`;
+  return plans.get(key) ?? buildPlan(signature, base.backend, key, fixed);
+}
+
+function buildPlan(signature: Signature, backend: ConventionBackend, key: string, variadicCallFrom?: number): SignaturePlan {
+  const lowering = backend.lower(signature, variadicCallFrom);
   if (lowering.stackWords > MAX_STACK_WORDS)
     throw new UnsupportedTypeError(`'${signature.text}' passes ${lowering.stackWords} words on the stack; at most ${MAX_STACK_WORDS} are supported`);
   const ret = lowering.ret;

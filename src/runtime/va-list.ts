@@ -6,36 +6,38 @@
  * the frame): both valid only while the call runs, so a VaList ends when the closure returns.
  */
 import type { VariadicStart } from '../abi/lowering';
-import { ArgumentTypeError, DisposedError, UnsupportedTypeError } from '../errors';
-import { resolveType, type ScalarKind, type VaList } from '../signature';
+import { ArgumentTypeError, DisposedError, UnsupportedTypeError, describeValue } from '../errors';
+import { resolveType, type ScalarKind, type ScalarType, type VaList } from '../signature';
 import { bridge } from './bridge';
 import { FRAME, views } from './arena';
 
 /** How a variadic argument of some C type is read: the kinds C's default promotions leave. */
 type VaKind = Extract<ScalarKind, 'i32' | 'u32' | 'i64' | 'u64' | 'pointer' | 'f64'>;
 
-const kinds = new Map<string, VaKind>();
+const promoted = new Map<string, ScalarType & { kind: VaKind }>();
 
-/** The kind to read for a type name; C promotes narrower types, so asking for them is an error. */
-function vaKind(type: unknown): VaKind {
-  if (typeof type !== 'string') throw new ArgumentTypeError(`VaList.next(type): type must be a C type name, got ${typeof type}`);
-  let kind = kinds.get(type);
-  if (kind !== undefined) return kind;
-  const t = resolveType(type, 'VaList.next()');
-  if (t.tag !== 'scalar') throw new UnsupportedTypeError(`VaList.next('${type}'): structs and unions cannot be read from a va_list yet`);
+/**
+ * The C type of a '...' argument, given by name (`'int'`, `'double'`, `'const char *'`,
+ * `'cstring'`, ...). C promotes narrower types (char, short, bool to int; float to double)
+ * before they reach '...', so asking for one of those is an error that says what to use.
+ */
+export function variadicArgType(type: unknown, what: string): ScalarType & { kind: VaKind } {
+  if (typeof type !== 'string') throw new ArgumentTypeError(`${what}: the type must be a C type name such as 'int', got ${describeValue(type)}`);
+  const hit = promoted.get(type);
+  if (hit !== undefined) return hit;
+  const t = resolveType(type, what);
+  if (t.tag !== 'scalar') throw new UnsupportedTypeError(`${what} '${type}': structs and unions cannot go through '...' yet`);
   switch (t.kind) {
     case 'i32': case 'u32': case 'i64': case 'u64': case 'pointer': case 'f64':
-      kind = t.kind;
-      break;
+      promoted.set(type, t as ScalarType & { kind: VaKind });
+      return t as ScalarType & { kind: VaKind };
     case 'f32':
-      throw new ArgumentTypeError(`VaList.next('${type}'): a float passed to '...' is promoted to double; read it as 'double'`);
+      throw new ArgumentTypeError(`${what} '${type}': a float passed to '...' is promoted to double; use 'double'`);
     case 'void':
-      throw new ArgumentTypeError(`VaList.next('${type}'): there is no void argument`);
+      throw new ArgumentTypeError(`${what} '${type}': there is no void argument`);
     default:
-      throw new ArgumentTypeError(`VaList.next('${type}'): a ${type} passed to '...' is promoted to int; read it as 'int' (or 'unsigned int')`);
+      throw new ArgumentTypeError(`${what} '${type}': a ${type} passed to '...' is promoted to int; use 'int' (or 'unsigned int')`);
   }
-  kinds.set(type, kind);
-  return kind;
 }
 
 const { u32, i32, u64, i64, f64 } = views;
@@ -56,7 +58,7 @@ export class FrameVaList implements VaList {
 
   next(type: string): number | bigint {
     if (!this.open) throw new DisposedError(`the VaList of ${this.owner} was used after its call returned`);
-    const kind = vaKind(type);
+    const kind = variadicArgType(type, 'VaList.next()').kind;
     const s = this.start;
     const vector = kind === 'f64' && !s.positional;
     const words = vector ? s.fprWords : s.gprWords;

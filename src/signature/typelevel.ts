@@ -247,8 +247,12 @@ export type GivenOf<T> = T extends string ? T | bigint : T;
 
 type GivenTuple<A> = { [K in keyof A]: GivenOf<A[K]> };
 
-/** {@link ArgsOf} for values JS gives (a `FnPtr`'s arguments): see {@link GivenOf}. */
-export type GivenArgsOf<S> = GivenTuple<ArgsOf<S>>;
+/**
+ * {@link ArgsOf} for values JS gives (a `FnPtr`'s arguments): see {@link GivenOf}. For a
+ * variadic signature, the fixed arguments and then (type, value) pairs, left unchecked.
+ */
+export type GivenArgsOf<S> =
+  ArgsOf<S> extends [...infer Fixed, VaList] ? [...GivenTuple<Fixed>, ...unknown[]] : GivenTuple<ArgsOf<S>>;
 
 /**
  * The parameter tuple of the closure for signature `S` (a prototype string literal or a

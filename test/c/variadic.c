@@ -34,3 +34,28 @@ EXPORT int64_t call_many_on_thread(void *fn) {
   pthread_join(t, &r);
   return (int64_t)(intptr_t)r;
 }
+
+/* ---- variadic functions that FnPtr calls ---- */
+
+#include <stdarg.h>
+
+/* Sums its '...' arguments, each an int64_t ('l') or a double ('d') as fmt says. */
+EXPORT double va_sum(const char *fmt, ...) {
+  va_list ap;
+  va_start(ap, fmt);
+  double sum = 0;
+  for (const char *p = fmt; *p; p++) sum += *p == 'd' ? va_arg(ap, double) : (double)va_arg(ap, int64_t);
+  va_end(ap);
+  return sum;
+}
+
+/* The same as an ms_abi function: its va_arg reads floating-point arguments from where the
+   caller put them in integer registers (and the shadow space), not from xmm registers. */
+EXPORT MS double ms_va_sum(const char *fmt, ...) {
+  __builtin_ms_va_list ap;
+  __builtin_ms_va_start(ap, fmt);
+  double sum = 0;
+  for (const char *p = fmt; *p; p++) sum += *p == 'd' ? __builtin_va_arg(ap, double) : (double)__builtin_va_arg(ap, int64_t);
+  __builtin_ms_va_end(ap);
+  return sum;
+}
