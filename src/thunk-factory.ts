@@ -3,7 +3,17 @@
  */
 import { BareFn, BareFnSync, type BareFnOptions, type BareFnSyncOptions } from './bare-fn';
 import type { FnPtr } from './fn-ptr';
-import type { ArgsOf, ClosureOf, GivenArgsOf, GivenOf, ReturnOf, SignatureSpec } from './signature';
+import { UnsupportedTypeError } from './errors';
+import { resolveSignature, type ArgsOf, type ClosureOf, type GivenArgsOf, type GivenOf, type ReturnOf, type SignatureSpec } from './signature';
+
+/** A thunk cannot pass its '...' arguments on: it does not know their types. */
+function refuseVariadic(target: { readonly spec: SignatureSpec; readonly signature: string }, what: string): void {
+  if (resolveSignature(target.spec).variadic)
+    throw new UnsupportedTypeError(
+      `thunkFactory.${what}() cannot wrap the variadic function '${target.signature}': the thunk cannot tell the types ` +
+        `of its '...' arguments to pass them on; wrap it with the argument list your callers use instead`,
+    );
+}
 
 export const thunkFactory = {
   /**
@@ -23,6 +33,7 @@ export const thunkFactory = {
     wrapper: (original: (...args: GivenArgsOf<S>) => ReturnOf<S>, ...args: ArgsOf<S>) => GivenOf<ReturnOf<S>>,
     options: BareFnOptions = {},
   ): BareFn<S> {
+    refuseVariadic(target, 'around');
     const original = target.call;
     const closure = (...args: ArgsOf<S>) => wrapper(original, ...args);
     return new BareFn(target.spec, closure as unknown as ClosureOf<S>, { cc: target.cc, ...options });
@@ -41,6 +52,7 @@ export const thunkFactory = {
    * ```
    */
   makeSync<const S extends SignatureSpec>(target: FnPtr<S>, options: BareFnSyncOptions = {}): BareFnSync<S> {
+    refuseVariadic(target, 'makeSync');
     const original = target.call;
     // What the thunk receives can always be given back (a received C string is a string).
     const closure = (...args: ArgsOf<S>) => original(...(args as unknown as GivenArgsOf<S>));

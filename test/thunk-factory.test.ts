@@ -62,3 +62,9 @@ test('makeSync: calls from 4 threads to a non-thread-safe function are serialise
   hammer.call(safe.bare(), 4, 2000);
   assert.equal(get.call() - before, 8000n, 'every increment must survive: the calls never overlapped');
 });
+
+test('around and makeSync refuse variadic targets at construction, saying why', () => {
+  const snprintf = new FnPtr('int (char *, size_t, cstring, ...)', loadLibrary().symbol('snprintf'));
+  assert.throws(() => thunkFactory.around(snprintf, (orig, ...a) => orig(...a)), { code: 'ERR_UNSUPPORTED_TYPE', message: /around\(\).*variadic.*'\.\.\.' arguments/ });
+  assert.throws(() => thunkFactory.makeSync(snprintf), { code: 'ERR_UNSUPPORTED_TYPE', message: /makeSync\(\).*variadic/ });
+});
