@@ -18,7 +18,7 @@ import { after, before, describe, test } from 'node:test';
 import koffi from 'koffi';
 import { BareFn, FnPtr, loadLibrary, types } from '../src/index';
 import { compileSharedLibrary, removeArtifact } from './support/cc';
-import { differentialConventions, installThunks } from './support/differential-thunks';
+import { bindDriver, differentialConventions, installThunks } from './support/differential-thunks';
 import { Prng, runSeed } from './support/prng';
 import {
   compareVal, emitStructC, generateStructSignatures, jsLayoutRows, toJs, TypeFactory, type StructSig, type TypeNode,
@@ -40,15 +40,7 @@ function differentialStructs({ cc, c, sigs: count }: ReturnType<typeof different
     let sigs: StructSig[];
     let factory: TypeFactory;
     let path: string;
-    let lib: {
-      set_thunk: (i: number, p: bigint) => void;
-      run_range: (a: number, b: number) => number;
-      fail_log: () => string;
-      fail_count: () => number;
-      calls_count: () => number;
-      layouts: () => bigint;
-      layouts_count: () => number;
-    };
+    let lib: ReturnType<typeof bindDriver> & { layouts: () => bigint; layouts_count: () => number };
     let thunks: (BareFn | undefined)[] = [];
     let constructionErrors: string[] = [];
     let counters: Int32Array;
@@ -87,15 +79,7 @@ function differentialStructs({ cc, c, sigs: count }: ReturnType<typeof different
       path = compileSharedLibrary(`differential-struct-${c}-${seed}`, emitStructC(factory, sigs, c), ['-O0', '-g0']);
       if (!process.env.CFFI_SEED) after(() => removeArtifact(path));
       const k = koffi.load(path);
-      lib = {
-        set_thunk: k.func('void set_thunk(int i, void *p)'),
-        run_range: k.func('int run_range(int from, int to)'),
-        fail_log: k.func('const char *fail_log(void)'),
-        fail_count: k.func('int fail_count(void)'),
-        calls_count: k.func('int calls_count(void)'),
-        layouts: k.func('uintptr_t layouts(void)'),
-        layouts_count: k.func('int layouts_count(void)'),
-      };
+      lib = { ...bindDriver(k), layouts: k.func('uintptr_t layouts(void)'), layouts_count: k.func('int layouts_count(void)') };
       counters = new Int32Array(sigs.length);
       ({ thunks, errors: constructionErrors } = installThunks(sigs, closureFor, cc, lib.set_thunk, (s) => `'${describeSpec(s)}'`));
     });

@@ -23,7 +23,7 @@ import { after, before, describe, test } from 'node:test';
 import koffi from 'koffi';
 import { BareFn, FnPtr } from '../src/index';
 import { compileSharedLibrary, removeArtifact } from './support/cc';
-import { differentialConventions, installThunks } from './support/differential-thunks';
+import { bindDriver, differentialConventions, installThunks } from './support/differential-thunks';
 import {
   compareJs,
   emitC,
@@ -45,7 +45,7 @@ for (const convention of differentialConventions(SIGS)) differential(convention)
 function differential({ cc, c, sigs: count }: ReturnType<typeof differentialConventions>[number]): void {
   describe(`differential: ${count} random signatures${cc ? `, cc ${cc}` : ''} ${S}`, () => {
     let sigs: SigCase[];
-    let lib: { set_thunk: (i: number, p: bigint) => void; run_range: (a: number, b: number) => number; fail_log: () => string; nan_soft_count: () => number; calls_count: () => number };
+    let lib: ReturnType<typeof bindDriver> & { nan_soft_count: () => number };
     let thunks: (BareFn | undefined)[] = [];
     let constructionErrors: string[] = [];
     let counters: Int32Array;
@@ -80,13 +80,7 @@ function differential({ cc, c, sigs: count }: ReturnType<typeof differentialConv
       // A random seed's library is never reused: delete it (a failure is replayed from the seed).
       if (!process.env.CFFI_SEED) after(() => removeArtifact(path));
       const k = koffi.load(path);
-      lib = {
-        set_thunk: k.func('void set_thunk(int i, void *p)'),
-        run_range: k.func('int run_range(int from, int to)'),
-        fail_log: k.func('const char *fail_log(void)'),
-        nan_soft_count: k.func('int nan_soft_count(void)'),
-        calls_count: k.func('int calls_count(void)'),
-      };
+      lib = { ...bindDriver(k), nan_soft_count: k.func('int nan_soft_count(void)') };
       counters = new Int32Array(sigs.length);
       ({ thunks, errors: constructionErrors } = installThunks(sigs, closureFor, cc, lib.set_thunk, (s) => JSON.stringify(s.spec)));
     });

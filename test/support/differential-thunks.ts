@@ -2,6 +2,7 @@
  * Shared by the differential tests: the conventions they run under, and the step that
  * makes one thunk per generated signature and hands it to the generated C driver.
  */
+import koffi from 'koffi';
 import { BareFn, type CallConvName } from '../../src/index';
 
 /**
@@ -13,6 +14,17 @@ export function differentialConventions(count: number) {
     { cc: undefined, c: 'sysv', sigs: count },
     { cc: 'Win64', c: 'ms', sigs: Math.ceil(count / 2) },
   ] as const;
+}
+
+/** The functions every generated C driver exports (see cDriverPrelude), bound through koffi. */
+export function bindDriver(k: ReturnType<typeof koffi.load>) {
+  return {
+    set_thunk: k.func('void set_thunk(int i, void *p)') as (i: number, p: bigint) => void,
+    run_range: k.func('int run_range(int from, int to)') as (from: number, to: number) => number,
+    fail_log: k.func('const char *fail_log(void)') as () => string,
+    fail_count: k.func('int fail_count(void)') as () => number,
+    calls_count: k.func('int calls_count(void)') as () => number,
+  };
 }
 
 /**
