@@ -9,6 +9,7 @@ import { buildCallStubX64, buildEntryStubX64 } from '../jit/stubs-x64';
 import type { Lowering } from './lowering';
 import { lowerSysvX64, SYSV_X64 } from './sysv-x64';
 import { lowerWin64X64, WIN64_X64 } from './win64-x64';
+import type { X64ConventionRegs } from './x64-registers';
 
 export interface ConventionBackend {
   /** Canonical name, used in cache keys and messages. */
@@ -24,21 +25,19 @@ export interface ConventionBackend {
   buildCallStub(lowering: Lowering): Uint8Array;
 }
 
-const sysv64: ConventionBackend = {
-  name: 'Sysv64',
-  literal: 1,
-  lower: lowerSysvX64,
-  buildEntryStub: (enter) => buildEntryStubX64(SYSV_X64, enter),
-  buildCallStub: (lowering) => buildCallStubX64(SYSV_X64, lowering),
-};
+/** An x86-64 convention: its classifier, and the shared stub builders fed its registers. */
+function x64Backend(name: string, literal: number, regs: X64ConventionRegs, lower: ConventionBackend['lower']): ConventionBackend {
+  return {
+    name,
+    literal,
+    lower,
+    buildEntryStub: (enter) => buildEntryStubX64(regs, enter),
+    buildCallStub: (lowering) => buildCallStubX64(regs, lowering),
+  };
+}
 
-const win64: ConventionBackend = {
-  name: 'Win64',
-  literal: 2,
-  lower: lowerWin64X64,
-  buildEntryStub: (enter) => buildEntryStubX64(WIN64_X64, enter),
-  buildCallStub: (lowering) => buildCallStubX64(WIN64_X64, lowering),
-};
+const sysv64 = x64Backend('Sysv64', 1, SYSV_X64, lowerSysvX64);
+const win64 = x64Backend('Win64', 2, WIN64_X64, lowerWin64X64);
 
 const x32Only = new Set<CallConvName>(['Stdcall', 'Fastcall', 'Thiscall']);
 const armOnly = new Set<CallConvName>(['Aapcs', 'Aapcs64']);
