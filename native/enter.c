@@ -315,7 +315,6 @@ static void put_address(napi_env env, napi_value exports, const char *name, void
   napi_set_named_property(env, exports, name, cffi_make_address(env, (uint64_t)(uintptr_t)p));
 }
 
-
 void cffi_init_enter(napi_env env, napi_value exports) {
   uint32_t index = atomic_fetch_add(&next_realm, 1);
   if (index >= CFFI_MAX_REALMS) {

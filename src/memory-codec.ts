@@ -6,9 +6,8 @@
  */
 import { ArgumentTypeError, InvalidOptionError, describeValue } from './errors';
 import { bridge } from './runtime/bridge';
-import { badMember } from './runtime/codec';
 import { intern, readCString } from './runtime/cstrings';
-import { ValueGen } from './runtime/value-codegen';
+import { badMember, ValueGen } from './runtime/value-codegen';
 import type { CType, TypeSpec } from './signature';
 import { registryGeneration } from './signature/registry';
 import { resolveFieldType } from './signature/resolve';

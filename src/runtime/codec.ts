@@ -18,7 +18,8 @@ import { bridge } from './bridge';
 import { FRAME, FRAME_WORDS, HEADER_WORDS, views } from './arena';
 import { arenaAddress, intern, mallocCString, putCString, readCString } from './cstrings';
 import { FrameVaList } from './va-list';
-import { ValueGen, zeroWords } from './value-codegen';
+import { badMember, nonFiniteHint, ValueGen, zeroWords } from './value-codegen';
+import { decode } from '../memory-codec';
 
 /** A scalar slot that is not a C string: the original, fastest path. */
 type PlainSlot = ScalarSlot & { readonly kind: ScalarKind };
@@ -109,26 +110,11 @@ function expectedFor(slot: ResultSlot | ValueSlot | null): string {
   return `an object (${(slot as AggregateSlot | IndirectResultSlot | ReferenceSlot).type.name})`;
 }
 
-function nonFiniteHint(got: unknown): string {
-  return typeof got === 'number' && !Number.isFinite(got) ? ' (NaN and Infinity have no integer value)' : '';
-}
-
 /** `bad(index, got, hint?)`: the error for a whole argument/result of the wrong JS type. */
 function badValue(namer: ValueNamer, expected: readonly string[]) {
   return (index: number, got: unknown, hint?: string): ArgumentTypeError => {
     const want = index < 0 ? expected[expected.length - 1] : expected[index];
     return new ArgumentTypeError(`${namer(index)}: expected ${want}, got ${describeValue(got)}${hint ?? nonFiniteHint(got)}`);
-  };
-}
-
-/**
- * `badAt(index, path, expected, got, hint?)`: the error for a struct member (`path` is
- * `.inner.y`, `.tag[3]`, or empty for the value itself).
- */
-export function badMember(namer: ValueNamer, root: (index: number) => string) {
-  return (index: number, path: string, expected: string, got: unknown, hint?: string): ArgumentTypeError => {
-    const where = path === '' ? '' : `: ${root(index)}${path}${got === undefined ? ' (missing)' : ''}`;
-    return new ArgumentTypeError(`${namer(index)}${where}: expected ${expected}, got ${describeValue(got)}${hint ?? nonFiniteHint(got)}`);
   };
 }
 
@@ -149,8 +135,14 @@ function aggregateStoreCode(slot: AggregateSlot, v: string, what: number): strin
   return `${zeroWords(slot.words)} ${gen.encode(slot.type, v, what)}`;
 }
 
-function bufferWords(slot: IndirectResultSlot): number[] {
-  return Array.from({ length: Math.ceil(slot.type.size / 8) }, (_, i) => slot.bufferWord + i);
+/** The consecutive frame words from `first` on that hold a value of `size` bytes. */
+function wordsFrom(first: number, size: number): number[] {
+  return Array.from({ length: Math.ceil(size / 8) }, (_, i) => first + i);
+}
+
+/** Statements storing native address `addr` (a number expression) into frame word `w`, without a BigInt. */
+function addressStoreCode(w: string, addr: string): string {
+  return `{ const a = ${addr}; u32[${w} * 2] = a >>> 0; u32[${w} * 2 + 1] = (a / 4294967296) >>> 0; }`;
 }
 
 /**
@@ -159,7 +151,7 @@ function bufferWords(slot: IndirectResultSlot): number[] {
  * returned in rax as the ABI requires.
  */
 function indirectStoreCode(slot: IndirectResultSlot, v: string, what: number): string {
-  const words = bufferWords(slot);
+  const words = wordsFrom(slot.bufferWord, slot.type.size);
   const gen = new ValueGen({ mode: 'frame', words, contiguous: true });
   const from = `(b + ${slot.bufferWord}) * 8`;
   return (
@@ -199,17 +191,9 @@ const HELPER_NAMES = ['views', 'bad', 'badAt', 'adv', 'readCString', 'intern', '
  * in the argument word, and decodes it like a struct in memory.
  */
 function referenceReader(slot: ReferenceSlot, what: string): (ptr: bigint) => unknown {
-  const gen = new ValueGen({ mode: 'dv' });
-  const pre: string[] = [];
-  const expr = gen.decode(slot.type, pre);
-  const decode = new Function('readCString', `'use strict'; return function (dv) { ${pre.join(' ')} return ${expr}; };`)(
-    readCString,
-  ) as (dv: DataView) => unknown;
-  const size = slot.type.size;
   return (ptr) => {
     if (ptr === 0n) throw new ArgumentTypeError(`${what}: the caller passed NULL for a ${slot.type.name} passed by reference`);
-    const bytes = bridge.read(ptr, size);
-    return decode(new DataView(bytes.buffer, bytes.byteOffset, size));
+    return decode(ptr, slot.type);
   };
 }
 
@@ -218,13 +202,9 @@ function referenceReader(slot: ReferenceSlot, what: string): (ptr: bigint) => un
  * copy words and the argument word gets their address (valid for this call).
  */
 function referenceArgCode(slot: ReferenceSlot, v: string, i: number, arena: number): string {
-  const words = Array.from({ length: Math.ceil(slot.type.size / 8) }, (_, k) => slot.copyWord + k);
+  const words = wordsFrom(slot.copyWord, slot.type.size);
   const gen = new ValueGen({ mode: 'frame', words, contiguous: true });
-  const w = `(b + ${slot.word})`;
-  return (
-    `${zeroWords(words)} ${gen.encode(slot.type, v, i)} ` +
-    `{ const addr = ${arena} + (b + ${slot.copyWord}) * 8; u32[${w} * 2] = addr >>> 0; u32[${w} * 2 + 1] = (addr / 4294967296) >>> 0; }`
-  );
+  return `${zeroWords(words)} ${gen.encode(slot.type, v, i)} ${addressStoreCode(`(b + ${slot.word})`, `${arena} + (b + ${slot.copyWord}) * 8`)}`;
 }
 
 function helpers(namer: ValueNamer, expected: readonly string[]): unknown[] {
@@ -290,7 +270,7 @@ function cstringArgCode(slot: ScalarSlot, v: string, i: number, arena: number): 
   return (
     `if (typeof ${v} === 'string') { if (${v}.includes('\\0')) throw bad(${i}, ${v}, NUL_HINT); ` +
     `const e = putCString(${v}, sp, end); ` +
-    `if (e >= 0) { const addr = ${arena} + sp; u32[${w} * 2] = addr >>> 0; u32[${w} * 2 + 1] = (addr / 4294967296) >>> 0; sp = e; } ` +
+    `if (e >= 0) { ${addressStoreCode(w, `${arena} + sp`)} sp = e; } ` +
     `else { const p = mallocCString(${v}); (temps ??= []).push(p); u64[${w}] = p; } } ` +
     `else if (${v} === null) u64[${w}] = 0n; else if (typeof ${v} === 'bigint') u64[${w}] = ${v}; else throw bad(${i}, ${v});`
   );
@@ -327,7 +307,7 @@ export function makeOutboundCaller(lowering: Lowering, target: bigint, stub: big
     else if (ret.kind === 'aggregate') result = new ValueGen({ mode: 'frame', words: ret.words, contiguous: ret.contiguous }).decode(ret.type, post);
     else {
       const r = ret as IndirectResultSlot;
-      result = new ValueGen({ mode: 'frame', words: bufferWords(r), contiguous: true }).decode(r.type, post);
+      result = new ValueGen({ mode: 'frame', words: wordsFrom(r.bufferWord, r.type.size), contiguous: true }).decode(r.type, post);
     }
   }
   const setup =

@@ -16,7 +16,25 @@
  * - both: `readCString(ptr)`, `intern(string)` (see cstrings.ts) and
  *   `badAt(what, path, expected, got, hint?)`, which builds the ArgumentTypeError.
  */
+import { ArgumentTypeError, describeValue } from '../errors';
 import type { CType, ScalarKind, ScalarType } from '../signature';
+
+/** The hint added when a number has no integer value to convert. */
+export function nonFiniteHint(got: unknown): string {
+  return typeof got === 'number' && !Number.isFinite(got) ? ' (NaN and Infinity have no integer value)' : '';
+}
+
+/**
+ * `badAt(index, path, expected, got, hint?)` for the generated code: the error for a struct
+ * member (`path` is `.inner.y`, `.tag[3]`, or empty for the value itself). `namer(index)`
+ * names the whole value, `root(index)` starts the member path.
+ */
+export function badMember(namer: (index: number) => string, root: (index: number) => string) {
+  return (index: number, path: string, expected: string, got: unknown, hint?: string): ArgumentTypeError => {
+    const where = path === '' ? '' : `: ${root(index)}${path}${got === undefined ? ' (missing)' : ''}`;
+    return new ArgumentTypeError(`${namer(index)}${where}: expected ${expected}, got ${describeValue(got)}${hint ?? nonFiniteHint(got)}`);
+  };
+}
 
 /** Arrays longer than this are decoded/encoded with a loop (only where memory is contiguous). */
 export const UNROLL_LIMIT = 32;
