@@ -50,15 +50,14 @@ function serviced(caller: OutboundCaller): OutboundCaller {
   };
 }
 
+/** Names fixed argument `i` in errors: `argument 2 (nmemb) of FnPtr '...'`. */
+function fixedArgName(plan: SignaturePlan, label: string, i: number): string {
+  const name = plan.signature.argNames[i];
+  return `argument ${i + 1}${name ? ` (${name})` : ''} of ${label}`;
+}
+
 function callerFor(plan: SignaturePlan, address: bigint, label: string): OutboundCaller {
-  const names = plan.signature.argNames;
-  return makeOutboundCaller(
-    plan.lowering,
-    address,
-    plan.callStub(),
-    (i) => `argument ${i + 1}${names[i] ? ` (${names[i]})` : ''} of ${label}`,
-    label,
-  );
+  return makeOutboundCaller(plan.lowering, address, plan.callStub(), (i) => fixedArgName(plan, label, i), label);
 }
 
 /**
@@ -87,7 +86,7 @@ function variadicCaller(plan: SignaturePlan, address: bigint, label: string): Ou
       const ctypes = types.map((t, k) => variadicArgType(t, `argument ${fixed + 2 * k + 1} of ${label} (the type of '...' argument ${k + 1})`));
       const callPlan = variadicCallPlan(plan, ctypes);
       caller = makeOutboundCaller(callPlan.lowering, address, callPlan.callStub(), (i) =>
-        i < fixed ? `argument ${i + 1} of ${label}` : `argument ${fixed + 2 * (i - fixed) + 2} of ${label} ('...' argument ${i - fixed + 1}, ${types[i - fixed]})`,
+        i < fixed ? fixedArgName(plan, label, i) : `argument ${fixed + 2 * (i - fixed) + 2} of ${label} ('...' argument ${i - fixed + 1}, ${types[i - fixed]})`,
       label);
       callers.set(key, caller);
     }
