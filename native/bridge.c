@@ -26,13 +26,27 @@ int cffi_get_address(napi_env env, napi_value v, uint64_t *out) {
   return 0;
 }
 
-/* Reads `argc` arguments into argv; the first two must be an address and a non-negative size. */
+/*
+ * Reads `argc` arguments into argv; the first two must be an address and a size. A size is a
+ * bigint that fits size_t or a finite, whole, non-negative number below 2^64: converting NaN,
+ * Infinity or 2^64 to size_t is undefined (x86-64 gives 0 or 2^63), so those are refused.
+ */
 int cffi_get_address_size(napi_env env, napi_callback_info info, size_t argc, napi_value *argv, uint64_t *addr,
                           size_t *size) {
   size_t got = argc;
-  double d;
+  napi_valuetype t;
   if (napi_get_cb_info(env, info, &got, argv, NULL, NULL) != napi_ok || got < argc) return 0;
-  if (!cffi_get_address(env, argv[0], addr) || napi_get_value_double(env, argv[1], &d) != napi_ok || !(d >= 0)) return 0;
+  if (!cffi_get_address(env, argv[0], addr) || napi_typeof(env, argv[1], &t) != napi_ok) return 0;
+  if (t == napi_bigint) {
+    uint64_t u;
+    bool lossless;
+    if (napi_get_value_bigint_uint64(env, argv[1], &u, &lossless) != napi_ok || !lossless || u > SIZE_MAX) return 0;
+    *size = (size_t)u;
+    return 1;
+  }
+  double d;
+  if (t != napi_number || napi_get_value_double(env, argv[1], &d) != napi_ok) return 0;
+  if (!(d >= 0 && d < 18446744073709551616.0 && d == (double)(uint64_t)d) || (uint64_t)d > SIZE_MAX) return 0;
   *size = (size_t)d;
   return 1;
 }

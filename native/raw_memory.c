@@ -3,13 +3,19 @@
 #include <stdlib.h>
 #include <string.h>
 
+/*
+ * malloc(size) -> bigint, zero-filled. `size` is a finite, whole, non-negative number below
+ * 2^64 (the JS side checks too): (size_t) of NaN, Infinity or 2^64 is undefined and used to
+ * give a tiny block for a request of "infinitely many" bytes.
+ */
 static napi_value js_malloc(napi_env env, napi_callback_info info) {
   size_t argc = 1;
   napi_value argv[1];
   napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
   double size;
-  if (argc < 1 || napi_get_value_double(env, argv[0], &size) != napi_ok || size < 0)
-    return cffi_throw(env, "ERR_ARG_TYPE", "malloc(size): size must be a non-negative number");
+  if (argc < 1 || napi_get_value_double(env, argv[0], &size) != napi_ok || !(size >= 0 && size < 18446744073709551616.0) ||
+      size != (double)(uint64_t)size || (uint64_t)size > SIZE_MAX)
+    return cffi_throw(env, "ERR_OUT_OF_RANGE", "malloc(size): size must be a whole number from 0 to SIZE_MAX");
   void *p = calloc(1, size > 0 ? (size_t)size : 1);
   if (!p) return cffi_throw(env, "ERR_OUT_OF_MEMORY", "malloc: out of memory");
   return cffi_make_address(env, (uint64_t)(uintptr_t)p);
@@ -31,11 +37,15 @@ static napi_value js_read(napi_env env, napi_callback_info info) {
   uint64_t p;
   size_t len;
   if (!cffi_get_address_size(env, info, 2, argv, &p, &len))
-    return cffi_throw(env, "ERR_ARG_TYPE", "read(addr, length): bad arguments");
+    return cffi_throw(env, "ERR_ARG_TYPE", "read(addr, length): bad arguments (length must be a whole number from 0 to SIZE_MAX)");
   if (p == 0 && len > 0) return cffi_throw(env, "ERR_NULL_POINTER", "read: NULL pointer");
   napi_value buf;
   void *data;
-  napi_create_buffer_copy(env, len, (void *)(uintptr_t)p, &data, &buf);
+  if (napi_create_buffer_copy(env, len, (void *)(uintptr_t)p, &data, &buf) != napi_ok) {
+    bool pending = false;
+    napi_is_exception_pending(env, &pending);
+    return pending ? NULL : cffi_throw(env, "ERR_OUT_OF_MEMORY", "read: no Buffer of that length can be made");
+  }
   return buf;
 }
 
@@ -71,7 +81,7 @@ static napi_value js_view(napi_env env, napi_callback_info info) {
   uint64_t p;
   size_t len;
   if (!cffi_get_address_size(env, info, 2, argv, &p, &len))
-    return cffi_throw(env, "ERR_ARG_TYPE", "view(addr, length): bad arguments");
+    return cffi_throw(env, "ERR_ARG_TYPE", "view(addr, length): bad arguments (length must be a whole number from 0 to SIZE_MAX)");
   napi_value ab;
   if (napi_create_external_arraybuffer(env, (void *)(uintptr_t)p, len, NULL, NULL, &ab) != napi_ok)
     return cffi_throw(env, "ERR_UNSUPPORTED_PLATFORM", "view: external ArrayBuffers are not allowed in this runtime");

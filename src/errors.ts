@@ -83,6 +83,16 @@ export class ArgumentTypeError extends ClosureFfiError {
   }
 }
 
+/**
+ * A number of the right type but outside what the argument allows: a size that is negative,
+ * fractional, not finite or larger than `size_t`.
+ */
+export class OutOfRangeError extends ClosureFfiError {
+  constructor(message: string) {
+    super('ERR_OUT_OF_RANGE', message);
+  }
+}
+
 /** An option object with a bad value. */
 export class InvalidOptionError extends ClosureFfiError {
   constructor(message: string) {
