@@ -4,12 +4,22 @@
 #include <dlfcn.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
+/*
+ * The UTF-8 bytes of string `v`, malloc'ed; NULL if it is not a string or holds a NUL byte
+ * (C would see only the part before the NUL: 'libc.so.6\0junk' must not open libc.so.6).
+ */
 static char *get_string(napi_env env, napi_value v) {
   size_t len;
   if (napi_get_value_string_utf8(env, v, NULL, 0, &len) != napi_ok) return NULL;
   char *s = malloc(len + 1);
+  if (!s) return NULL;
   napi_get_value_string_utf8(env, v, s, len + 1, &len);
+  if (strlen(s) != len) {
+    free(s);
+    return NULL;
+  }
   return s;
 }
 
@@ -20,9 +30,11 @@ static napi_value js_dlopen(napi_env env, napi_callback_info info) {
   napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
   napi_valuetype t = napi_null;
   if (argc >= 1) napi_typeof(env, argv[0], &t);
-  char *path = (t == napi_string) ? get_string(env, argv[0]) : NULL;
   if (t != napi_string && t != napi_null && t != napi_undefined)
     return cffi_throw(env, "ERR_ARG_TYPE", "dlopen(path): path must be a string or null");
+  char *path = NULL;
+  if (t == napi_string && !(path = get_string(env, argv[0])))
+    return cffi_throw(env, "ERR_ARG_TYPE", "dlopen(path): path must not contain a NUL byte");
   void *h = dlopen(path, RTLD_NOW | RTLD_LOCAL);
   free(path);
   if (!h) return cffi_throw(env, "ERR_DLOPEN", dlerror());
@@ -37,7 +49,7 @@ static napi_value js_dlsym(napi_env env, napi_callback_info info) {
   uint64_t h;
   char *name;
   if (argc < 2 || !cffi_get_address(env, argv[0], &h) || !(name = get_string(env, argv[1])))
-    return cffi_throw(env, "ERR_ARG_TYPE", "dlsym(handle, name): bad arguments");
+    return cffi_throw(env, "ERR_ARG_TYPE", "dlsym(handle, name): bad arguments (name must be a string without NUL bytes)");
   dlerror();
   void *p = dlsym(h ? (void *)(uintptr_t)h : RTLD_DEFAULT, name);
   free(name);

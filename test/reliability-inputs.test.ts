@@ -8,6 +8,7 @@ import { test } from 'node:test';
 import {
   ArgumentTypeError,
   ClosureFfiError,
+  loadLibrary,
   memory,
   OutOfRangeError,
 } from '../src/index';
@@ -47,4 +48,14 @@ test('memory sizes: NaN, Infinity, negative, fractional and > size_t are refused
   for (const n of [2 ** 62, 2 ** 64 - 2048, (1n << 64n) - 1n, (1n << 53n) + 1n]) {
     assert.throws(() => memory.alloc(n), (e: { code?: string }) => e.code === 'ERR_OUT_OF_MEMORY', String(n));
   }
+});
+
+test('NUL bytes in library paths and symbol names are refused, naming the argument', () => {
+  throwsCode(() => loadLibrary('libc.so.6\0junk'), 'ERR_ARG_TYPE', /library path "libc\.so\.6\\u0000junk" contains a NUL byte \(at index 9\)/);
+  const libc = loadLibrary('libc.so.6');
+  throwsCode(() => libc.symbol('abs\0x'), 'ERR_ARG_TYPE', /symbol name "abs\\u0000x" contains a NUL byte/);
+  throwsCode(() => loadLibrary().symbol('\0'), 'ERR_ARG_TYPE', /symbol name/);
+  throwsCode(() => libc.symbol(7 as unknown as string), 'ERR_ARG_TYPE', /symbol name must be a string, got number 7/);
+  assert.equal(typeof libc.symbol('abs'), 'bigint');
+  libc.close();
 });
