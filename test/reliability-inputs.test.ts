@@ -5,12 +5,17 @@
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { Prng, runSeed } from './support/prng';
 import {
   ArgumentTypeError,
   ClosureFfiError,
+  FnPtr,
   loadLibrary,
   memory,
   OutOfRangeError,
+  SignatureSyntaxError,
+  sizeof,
+  types,
 } from '../src/index';
 
 /** Asserts `fn` throws a ClosureFfiError with `code` and a message matching `message`. */
@@ -58,4 +63,59 @@ test('NUL bytes in library paths and symbol names are refused, naming the argume
   throwsCode(() => libc.symbol(7 as unknown as string), 'ERR_ARG_TYPE', /symbol name must be a string, got number 7/);
   assert.equal(typeof libc.symbol('abs'), 'bigint');
   libc.close();
+});
+
+test('signatures nested 10,000 deep: ERR_SIGNATURE_SYNTAX at the token past 256 levels, not a stack overflow', () => {
+  const N = 10_000;
+  const cases: { src: string; parse: (src: string) => unknown; token: string; column: number }[] = [
+    // 'int (*)(' opens three levels: the grouping '(', the '*' and the parameter list
+    { src: 'void (' + 'int (*)('.repeat(N) + 'int' + ')'.repeat(N) + ')', parse: (s) => new FnPtr(s, 1n), token: '(', column: 691 },
+    { src: 'int (' + '('.repeat(N) + '*f' + ')'.repeat(N) + ')(int)', parse: (s) => new FnPtr(s, 1n), token: '(', column: 261 },
+    { src: 'void (int ' + '*'.repeat(N) + ')', parse: (s) => new FnPtr(s, 1n), token: '*', column: 266 },
+    { src: 'void (int x' + '[1]'.repeat(N) + ')', parse: (s) => new FnPtr(s, 1n), token: '[', column: 777 },
+    { src: 'int ' + '*'.repeat(N), parse: (s) => sizeof(s), token: '*', column: 261 },
+  ];
+  for (const c of cases) {
+    assert.throws(() => c.parse(c.src), (e: unknown) => {
+      assert.ok(e instanceof SignatureSyntaxError, String(e).slice(0, 200));
+      assert.equal(e.code, 'ERR_SIGNATURE_SYNTAX');
+      assert.equal(e.token, c.token, c.src.slice(0, 40));
+      assert.equal(e.column, c.column, c.src.slice(0, 40));
+      assert.match(e.message, /nested more than 256 levels deep/);
+      return true;
+    });
+  }
+  // Deep but reasonable nesting still parses.
+  assert.equal(sizeof('int ' + '*'.repeat(200)), 8);
+  const fifty = 'void (' + 'int (*)('.repeat(50) + 'int' + ')'.repeat(50) + ')';
+  assert.match(new FnPtr(fifty, 1n).signature, /^void \(int \(\*\)\(int \(\*\)/);
+});
+
+test('a macro chain too long for the stack is still a SignatureSyntaxError', () => {
+  const N = 12_000; // deeper than the lexer's recursive macro expansion can go
+  for (let i = 0; i < N; i++) types.defineMacro(`RELIABILITY_M${i}`, `RELIABILITY_M${i + 1}`);
+  types.defineMacro(`RELIABILITY_M${N}`, 'int');
+  assert.throws(() => new FnPtr('int (RELIABILITY_M0)', 1n), (e: unknown) =>
+    e instanceof SignatureSyntaxError && e.code === 'ERR_SIGNATURE_SYNTAX' && e.column === 1 && /too deeply nested/.test(e.message));
+});
+
+test('random deep nests never escape without a code', () => {
+  const seed = runSeed();
+  const rng = new Prng(seed);
+  const pieces = ['(', ')', '*', 'int (*)(', '[1]', 'int', ',', '...', 'void (', ' x', 'const ', '__stdcall '];
+  const escaped: string[] = [];
+  for (let i = 0; i < 200; i++) {
+    let src = rng.chance(0.5) ? 'void (' : 'int ';
+    const n = 100 + rng.int(3000);
+    for (let k = 0; k < n; k++) src += pieces[rng.int(pieces.length)];
+    if (rng.chance(0.5)) src += ')'.repeat(rng.int(n));
+    for (const parse of [(s: string) => new FnPtr(s, 1n), (s: string) => sizeof(s)]) {
+      try {
+        parse(src);
+      } catch (e) {
+        if (!(e instanceof ClosureFfiError) && escaped.length < 5) escaped.push(`${JSON.stringify(src.slice(0, 80))}…: ${String(e)}`);
+      }
+    }
+  }
+  assert.deepEqual(escaped, [], `[CFFI_SEED=${seed}]`);
 });

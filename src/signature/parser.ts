@@ -8,6 +8,9 @@
  * {@link UnknownTypeError} (unknown identifier where a type is required),
  * {@link UnsupportedTypeError} (bit-fields, inline struct definitions, `_Atomic`, ...),
  * {@link UnsupportedConventionError} (`__vectorcall`, `regparm`, ...).
+ * Declarators nest at most {@link MAX_NESTING} levels deep (a SignatureSyntaxError past
+ * that), so neither this recursive parser nor the code walking its type trees can run out
+ * of stack on hostile input such as `'int (*)('` repeated ten thousand times.
  */
 import {
   SignatureSyntaxError, UnknownTypeError, UnsupportedConventionError, UnsupportedTypeError,
@@ -27,6 +30,13 @@ import {
 } from './keywords';
 import { describeToken, tokenize, type MacroLookup, type Token } from './lexer';
 import { printType } from './print';
+
+/**
+ * How deeply declarators may nest: each `*`, `[...]`, parameter list and grouping `(` of a
+ * declarator counts one level, and a parameter's levels add to those of the list it is in.
+ * C compilers allow thousands; real headers rarely need ten.
+ */
+export const MAX_NESTING = 256;
 
 /** What the parser needs to know about user definitions. */
 export interface ParseScope {
@@ -105,6 +115,8 @@ type Suffix =
 
 class Parser {
   private i = 0;
+  /** Nesting levels open at the cursor (see {@link MAX_NESTING}). */
+  private level = 0;
   private readonly toks: Token[];
   /** Where each function's convention was written (for conflict messages). */
   private readonly ccMarks = new WeakMap<FuncNode, CcMark>();
@@ -134,6 +146,12 @@ class Parser {
   }
   private unexpected(t: Token, expected?: string): never {
     this.fail(`unexpected ${describeToken(t)}${expected ? ` (expected ${expected})` : ''}`, t);
+  }
+  /** Opens one more nesting level at token `t`; fails past {@link MAX_NESTING}. */
+  private deeper(t: Token): void {
+    if (++this.level > MAX_NESTING) {
+      this.fail(`declarators nested more than ${MAX_NESTING} levels deep (pointers, arrays, parameter lists and parentheses count one level each)`, t);
+    }
   }
   private expectClose(open: Token, closer: ')' | ']'): void {
     const t = this.peek();
@@ -417,6 +435,7 @@ class Parser {
   private parseDeclarator(allowName: boolean): Declarator {
     const ptrs: { quals: Quals; cc: CcMark | undefined; tok: Token }[] = [];
     while (this.isPunct(this.peek(), '*')) {
+      this.deeper(this.peek());
       const star = this.next();
       const quals: Quals = {};
       let cc: CcMark | undefined;
@@ -437,6 +456,7 @@ class Parser {
     let name: Token | undefined;
     const t = this.peek();
     if (this.isPunct(t, '(') && this.isGroupingParen(allowName)) {
+      this.deeper(t);
       const open = this.next();
       groupCc = this.parseCcRun(undefined);
       inner = this.parseDeclarator(allowName);
@@ -450,8 +470,10 @@ class Parser {
     for (;;) {
       const s = this.peek();
       if (this.isPunct(s, '[')) {
+        this.deeper(s);
         suffixes.push({ k: 'array', len: this.parseArrayLength(), tok: s });
       } else if (this.isPunct(s, '(')) {
+        this.deeper(s);
         this.next();
         const { params, variadic } = this.parseParams(s);
         const cc = this.parseCcRun(undefined);
@@ -586,8 +608,12 @@ class Parser {
   }
 
   private parseParam(): ParamNode {
+    // Parameters are siblings: each starts at the list's level (the declarator levels it
+    // opens are those of its own type, nested in the function type).
+    const level = this.level;
     const spec = this.parseSpecifiers();
     const decl = this.parseDeclarator(true);
+    this.level = level;
     const t = decl.apply(spec.base);
     if (spec.cc) this.attachToEntity(t, spec.cc);
     return { type: adjustParamType(t), name: decl.name?.text, pos: this.pos(spec.first) };
@@ -598,12 +624,29 @@ function tokenText(t: Token): string {
   return t.kind === 'string' ? `"${t.text}"` : t.text;
 }
 
+/**
+ * Runs a parse, turning an engine RangeError (a stack overflow that {@link MAX_NESTING} did
+ * not prevent, e.g. in a chain of thousands of macros, or a string too long to build) into
+ * a SignatureSyntaxError, so every failure of the parser carries a `code`.
+ */
+function guarded<T>(src: string, parse: () => T): T {
+  try {
+    return parse();
+  } catch (e) {
+    if (!(e instanceof RangeError)) throw e;
+    const text = src.trimStart();
+    throw new SignatureSyntaxError(
+      `signature too large or too deeply nested to parse (${e.message})`, src.length > 200 ? src.slice(0, 200) + '…' : src,
+      /^\S{0,16}/.exec(text)![0], src.length - text.length + 1);
+  }
+}
+
 /** Parses a prototype: the function type it declares (a function, or a pointer to one). */
 export function parsePrototypeAst(src: string, scope: ParseScope): FuncNode {
-  return new Parser(src, scope).parsePrototype();
+  return guarded(src, () => new Parser(src, scope).parsePrototype());
 }
 
 /** Parses an abstract type name such as `const char *` or `int (*)(int)`. */
 export function parseTypeNameAst(src: string, scope: ParseScope): TypeNode {
-  return new Parser(src, scope).parseTop('type-name');
+  return guarded(src, () => new Parser(src, scope).parseTop('type-name'));
 }
