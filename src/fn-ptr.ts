@@ -26,10 +26,16 @@ export interface FnPtrOptions {
 export type FunctionAddress = bigint | number | { bare(): bigint };
 
 function toAddress(target: FunctionAddress): bigint {
+  if (typeof target === 'object' && target !== null && typeof target.bare === 'function') {
+    // bare() is user code as far as the types can tell: check what it gave, not just its type.
+    const a: unknown = target.bare();
+    if (typeof a !== 'bigint' || a <= 0n || a >= 1n << 64n)
+      throw new ArgumentTypeError(`FnPtr needs a non-null function address (bigint); the object's bare() returned ${describeValue(a)}`);
+    return a;
+  }
   const a =
     typeof target === 'bigint' ? target
     : typeof target === 'number' && Number.isSafeInteger(target) ? BigInt(target)
-    : typeof target === 'object' && target !== null && typeof target.bare === 'function' ? target.bare()
     : undefined;
   if (a === undefined || a <= 0n || a >= 1n << 64n)
     throw new ArgumentTypeError(`FnPtr needs a non-null function address (bigint), got ${describeValue(target)}`);

@@ -119,3 +119,19 @@ test('random deep nests never escape without a code', () => {
   }
   assert.deepEqual(escaped, [], `[CFFI_SEED=${seed}]`);
 });
+
+test("FnPtr from an object whose bare() returns a non-bigint: ERR_ARG_TYPE naming what bare() returned", () => {
+  const cases: [unknown, RegExp][] = [
+    ['junk', /bare\(\) returned string "junk"/],
+    [42, /bare\(\) returned number 42/],
+    [undefined, /bare\(\) returned undefined/],
+    [null, /bare\(\) returned null/],
+    [0n, /bare\(\) returned bigint 0n/],
+    [{}, /bare\(\) returned object/],
+  ];
+  for (const [got, message] of cases) {
+    throwsCode(() => new FnPtr('int (int)', { bare: () => got as bigint }), 'ERR_ARG_TYPE', message);
+  }
+  const abs = loadLibrary().symbol('abs');
+  assert.equal(new FnPtr('int (int)', { bare: () => abs }).call(-5), 5);
+});
