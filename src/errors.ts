@@ -93,6 +93,16 @@ export class OutOfRangeError extends ClosureFfiError {
   }
 }
 
+/**
+ * `VaList.next()` read past the end of the caller's stack: more '...' arguments were read
+ * than the caller can have passed (in C, reading more than were passed is undefined).
+ */
+export class VaListEndError extends ClosureFfiError {
+  constructor(message: string) {
+    super('ERR_VA_LIST_END', message);
+  }
+}
+
 /** An option object with a bad value. */
 export class InvalidOptionError extends ClosureFfiError {
   constructor(message: string) {

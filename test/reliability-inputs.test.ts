@@ -5,7 +5,9 @@
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { runFixture, taggedJson } from './support/child';
 import { Prng, runSeed } from './support/prng';
+import { bridge } from '../src/runtime/bridge';
 import {
   ArgumentTypeError,
   ClosureFfiError,
@@ -134,4 +136,33 @@ test("FnPtr from an object whose bare() returns a non-bigint: ERR_ARG_TYPE namin
   }
   const abs = loadLibrary().symbol('abs');
   assert.equal(new FnPtr('int (int)', { bare: () => abs }).call(-5), 5);
+});
+
+test('VaList.next() past the arguments passed: ERR_VA_LIST_END at the end of the stack, not SIGSEGV', async () => {
+  const r = await runFixture('va-overread.ts', [], { timeoutMs: 10_000 });
+  assert.equal(r.signal, null, r.describe());
+  assert.equal(r.status, 0, r.describe());
+  assert.deepEqual(taggedJson(r.stdout, 'RESULT'), [{ passed: '6' }, { overread: '-1' }], r.describe());
+  const [err] = taggedJson<{ name: string; code: string; message: string; reads: number }>(r.stdout, 'ERROR');
+  assert.ok(err, r.describe());
+  assert.equal(err.name, 'VaListEndError');
+  assert.equal(err.code, 'ERR_VA_LIST_END');
+  assert.match(err.message, /read past the end of the caller's stack/);
+  assert.match(err.message, /more '\.\.\.' arguments were read than were passed, which in C is undefined/);
+  assert.ok(err.reads > 0 && err.reads < 10_000_000, String(err.reads));
+  assert.deepEqual(taggedJson(r.stdout, 'DONE'), [{}]);
+});
+
+test('bridge.readSafe: a copy of readable bytes, null for unmapped ones', () => {
+  const p = memory.alloc(16);
+  try {
+    memory.write(p, new Uint8Array([1, 2, 3, 4]));
+    assert.deepEqual([...bridge.readSafe(p, 4)!], [1, 2, 3, 4]);
+    assert.equal(bridge.readSafe(p, 0)!.length, 0);
+  } finally {
+    memory.free(p);
+  }
+  assert.equal(bridge.readSafe(8n, 8), null);
+  assert.equal(bridge.readSafe(0xffff_ffff_ffff_f000n, 8), null);
+  assert.throws(() => bridge.readSafe(8n, Infinity), (e: { code?: string }) => e.code === 'ERR_ARG_TYPE');
 });

@@ -27,6 +27,8 @@ export interface NativeBridge {
   malloc(size: number): bigint;
   free(ptr: bigint): void;
   read(ptr: bigint | number, length: number): Buffer;
+  /** Like `read`, but null instead of a crash when some of the bytes are not mapped readable. */
+  readSafe(ptr: bigint | number, length: number): Buffer | null;
   write(ptr: bigint | number, bytes: ArrayBufferView): void;
   view(ptr: bigint | number, length: number): ArrayBuffer;
   readCString(ptr: bigint | number): string | null;

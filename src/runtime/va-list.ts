@@ -6,7 +6,7 @@
  * the frame): both valid only while the call runs, so a VaList ends when the closure returns.
  */
 import type { VariadicStart } from '../abi/lowering';
-import { ArgumentTypeError, DisposedError, UnsupportedTypeError, describeValue } from '../errors';
+import { ArgumentTypeError, DisposedError, UnsupportedTypeError, VaListEndError, describeValue } from '../errors';
 import { resolveType, type ScalarKind, type ScalarType, type VaList } from '../signature';
 import { bridge } from './bridge';
 import { FRAME, views } from './arena';
@@ -46,6 +46,8 @@ export class FrameVaList implements VaList {
   private gpr = 0;
   private fpr = 0;
   private stackWord: number;
+  /** The caller's stack is known to be readable below this address. */
+  private readableTo = 0n;
   private open = true;
 
   constructor(
@@ -68,9 +70,24 @@ export class FrameVaList implements VaList {
       else this.gpr++;
       return readWord(this.b + words[used]!, kind);
     }
-    // From the caller's stack: 8 bytes a slot, whatever the type.
-    const stack = u64[this.b + FRAME.stackPtr]! + BigInt(this.stackWord++ * 8);
-    const bytes = bridge.read(stack, 8);
+    // From the caller's stack: 8 bytes a slot, whatever the type. Nothing says how many
+    // slots the caller filled; a safe read at least turns walking off the stack's mapping
+    // into an error instead of SIGSEGV. Slots are 8-aligned, so one never straddles pages,
+    // and once a read succeeded the rest of its (at least 4 KiB) page is readable too.
+    const slot = this.stackWord++;
+    const stack = u64[this.b + FRAME.stackPtr]! + BigInt(slot * 8);
+    let bytes: Buffer | null;
+    if (stack < this.readableTo) {
+      bytes = bridge.read(stack, 8);
+    } else {
+      bytes = bridge.readSafe(stack, 8);
+      if (bytes === null) {
+        throw new VaListEndError(
+          `VaList.next('${type}') of ${this.owner} read past the end of the caller's stack (stack slot ${slot} at 0x${stack.toString(16)}): ` +
+          `more '...' arguments were read than were passed, which in C is undefined (the values read before this were already garbage)`);
+      }
+      this.readableTo = (stack | 4095n) + 1n;
+    }
     const dv = new DataView(bytes.buffer, bytes.byteOffset, 8);
     switch (kind) {
       case 'i32': return dv.getInt32(0, true);

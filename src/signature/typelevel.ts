@@ -27,12 +27,31 @@
  */
 import type { ScalarKind } from './ctype';
 
-/** The variadic tail of a `...` signature: read each argument with the type the format says. */
+/**
+ * The variadic tail of a `...` signature: read each argument with the type the format says.
+ *
+ * Nothing tells the callee how many arguments the caller passed, so, as with C's `va_arg`,
+ * reading more than were passed is undefined: the extra reads return whatever lies on the
+ * caller's stack. A read that runs off the end of the stack's mapping throws
+ * `VaListEndError` (`ERR_VA_LIST_END`) instead of crashing the process, but the values
+ * before it were garbage already; take the count from the fixed arguments (a format, a
+ * length).
+ *
+ * @example
+ * ```ts
+ * new BareFn('long (int n, ...)', (n, va) => {
+ *   let sum = 0n;
+ *   for (let i = 0; i < n; i++) sum += va.next('long') as bigint; // never more than n
+ *   return sum;
+ * });
+ * ```
+ */
 export interface VaList {
   /**
    * Reads the next variadic argument as a C type after the default promotions: `'int'`,
    * `'unsigned int'` and `'double'` give a number; 64-bit integers and pointers
-   * (`'long'`, `'size_t'`, `'const char *'`, ...) a bigint.
+   * (`'long'`, `'size_t'`, `'const char *'`, ...) a bigint. Reading past the arguments
+   * passed is undefined (see {@link VaList}).
    */
   next(type: string): number | bigint;
 }
