@@ -51,14 +51,22 @@ int cffi_get_address_size(napi_env env, napi_callback_info info, size_t argc, na
   return 1;
 }
 
-/* Reads the (index, text) arguments of the bridge's naming calls; *text is malloc'ed. 0 on bad arguments. */
+/*
+ * Reads the (index, text) arguments of the bridge's naming calls; *text is malloc'ed, or
+ * NULL when text is null (forget the entry). 0 on bad arguments.
+ */
 int cffi_get_index_text(napi_env env, napi_callback_info info, uint32_t *index, char **text) {
   size_t argc = 2, len;
   napi_value argv[2];
+  napi_valuetype t;
   if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok || argc < 2 ||
-      napi_get_value_uint32(env, argv[0], index) != napi_ok ||
-      napi_get_value_string_utf8(env, argv[1], NULL, 0, &len) != napi_ok)
+      napi_get_value_uint32(env, argv[0], index) != napi_ok || napi_typeof(env, argv[1], &t) != napi_ok)
     return 0;
+  if (t == napi_null) {
+    *text = NULL;
+    return 1;
+  }
+  if (napi_get_value_string_utf8(env, argv[1], NULL, 0, &len) != napi_ok) return 0;
   *text = malloc(len + 1);
   if (!*text) return 0;
   napi_get_value_string_utf8(env, argv[1], *text, len + 1, &len);
@@ -72,6 +80,7 @@ int cffi_get_index_text(napi_env env, napi_callback_info info, uint32_t *index, 
  * final array's size again. 0 when out of memory (text is then freed).
  */
 int cffi_text_table_put(cffi_text_table *t, uint32_t index, char *text) {
+  if (!text && index >= t->cap) return 1; /* nothing to forget */
   if (index >= t->cap) {
     uint32_t cap = t->cap ? t->cap : 64;
     while (cap <= index) cap *= 2;
@@ -87,6 +96,14 @@ int cffi_text_table_put(cffi_text_table *t, uint32_t index, char *text) {
   free(t->items[index]);
   t->items[index] = text;
   return 1;
+}
+
+/* Frees every text and the current array (the table must no longer be read). */
+void cffi_text_table_free(cffi_text_table *t) {
+  for (uint32_t i = 0; i < t->cap; i++) free(t->items[i]);
+  free(t->items);
+  t->items = NULL;
+  t->cap = 0;
 }
 
 napi_value cffi_make_address(napi_env env, uint64_t addr) {
@@ -136,7 +153,7 @@ void cffi_warn(cffi_realm *r, const char *fmt, ...) {
 }
 
 const char *cffi_thunk_name(cffi_realm *r, uint64_t ctx, char *buf, size_t size) {
-  uint32_t id = CFFI_CTX_SLOT(ctx);
+  uint32_t id = CFFI_CTX_ID(ctx);
   pthread_mutex_lock(&r->sync_lock);
   const char *named = cffi_text_table_get(&r->slot_names, id);
   if (named) snprintf(buf, size, "%s", named);

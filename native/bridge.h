@@ -12,6 +12,7 @@
 extern "C" {
 #endif
 #include <pthread.h>
+#include <signal.h>
 #include <stdint.h>
 #include <stddef.h>
 #include <string.h>
@@ -43,18 +44,32 @@ extern "C" {
 
 /*
  * The 64-bit context a thunk loads before jumping to the entry stub:
- * bits 0..31 thunk slot, 32..43 stack words to copy, 44..47 flags,
- * 48..63 realm (one per JS environment: the main thread or a Worker).
+ * bits 0..21 the thunk's table id, 22..49 its generation (changes each time the id is
+ * reused, so a call still on its way when its thunk was disposed can never reach the
+ * thunk that took the id next), 50..58 stack words to copy, 59..63 flags.
+ * The realm (JS environment) is not in the context: each realm's entry stub passes it.
+ * JS reads this layout from the bridge's exports (CTX_*), so it is written down once.
  */
-#define CFFI_CTX_SLOT(c) ((uint32_t)(c) & 0x3fffff) /* the thunk's table id; bits 22..31 are its generation */
-#define CFFI_CTX_STACK_WORDS(c) ((uint32_t)(((c) >> 32) & 0xfff))
-#define CFFI_CTX_FLAGS(c) ((uint32_t)(((c) >> 44) & 0xf))
-#define CFFI_CTX_REALM(c) ((uint32_t)((c) >> 48))
+#define CFFI_CTX_ID_BITS 22
+#define CFFI_CTX_GEN_BITS 28
+#define CFFI_CTX_STACK_SHIFT 50
+#define CFFI_CTX_STACK_BITS 9
+#define CFFI_CTX_FLAGS_SHIFT 59
+#define CFFI_CTX_ID(c) ((uint32_t)(c) & ((1u << CFFI_CTX_ID_BITS) - 1))
+#define CFFI_CTX_STACK_WORDS(c) ((uint32_t)(((c) >> CFFI_CTX_STACK_SHIFT) & ((1u << CFFI_CTX_STACK_BITS) - 1)))
+#define CFFI_CTX_FLAGS(c) ((uint32_t)((c) >> CFFI_CTX_FLAGS_SHIFT))
 #define CFFI_FLAG_ABORT_ON_ERROR 0x1
 #define CFFI_FLAG_SYNC 0x2            /* may be called from any thread: marshalled to the JS thread */
 #define CFFI_FLAG_NONBLOCKING 0x4     /* Sync void thunk: a foreign caller does not wait */
 #define CFFI_FLAG_RESULT_IN_MEMORY 0x8 /* result goes through a hidden pointer in the first argument register */
-#define CFFI_MAX_REALMS 65536
+#define CFFI_FLAG_WAIT_WHEN_FULL 0x10 /* non-blocking thunk whose queue is full: the caller waits instead of dropping */
+/*
+ * A disposed thunk's data holds trap information instead of a context: all flag bits
+ * set (no live thunk has that combination), the description index in bits 32..58 and
+ * the thunk's serial number in bits 0..31.
+ */
+#define CFFI_TRAP_FLAGS 0x1f
+#define CFFI_IS_TRAP_INFO(c) (CFFI_CTX_FLAGS(c) == CFFI_TRAP_FLAGS)
 
 /*
  * The result a native caller gets when JS could not produce one: zero words, and
@@ -72,12 +87,22 @@ typedef struct cffi_text_table {
   uint32_t cap;
 } cffi_text_table;
 
+/* What a native thread needs to know about a Sync thunk without asking JS (sync_calls.c). */
+typedef struct cffi_sync_slot {
+  uint32_t timeout_ms;          /* 0 = wait forever */
+  uint32_t max_queued;          /* non-blocking thunks: calls that may wait in the queue */
+  uint32_t queued;              /* non-blocking calls of this id in the queue now */
+  uint32_t dropped;             /* non-blocking calls dropped since JS was last told */
+} cffi_sync_slot;
+
 typedef struct cffi_realm {
   napi_env env;
   pthread_t thread;
   int alive;
-  uint32_t index;
-  uint64_t *arena;              /* header + CFFI_MAX_DEPTH frames */
+  int closing;                  /* the process is exiting: foreign calls are refused, not queued */
+  uint32_t index;               /* serial number of the JS environment, for messages */
+  uint64_t *arena;              /* header + CFFI_MAX_DEPTH frames; freed when the environment ends */
+  size_t arena_bytes;
   napi_ref dispatcher;          /* JS function run for every inbound call */
   struct cffi_v8_entry *v8_entry; /* the same function for the V8-direct path, or NULL */
   napi_ref foreign_reporter;    /* JS function told about refused calls from other threads */
@@ -94,19 +119,21 @@ typedef struct cffi_realm {
   pthread_mutex_t sync_lock;
   pthread_cond_t sync_cv;       /* signalled when a call is queued or a serviced call ends */
   struct cffi_pending *queue_head, *queue_tail;
-  int draining;                 /* drains running on the JS thread (they nest); under sync_lock */
   struct cffi_report *reports;  /* refused foreign calls not yet told to JS */
   napi_threadsafe_function sync_tsfn;
+  int wake_pending;             /* a wake-up of the JS thread is queued and not yet run; under sync_lock */
   int sync_refs;
-  uint32_t *timeouts;           /* per thunk slot, ms, 0 = wait forever */
-  uint32_t timeouts_cap;
+  cffi_sync_slot *sync_slots;   /* per thunk id; under sync_lock */
+  uint32_t sync_slots_cap;
+  unsigned long refused_at_exit; /* foreign calls answered with zero once the process was exiting */
   int native_depth;             /* JS thread is inside this many plain (unserviced) native calls */
   cffi_text_table slot_names;   /* per thunk id, for messages printed without JS; under sync_lock */
   int warnings;                 /* stderr lines printed, for rate limiting */
   int enter_failure_reported;   /* JS could not be entered once already: say it only once */
+  sigset_t base_sigmask;        /* the JS thread's signal mask outside signal handlers */
+  int signal_refusals;          /* calls refused because a signal handler interrupted JS */
 } cffi_realm;
 
-extern cffi_realm *cffi_realms[CFFI_MAX_REALMS];
 #ifdef __cplusplus
 }
 #endif
@@ -119,6 +146,7 @@ int cffi_get_address_size(napi_env env, napi_callback_info info, size_t argc, na
 napi_value cffi_make_address(napi_env env, uint64_t addr);
 int cffi_get_index_text(napi_env env, napi_callback_info info, uint32_t *index, char **text);
 int cffi_text_table_put(cffi_text_table *t, uint32_t index, char *text);
+void cffi_text_table_free(cffi_text_table *t);
 /* Safe without the lock: cap is published after the array that has room for it. */
 static inline const char *cffi_text_table_get(const cffi_text_table *t, uint32_t index) {
   if (index >= __atomic_load_n(&t->cap, __ATOMIC_ACQUIRE)) return NULL;
@@ -133,9 +161,11 @@ void cffi_warn(cffi_realm *r, const char *fmt, ...) __attribute__((format(printf
 const char *cffi_thunk_name(cffi_realm *r, uint64_t ctx, char *buf, size_t size);
 
 /* Inbound calls (enter.c). */
+void cffi_trap(uint64_t info) __attribute__((noreturn));
 void cffi_enter_on_js_thread(cffi_realm *r, uint64_t ctx, uint64_t *regs, uint64_t *stack_args, long tid);
+/* What the JS thread is told when a call was answered with zero; `count` > 1 for dropped calls. */
 void cffi_report_foreign(cffi_realm *r, uint64_t ctx, long tid, const char *why);
-void cffi_deliver_report(napi_env env, cffi_realm *r, uint64_t ctx, long tid, const char *why);
+void cffi_deliver_report(napi_env env, cffi_realm *r, uint64_t ctx, long tid, const char *why, uint32_t count);
 long cffi_current_tid(void);
 
 /* Calls from other threads (sync_calls.c). */

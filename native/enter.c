@@ -13,6 +13,7 @@
  */
 #define _GNU_SOURCE
 #include "bridge.h"
+#include <dlfcn.h>
 #include <errno.h>
 #include <stdatomic.h>
 #include <stdio.h>
@@ -21,7 +22,6 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
-cffi_realm *cffi_realms[CFFI_MAX_REALMS];
 static atomic_uint next_realm;
 
 /* Descriptions of thunk kinds+signatures, so a trap can name what was called. */
@@ -34,23 +34,32 @@ static inline uint64_t *frame_at(cffi_realm *r, uint64_t depth) {
 
 long cffi_current_tid(void) { return (long)syscall(SYS_gettid); }
 
-static void dispatcher_failed(cffi_realm *r, uint64_t ctx, const char *why) {
+/*
+ * JS was entered but the dispatcher did not complete. `terminating`: the environment is
+ * going away (a Worker being terminated) and refuses every call, so say it once. Otherwise
+ * JS threw before the thunk's own error handling could run, which in practice means the
+ * JS stack was exhausted when the call arrived: that is reported to the thunk's onError
+ * like a refused call from another thread, once per call.
+ */
+static void dispatcher_failed(cffi_realm *r, uint64_t ctx, int terminating) {
+  if (!terminating) {
+    cffi_report_foreign(r, ctx, 0, "js-failed");
+    return;
+  }
   char name[256];
   cffi_thunk_name(r, ctx, name, sizeof name);
   if (CFFI_CTX_FLAGS(ctx) & CFFI_FLAG_ABORT_ON_ERROR)
-    cffi_fatal("could not enter JS for %s (%s); aborting (onError: 'abort')", name, why);
-  /* Once per realm: failures come in floods (a terminating Worker refuses every call),
-     and must not use up the warnings that say why. */
+    cffi_fatal("could not enter JS for %s: its JS environment is shutting down; aborting (onError: 'abort')", name);
   if (__atomic_exchange_n(&r->enter_failure_reported, 1, __ATOMIC_RELAXED)) return;
-  cffi_warn(r, "could not enter JS for %s (%s); the caller got zero (later calls that fail the same way get zero silently)",
-            name, why);
+  cffi_warn(r, "could not enter JS for %s: its JS environment is shutting down; the caller got zero (later calls "
+            "that fail the same way get zero silently)", name);
 }
 
 /* Runs the dispatcher for the frame at the current depth; 0 if JS could not be entered. */
 static int call_dispatcher(cffi_realm *r, uint64_t ctx) {
   if (r->v8_entry) {
     int status = cffi_v8_call(r->v8_entry);
-    if (status != 0) dispatcher_failed(r, ctx, status == 2 ? "JS is terminating" : "the dispatcher threw");
+    if (status != 0) dispatcher_failed(r, ctx, status == 2);
     return status == 0;
   }
   napi_env env = r->env;
@@ -61,20 +70,15 @@ static int call_dispatcher(cffi_realm *r, uint64_t ctx) {
   napi_get_undefined(env, &recv);
   napi_status st = napi_call_function(env, recv, fn, 0, NULL, &result);
   if (st != napi_ok) {
-    /* Only reachable when JS itself is going away (Worker terminating) or the
-       dispatcher failed internally; the caller then gets the zero result. */
     napi_value exc;
     bool pending = false;
     napi_is_exception_pending(env, &pending);
     if (pending) napi_get_and_clear_last_exception(env, &exc);
-    dispatcher_failed(r, ctx, st == napi_cannot_run_js ? "JS is terminating"
-                              : pending               ? "an exception was pending"
-                                                      : "N-API refused the call");
+    dispatcher_failed(r, ctx, st == napi_cannot_run_js);
   }
   napi_close_handle_scope(env, scope);
   return st == napi_ok;
 }
-
 
 /* The inbound call proper, on the realm's JS thread and on its own stack; tid names the native caller's thread (0 = this one). */
 void cffi_enter_on_js_thread(cffi_realm *r, uint64_t ctx, uint64_t *regs, uint64_t *stack_args, long tid) {
@@ -112,14 +116,57 @@ static void enter_from_reserved_stack(void *arg) {
   cffi_enter_on_js_thread(c->realm, c->ctx, c->regs, c->stack_args, 0);
 }
 
-/* Called by every entry stub: ctx from the thunk, the saved register block, and the caller's stack arguments. */
-__attribute__((visibility("default"))) void cffi_enter(uint64_t ctx, uint64_t *regs, uint64_t *stack_args) {
+/*
+ * Whether the JS thread is running a signal handler that interrupted it. JS must not be
+ * entered there: V8 may be in the middle of anything. Inside a handler its signal is
+ * blocked (unless the handler asked otherwise), so a signal blocked now but not in the
+ * thread's usual mask, and which has a handler, gives it away. A signal the program
+ * blocked on purpose (no handler) becomes part of the usual mask. Async-signal-safe.
+ */
+static int in_signal_handler(cffi_realm *r) {
+  sigset_t now;
+  if (pthread_sigmask(SIG_BLOCK, NULL, &now) != 0) return 0;
+  int handled = 0;
+  for (int s = 1; s < NSIG; s++) {
+    if (sigismember(&now, s) != 1 || sigismember(&r->base_sigmask, s) == 1) continue;
+    struct sigaction sa;
+    if (sigaction(s, NULL, &sa) == 0 && (sa.sa_flags & SA_SIGINFO ? sa.sa_sigaction != NULL
+                                         : sa.sa_handler != SIG_DFL && sa.sa_handler != SIG_IGN))
+      handled = 1;
+    else
+      sigaddset(&r->base_sigmask, s);
+  }
+  return handled;
+}
+
+/* A call from a signal handler on the JS thread: zero, and one message (write(2) is all a handler may use). */
+static void refuse_in_signal_handler(cffi_realm *r, uint64_t ctx, uint64_t *regs) {
+  cffi_zero_result(ctx, regs);
+  static const char msg[] =
+      "closure-ffi: a thunk was called from a signal handler that interrupted its JS thread; JS cannot be entered "
+      "there, so the caller got zero (this message is printed once; see README, 'Signals')\n";
+  if (CFFI_CTX_FLAGS(ctx) & CFFI_FLAG_ABORT_ON_ERROR) {
+    ssize_t ignored = write(2, msg, sizeof msg - 1);
+    (void)ignored;
+    abort();
+  }
+  if (__atomic_fetch_add(&r->signal_refusals, 1, __ATOMIC_RELAXED) == 0) {
+    ssize_t ignored = write(2, msg, sizeof msg - 1);
+    (void)ignored;
+  }
+}
+
+/*
+ * Called by every entry stub: ctx from the thunk's data, the saved register block, the
+ * caller's stack arguments, and the realm the entry stub was made for.
+ */
+__attribute__((visibility("default"))) void cffi_enter(uint64_t ctx, uint64_t *regs, uint64_t *stack_args, cffi_realm *r) {
   int saved_errno = errno; /* the native caller's errno survives whatever JS does */
-  uint32_t realm_index = CFFI_CTX_REALM(ctx);
-  cffi_realm *r = realm_index < CFFI_MAX_REALMS ? cffi_realms[realm_index] : NULL;
-  if (!r) cffi_fatal("thunk context names realm %u, which never existed", realm_index);
+  if (__builtin_expect(CFFI_IS_TRAP_INFO(ctx), 0)) cffi_trap(ctx); /* a stale pointer raced with reuse of its slot */
   if (pthread_equal(pthread_self(), r->thread) && r->alive) {
-    if (__builtin_expect(cffi_on_thread_stack(r), 1)) {
+    if (r->native_depth == 0 && in_signal_handler(r)) {
+      refuse_in_signal_handler(r, ctx, regs);
+    } else if (__builtin_expect(cffi_on_thread_stack(r), 1)) {
       cffi_enter_on_js_thread(r, ctx, regs, stack_args, 0);
     } else {
       /* Called on another FFI's private stack (koffi does this): V8 must run on the thread's own. */
@@ -135,9 +182,13 @@ __attribute__((visibility("default"))) void cffi_enter(uint64_t ctx, uint64_t *r
   errno = saved_errno;
 }
 
-/* Called by a disposed thunk: info = description index << 32 | thunk serial. */
+/* Called through a disposed thunk: info is trap information (see CFFI_TRAP_FLAGS in bridge.h). */
 __attribute__((visibility("default"), noreturn)) void cffi_trap(uint64_t info) {
-  uint32_t desc = (uint32_t)(info >> 32), serial = (uint32_t)info;
+  if (!CFFI_IS_TRAP_INFO(info))
+    cffi_fatal("thunk id %u was called from thread %ld while dispose() was turning it into a trap; the native side "
+               "kept using a function pointer it was giving up. Aborting instead of running freed memory.",
+               CFFI_CTX_ID(info), cffi_current_tid());
+  uint32_t desc = (uint32_t)(info >> 32) & ((1u << (CFFI_CTX_FLAGS_SHIFT - 32)) - 1), serial = (uint32_t)info;
   const char *what = cffi_text_table_get(&descriptions, desc);
   if (!what) what = "a thunk";
   cffi_fatal("call to disposed thunk #%u (%s) from thread %ld; the native side kept a function pointer "
@@ -145,7 +196,10 @@ __attribute__((visibility("default"), noreturn)) void cffi_trap(uint64_t info) {
              serial, what, cffi_current_tid());
 }
 
-/* describe(index, text): registers the text a trap prints for thunks of this description. */
+/*
+ * describe(index, text | null): registers the text a trap prints for thunks of this
+ * description; null frees it (its index is no longer carried by any trap).
+ */
 static napi_value js_describe(napi_env env, napi_callback_info info) {
   uint32_t index;
   char *text;
@@ -157,42 +211,59 @@ static napi_value js_describe(napi_env env, napi_callback_info info) {
   return stored ? NULL : cffi_throw(env, "ERR_NO_MEMORY", "describe(): out of memory");
 }
 
-/* ---- calls from other threads that were answered with zero ---- */
+/* ---- calls that were answered with zero ---- */
 
+/* Why a call got zero, as the end of a sentence that names the thunk and the caller. */
 static const char *explain(const char *why) {
-  if (!strcmp(why, "wrong-thread")) return "is not Sync and may only run on its JS thread";
-  if (!strcmp(why, "timeout")) return "is Sync, but its JS thread did not take the call within timeoutMs";
-  if (!strcmp(why, "realm-gone")) return "belongs to a JS environment that has ended (its Worker, or the process, is exiting)";
-  if (!strcmp(why, "too-deep")) return "was nested inside too many calls (native -> JS -> native ...) to get a frame";
-  return "could not reach its JS thread, which is shutting down";
+  if (!strcmp(why, "wrong-thread")) return "it is not Sync, so only its own JS thread may run it";
+  if (!strcmp(why, "timeout")) return "it is Sync, and its JS thread did not take the call within timeoutMs";
+  if (!strcmp(why, "realm-gone")) return "its JS environment has ended (its Worker, or the process, is exiting)";
+  if (!strcmp(why, "too-deep")) return "it was nested inside too many calls (native -> JS -> native ...) to get a frame";
+  if (!strcmp(why, "queue-full")) return "its queue of fire-and-forget calls was full (maxQueued), so the call was dropped";
+  if (!strcmp(why, "js-failed")) return "JS threw before the closure could run (the JS stack was nearly exhausted)";
+  return "its JS thread is shutting down";
 }
 
-/* Tells the thunk's JS thread that a call from thread tid got the zero value (see sync_calls.c). */
+/* Tells the thunk's JS thread that a call from thread tid (0 = the JS thread) got the zero value (see sync_calls.c). */
 void cffi_report_foreign(cffi_realm *r, uint64_t ctx, long tid, const char *why) {
   char name[256];
   if (CFFI_CTX_FLAGS(ctx) & CFFI_FLAG_ABORT_ON_ERROR)
-    cffi_fatal("%s was called from thread %ld, but it %s; aborting (onError: 'abort')",
+    cffi_fatal("%s was called from thread %ld and could not run: %s; aborting (onError: 'abort')",
                cffi_thunk_name(r, ctx, name, sizeof name), tid, explain(why));
   if (!cffi_queue_report(r, ctx, tid, why))
-    cffi_warn(r, "%s was called from thread %ld, but it %s; the caller got zero", cffi_thunk_name(r, ctx, name, sizeof name),
-              tid, explain(why));
+    cffi_warn(r, "%s was called from thread %ld and got zero: %s", cffi_thunk_name(r, ctx, name, sizeof name), tid,
+              explain(why));
 }
 
-/* Runs on the JS thread: hands one report to the JS reporter, or prints it if there is none. */
-void cffi_deliver_report(napi_env env, cffi_realm *r, uint64_t ctx, long tid, const char *why) {
+/*
+ * Runs on the JS thread: hands one report to the JS reporter, or prints it if there is
+ * none. The reporter handles its own errors; should it throw anyway, the error becomes an
+ * uncaught exception and the next report is still delivered.
+ */
+void cffi_deliver_report(napi_env env, cffi_realm *r, uint64_t ctx, long tid, const char *why, uint32_t count) {
   if (!r->foreign_reporter) {
     char name[256];
-    cffi_warn(r, "%s was called from thread %ld, but it %s; the caller got zero", cffi_thunk_name(r, ctx, name, sizeof name),
-              tid, explain(why));
+    cffi_warn(r, "%s was called from thread %ld and got zero: %s", cffi_thunk_name(r, ctx, name, sizeof name), tid,
+              explain(why));
     return;
   }
-  napi_value fn, recv, args[3], result;
+  napi_handle_scope scope;
+  napi_open_handle_scope(env, &scope);
+  napi_value fn, recv, args[4], result;
   napi_get_reference_value(env, r->foreign_reporter, &fn);
   napi_get_undefined(env, &recv);
   napi_create_bigint_uint64(env, ctx, &args[0]);
   napi_create_int64(env, tid, &args[1]);
   napi_create_string_utf8(env, why, NAPI_AUTO_LENGTH, &args[2]);
-  napi_call_function(env, recv, fn, 3, args, &result);
+  napi_create_uint32(env, count, &args[3]);
+  if (napi_call_function(env, recv, fn, 4, args, &result) != napi_ok) {
+    bool pending = false;
+    napi_value exc;
+    if (napi_is_exception_pending(env, &pending) == napi_ok && pending &&
+        napi_get_and_clear_last_exception(env, &exc) == napi_ok)
+      napi_fatal_exception(env, exc);
+  }
+  napi_close_handle_scope(env, scope);
 }
 
 static void keep_function(napi_env env, napi_value fn, napi_ref *ref) {
@@ -203,9 +274,10 @@ static void keep_function(napi_env env, napi_value fn, napi_ref *ref) {
 }
 
 /*
- * setForeignReporter(report, resume): report(ctx: bigint, tid: number, why: string) is told
- * about calls from other threads that got zero; resume() is called when a wake-up left
- * calls queued, and must serve them (drainForeignCalls) after the event loop's turn.
+ * setForeignReporter(report, resume): report(ctx: bigint, tid: number, why: string,
+ * count: number) is told about calls that got zero (count > 1: that many dropped calls);
+ * resume() is called when a wake-up left calls queued, and must serve them
+ * (drainForeignCalls) after the event loop's turn.
  */
 static napi_value js_set_foreign_reporter(napi_env env, napi_callback_info info) {
   size_t argc = 2;
@@ -223,18 +295,22 @@ static napi_value js_set_foreign_reporter(napi_env env, napi_callback_info info)
 
 typedef void (*call_stub_fn)(uint64_t *frame);
 
-/* callNative(): runs the call stub named in the frame at the current depth. */
+/*
+ * callNative(): runs the call stub named in the frame JS claimed. JS claims a frame by
+ * raising the depth (header word 0) *before* it writes the arguments, so a call made
+ * while they are being written (a getter, say) takes the next frame instead of this one;
+ * JS lowers the depth again when the call returns.
+ */
 static napi_value js_call_native(napi_env env, napi_callback_info info) {
   cffi_realm *r;
   napi_get_instance_data(env, (void **)&r);
   uint64_t depth = r->arena[0];
-  if (depth >= CFFI_MAX_DEPTH)
-    return cffi_throw(env, "ERR_NESTING", "native calls and callbacks nested more than 128 deep (JS -> native -> JS ...)");
-  uint64_t *frame = frame_at(r, depth);
+  if (depth == 0 || depth > CFFI_MAX_DEPTH)
+    return cffi_throw(env, "ERR_NESTING", "callNative(): no frame was claimed for this call");
+  uint64_t *frame = frame_at(r, depth - 1);
   call_stub_fn stub = (call_stub_fn)(uintptr_t)frame[CFFI_FRAME_STUB];
   uint64_t mode = r->arena[CFFI_HEADER_CALL_MODE];
   r->arena[CFFI_HEADER_CALL_MODE] = 0;
-  r->arena[0] = depth + 1;
   if (mode == CFFI_CALL_SERVICED) {
     cffi_run_serviced(r, frame, stub);
   } else {
@@ -242,7 +318,6 @@ static napi_value js_call_native(napi_env env, napi_callback_info info) {
     stub(frame);
     r->native_depth--;
   }
-  r->arena[0] = depth;
   return NULL;
 }
 
@@ -268,7 +343,7 @@ static napi_value js_set_dispatcher(napi_env env, napi_callback_info info) {
   return how;
 }
 
-/* nameSlot(id, text): how native diagnostics name thunk id `id` (replaces any earlier name). */
+/* nameSlot(id, text | null): how native diagnostics name thunk id `id` (null forgets the name). */
 static napi_value js_name_slot(napi_env env, napi_callback_info info) {
   uint32_t id;
   char *text;
@@ -302,42 +377,86 @@ static napi_value js_current_thread_id(napi_env env, napi_callback_info info) {
   return v;
 }
 
-/* The realm outlives its environment: a native thread may still hold a thunk. */
+/*
+ * The environment ends. The realm itself stays (a native thread may still hold one of
+ * its thunks, whose entry stub names it, and must get zero and a message), but what only
+ * JS used goes: the frame arena, the per-thunk tables, the V8 handles.
+ */
 static void realm_teardown(napi_env env, void *data, void *hint) {
   cffi_realm *r = data;
-  r->alive = 0;
+  pthread_mutex_lock(&r->sync_lock);
+  __atomic_store_n(&r->alive, 0, __ATOMIC_RELEASE);
+  pthread_mutex_unlock(&r->sync_lock);
   cffi_teardown_sync_calls(r);
   if (r->v8_entry) cffi_v8_entry_delete(r->v8_entry);
   r->v8_entry = NULL;
+  free(r->arena);
+  r->arena = NULL;
+  pthread_mutex_lock(&r->sync_lock);
+  cffi_text_table_free(&r->slot_names);
+  free(r->sync_slots);
+  r->sync_slots = NULL;
+  r->sync_slots_cap = 0;
+  pthread_mutex_unlock(&r->sync_lock);
 }
 
 static void put_address(napi_env env, napi_value exports, const char *name, void *p) {
   napi_set_named_property(env, exports, name, cffi_make_address(env, (uint64_t)(uintptr_t)p));
 }
 
+/*
+ * Node unloads an addon when the last environment that loaded it ends. Thunks outlive
+ * environments (native code may keep calling a Worker's thunk after the Worker ended, and
+ * must get zero, not a jump into unmapped code), so the bridge pins itself for the life
+ * of the process.
+ */
+static void pin_bridge(void) {
+  static int pinned;
+  if (__atomic_exchange_n(&pinned, 1, __ATOMIC_ACQ_REL)) return;
+  Dl_info self;
+  if (dladdr((void *)cffi_enter, &self) && self.dli_fname)
+    if (!dlopen(self.dli_fname, RTLD_NOW | RTLD_NOLOAD | RTLD_NODELETE))
+      cffi_fatal("could not pin the native bridge %s in memory: %s", self.dli_fname, dlerror());
+}
+
+static void export_context_layout(napi_env env, napi_value exports) {
+  cffi_export_number(env, exports, "CTX_ID_BITS", CFFI_CTX_ID_BITS);
+  cffi_export_number(env, exports, "CTX_GEN_BITS", CFFI_CTX_GEN_BITS);
+  cffi_export_number(env, exports, "CTX_STACK_SHIFT", CFFI_CTX_STACK_SHIFT);
+  cffi_export_number(env, exports, "CTX_FLAGS_SHIFT", CFFI_CTX_FLAGS_SHIFT);
+  cffi_export_number(env, exports, "FLAG_ABORT_ON_ERROR", CFFI_FLAG_ABORT_ON_ERROR);
+  cffi_export_number(env, exports, "FLAG_SYNC", CFFI_FLAG_SYNC);
+  cffi_export_number(env, exports, "FLAG_NONBLOCKING", CFFI_FLAG_NONBLOCKING);
+  cffi_export_number(env, exports, "FLAG_RESULT_IN_MEMORY", CFFI_FLAG_RESULT_IN_MEMORY);
+  cffi_export_number(env, exports, "FLAG_WAIT_WHEN_FULL", CFFI_FLAG_WAIT_WHEN_FULL);
+  cffi_export_number(env, exports, "TRAP_FLAGS", CFFI_TRAP_FLAGS);
+}
+
 void cffi_init_enter(napi_env env, napi_value exports) {
-  uint32_t index = atomic_fetch_add(&next_realm, 1);
-  if (index >= CFFI_MAX_REALMS) {
-    cffi_throw(env, "ERR_TOO_MANY_REALMS", "closure-ffi: too many JS environments in one process");
-    return;
-  }
+  pin_bridge();
   cffi_realm *r = calloc(1, sizeof *r);
   size_t words = CFFI_HEADER_WORDS + (size_t)CFFI_MAX_DEPTH * CFFI_FRAME_WORDS;
   r->arena = aligned_alloc(64, words * 8);
+  if (!r || !r->arena) {
+    cffi_throw(env, "ERR_NO_MEMORY", "closure-ffi: no memory for a new JS environment");
+    return;
+  }
   memset(r->arena, 0, words * 8);
+  r->arena_bytes = words * 8;
   r->env = env;
   r->thread = pthread_self();
-  r->index = index;
+  r->index = atomic_fetch_add(&next_realm, 1);
   r->alive = 1;
+  pthread_sigmask(SIG_BLOCK, NULL, &r->base_sigmask);
   cffi_init_thread_stack(r);
-  cffi_realms[index] = r;
   napi_set_instance_data(env, r, realm_teardown, NULL);
   cffi_init_sync_calls(env, r, exports);
 
   napi_value arena;
   napi_create_external_arraybuffer(env, r->arena, words * 8, NULL, NULL, &arena);
   napi_set_named_property(env, exports, "arena", arena);
-  cffi_export_number(env, exports, "realm", index);
+  cffi_export_number(env, exports, "realm", r->index);
+  put_address(env, exports, "realmAddress", r);
   put_address(env, exports, "enterAddress", (void *)cffi_enter);
   put_address(env, exports, "trapAddress", (void *)cffi_trap);
   cffi_export_number(env, exports, "FRAME_WORDS", CFFI_FRAME_WORDS);
@@ -346,6 +465,7 @@ void cffi_init_enter(napi_env env, napi_value exports) {
   cffi_export_number(env, exports, "ARG_WORDS", CFFI_ARG_WORDS);
   cffi_export_number(env, exports, "RET_WORDS", CFFI_RET_WORDS);
   cffi_export_number(env, exports, "MAX_STACK_WORDS", CFFI_MAX_STACK_WORDS);
+  export_context_layout(env, exports);
   cffi_export(env, exports, "setDispatcher", js_set_dispatcher);
   cffi_export(env, exports, "setForeignReporter", js_set_foreign_reporter);
   cffi_export(env, exports, "callNative", js_call_native);

@@ -4,7 +4,8 @@
  * Preferred: one memfd mapped twice, a read-write view that JS fills through an
  * ArrayBuffer and a read-execute view that native code runs. Where memfd or the
  * second mapping is refused (old kernels, hardened policies), fall back to a
- * single anonymous mapping that is flipped RW -> RX with mprotect around writes.
+ * single anonymous mapping that is flipped RW -> RX with mprotect, only ever for
+ * pages that hold no code yet (see src/jit/code-block.ts).
  */
 #define _GNU_SOURCE
 #include "bridge.h"
@@ -173,4 +174,5 @@ void cffi_init_jit_memory(napi_env env, napi_value exports) {
   cffi_export(env, exports, "jitProtect", js_jit_protect);
   cffi_export(env, exports, "flushInstructionCache", js_flush_icache);
   cffi_export(env, exports, "mappedBytes", js_mapped_bytes);
+  cffi_export_number(env, exports, "pageSize", (double)sysconf(_SC_PAGESIZE));
 }

@@ -92,12 +92,26 @@ static int unlink_pending(cffi_realm *r, cffi_pending *p) {
   return 0;
 }
 
-/* Queues a report for the JS thread; 0 if the JS thread can no longer be reached. */
-int cffi_queue_report(cffi_realm *r, uint64_t ctx, long tid, const char *why) {
-  pthread_mutex_lock(&r->sync_lock);
+/*
+ * Wakes the JS thread (under sync_lock); 0 if it cannot be reached. `wake_pending` means
+ * the JS thread is already due to serve the queue (a wake-up is queued, or a batch is
+ * being served and the next is scheduled), and is cleared only by a drain that finds the
+ * queue empty. So one wake-up stands for any number of calls: Node runs the calls of a
+ * threadsafe function back to back (up to a thousand, and more while new ones arrive),
+ * and each of ours serves a batch, so wake-ups sent per call would keep the JS thread away
+ * from its event loop for seconds.
+ */
+static int wake_js_locked(cffi_realm *r) {
+  if (r->wake_pending) return 1;
+  if (!r->sync_tsfn || napi_call_threadsafe_function(r->sync_tsfn, NULL, napi_tsfn_nonblocking) != napi_ok) return 0;
+  r->wake_pending = 1;
+  return 1;
+}
+
+static int queue_report_locked(cffi_realm *r, uint64_t ctx, long tid, const char *why) {
   int ok = r->alive && r->sync_tsfn;
-  if (ok) {
-    cffi_report *rep = malloc(sizeof *rep);
+  cffi_report *rep = ok ? malloc(sizeof *rep) : NULL;
+  if (rep) {
     rep->ctx = ctx;
     rep->tid = tid;
     rep->why = why;
@@ -105,10 +119,23 @@ int cffi_queue_report(cffi_realm *r, uint64_t ctx, long tid, const char *why) {
     while (*tail) tail = &(*tail)->next;
     rep->next = NULL;
     *tail = rep;
-    ok = napi_call_threadsafe_function(r->sync_tsfn, NULL, napi_tsfn_nonblocking) == napi_ok;
+    ok = wake_js_locked(r);
   }
+  return rep != NULL && ok;
+}
+
+/* Queues a report for the JS thread; 0 if the JS thread can no longer be reached. */
+int cffi_queue_report(cffi_realm *r, uint64_t ctx, long tid, const char *why) {
+  pthread_mutex_lock(&r->sync_lock);
+  int ok = queue_report_locked(r, ctx, tid, why);
   pthread_mutex_unlock(&r->sync_lock);
   return ok;
+}
+
+/* The per-id record of a Sync thunk, or NULL if JS never configured one; under sync_lock. */
+static cffi_sync_slot *sync_slot(cffi_realm *r, uint64_t ctx) {
+  uint32_t id = CFFI_CTX_ID(ctx);
+  return id < r->sync_slots_cap ? &r->sync_slots[id] : NULL;
 }
 
 static void deliver_reports(napi_env env, cffi_realm *r) {
@@ -118,7 +145,18 @@ static void deliver_reports(napi_env env, cffi_realm *r) {
   pthread_mutex_unlock(&r->sync_lock);
   while (rep) {
     cffi_report *next = rep->next;
-    cffi_deliver_report(env, r, rep->ctx, rep->tid, rep->why);
+    uint32_t count = 1;
+    if (!strcmp(rep->why, "queue-full")) {
+      /* One report stands for every call of this thunk dropped since the last one. */
+      pthread_mutex_lock(&r->sync_lock);
+      cffi_sync_slot *slot = sync_slot(r, rep->ctx);
+      if (slot) {
+        count = slot->dropped;
+        slot->dropped = 0;
+      }
+      pthread_mutex_unlock(&r->sync_lock);
+    }
+    if (count) cffi_deliver_report(env, r, rep->ctx, rep->tid, rep->why, count);
     free(rep);
     rep = next;
   }
@@ -134,10 +172,9 @@ static void deliver_reports(napi_env env, cffi_realm *r) {
  */
 static int drain(cffi_realm *r, unsigned limit) {
   pthread_mutex_lock(&r->sync_lock);
-  r->draining++;
   for (unsigned served = 0;; served++) {
     cffi_pending *p = r->queue_head;
-    if (p && served == limit) break;
+    if (served >= limit) break; /* a call that came in after a yield below still counts */
     if (!p) {
       /* The callers just released usually call again at once: let them run before
          going back to sleep in the event loop. */
@@ -149,14 +186,18 @@ static int drain(cffi_realm *r, unsigned limit) {
     r->queue_head = p->next;
     if (!r->queue_head) r->queue_tail = NULL;
     __atomic_store_n(&p->state, PENDING_RUNNING, __ATOMIC_RELAXED);
+    if (!p->blocking) {
+      cffi_sync_slot *slot = sync_slot(r, p->ctx);
+      if (slot && slot->queued) slot->queued--;
+    }
     pthread_mutex_unlock(&r->sync_lock);
     cffi_enter_on_js_thread(r, p->ctx, p->regs, p->stack_args, p->tid);
     if (p->blocking) finish_pending(&p->state); /* p may be gone after this */
     else free(p);
     pthread_mutex_lock(&r->sync_lock);
   }
-  r->draining--;
   int more = r->queue_head != NULL;
+  if (!more) r->wake_pending = 0; /* the next call into the empty queue wakes the JS thread again */
   pthread_mutex_unlock(&r->sync_lock);
   return more;
 }
@@ -177,7 +218,8 @@ static void resume_later(napi_env env, cffi_realm *r) {
       napi_get_undefined(env, &recv) == napi_ok && napi_call_function(env, recv, fn, 0, NULL, &result) == napi_ok)
     return;
   pthread_mutex_lock(&r->sync_lock);
-  if (r->sync_tsfn) napi_call_threadsafe_function(r->sync_tsfn, NULL, napi_tsfn_nonblocking);
+  r->wake_pending = 0;
+  wake_js_locked(r);
   pthread_mutex_unlock(&r->sync_lock);
 }
 
@@ -199,6 +241,13 @@ void cffi_sync_call(cffi_realm *r, uint64_t ctx, uint64_t *regs, uint64_t *stack
   int blocking = !(flags & CFFI_FLAG_NONBLOCKING) || cffi_is_serviced_helper(r);
 
   pthread_mutex_lock(&r->sync_lock);
+  if (r->closing) {
+    /* The process is exiting: told once, in close_foreign_calls(). */
+    r->refused_at_exit++;
+    pthread_mutex_unlock(&r->sync_lock);
+    cffi_zero_result(ctx, regs);
+    return;
+  }
   if (!r->alive || !r->sync_tsfn) {
     pthread_mutex_unlock(&r->sync_lock);
     cffi_zero_result(ctx, regs);
@@ -208,6 +257,19 @@ void cffi_sync_call(cffi_realm *r, uint64_t ctx, uint64_t *regs, uint64_t *stack
       cffi_fatal("%s was called from thread %ld after its JS environment ended; aborting", name, tid);
     cffi_warn(r, "%s was called from thread %ld after its JS environment ended; the caller got zero", name, tid);
     return;
+  }
+
+  cffi_sync_slot *slot = sync_slot(r, ctx);
+  if (!blocking && slot && slot->queued >= slot->max_queued) {
+    /* The thunk's queue is full: wait like a blocking caller, or drop the call and count it. */
+    if (flags & CFFI_FLAG_WAIT_WHEN_FULL) {
+      blocking = 1;
+    } else {
+      if (slot->dropped++ == 0) queue_report_locked(r, ctx, tid, "queue-full");
+      pthread_mutex_unlock(&r->sync_lock);
+      cffi_zero_result(ctx, regs);
+      return;
+    }
   }
 
   if (!blocking) {
@@ -227,10 +289,10 @@ void cffi_sync_call(cffi_realm *r, uint64_t ctx, uint64_t *regs, uint64_t *stack
     memcpy(p->regs, regs, CFFI_ARG_WORDS * 8);
     memcpy(p->stack_copy, stack_args, (size_t)stack_words * 8);
     p->stack_args = p->stack_copy;
-    int wake = r->queue_head == NULL && !r->draining;
+    if (slot) slot->queued++;
     enqueue(r, p);
     pthread_cond_broadcast(&r->sync_cv);
-    if (wake) napi_call_threadsafe_function(r->sync_tsfn, NULL, napi_tsfn_nonblocking);
+    wake_js_locked(r);
     pthread_mutex_unlock(&r->sync_lock);
     cffi_zero_result(ctx, regs);
     return;
@@ -244,16 +306,13 @@ void cffi_sync_call(cffi_realm *r, uint64_t ctx, uint64_t *regs, uint64_t *stack
   p.cancelled = 0;
   p.stack_args = stack_args;
   memcpy(p.regs, regs, CFFI_ARG_WORDS * 8);
-  /* Only the first call into an empty queue wakes the JS thread, and none while a drain
-     runs: a drain takes every call queued until the queue is empty again, under this lock. */
-  int wake = r->queue_head == NULL && !r->draining;
+  /* Only a call into an empty queue wakes the JS thread (see wake_js_locked). */
   enqueue(r, &p);
   pthread_cond_broadcast(&r->sync_cv);
-  uint32_t slot = CFFI_CTX_SLOT(ctx);
   /* Only Sync thunks have a timeout (a non-Sync one gets here from a serviced call's thread). */
-  long timeout_ms = (flags & CFFI_FLAG_SYNC) && slot < r->timeouts_cap ? (long)r->timeouts[slot] : 0;
+  long timeout_ms = (flags & CFFI_FLAG_SYNC) && slot ? (long)slot->timeout_ms : 0;
   /* Woken under the lock: the threadsafe function's finalizer takes it too, so it cannot vanish meanwhile. */
-  int woken = !wake || napi_call_threadsafe_function(r->sync_tsfn, NULL, napi_tsfn_nonblocking) == napi_ok;
+  int woken = wake_js_locked(r);
   pthread_mutex_unlock(&r->sync_lock);
 
   long waited = 0; /* ms */
@@ -293,7 +352,13 @@ void cffi_sync_call(cffi_realm *r, uint64_t ctx, uint64_t *regs, uint64_t *stack
     waited += (t1.tv_sec - t0.tv_sec) * 1000 + (t1.tv_nsec - t0.tv_nsec) / 1000000;
   }
   /* The call was either withdrawn (gave_up says why) or is DONE (cancelled if its realm ended first). */
-  if (p.cancelled) gave_up = "realm-gone";
+  if (p.cancelled) {
+    if (__atomic_load_n(&r->closing, __ATOMIC_RELAXED)) {
+      cffi_zero_result(ctx, regs); /* counted and told in closeForeignCalls() */
+      return;
+    }
+    gave_up = "realm-gone";
+  }
   if (gave_up) refuse(r, ctx, regs, tid, gave_up);
   else memcpy(regs + CFFI_ARG_WORDS, p.regs + CFFI_ARG_WORDS, CFFI_RET_WORDS * 8);
 }
@@ -371,26 +436,37 @@ static cffi_realm *realm_of(napi_env env) {
   return r;
 }
 
-/* setSyncTimeout(slot, ms): how long a foreign caller of this slot waits before giving up (0 = forever). */
-static napi_value js_set_sync_timeout(napi_env env, napi_callback_info info) {
-  size_t argc = 2;
-  napi_value argv[2];
+/*
+ * configureSync(id, timeoutMs, maxQueued): how a foreign caller of thunk `id` waits for the
+ * JS thread (ms; 0 = forever) and, for fire-and-forget thunks, how many of its calls may
+ * wait in the queue.
+ */
+static napi_value js_configure_sync(napi_env env, napi_callback_info info) {
+  size_t argc = 3;
+  napi_value argv[3];
   napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
-  uint32_t slot, ms;
-  if (argc < 2 || napi_get_value_uint32(env, argv[0], &slot) != napi_ok || napi_get_value_uint32(env, argv[1], &ms) != napi_ok)
-    return cffi_throw(env, "ERR_ARG_TYPE", "setSyncTimeout(slot, ms): bad arguments");
+  uint32_t id, ms, max_queued;
+  if (argc < 3 || napi_get_value_uint32(env, argv[0], &id) != napi_ok || napi_get_value_uint32(env, argv[1], &ms) != napi_ok ||
+      napi_get_value_uint32(env, argv[2], &max_queued) != napi_ok)
+    return cffi_throw(env, "ERR_ARG_TYPE", "configureSync(id, timeoutMs, maxQueued): bad arguments");
   cffi_realm *r = realm_of(env);
   pthread_mutex_lock(&r->sync_lock);
-  if (slot >= r->timeouts_cap) {
-    uint32_t cap = r->timeouts_cap ? r->timeouts_cap : 256;
-    while (cap <= slot) cap *= 2;
-    uint32_t *grown = calloc(cap, sizeof *grown);
-    if (r->timeouts) memcpy(grown, r->timeouts, r->timeouts_cap * sizeof *grown);
-    free(r->timeouts);
-    r->timeouts = grown;
-    r->timeouts_cap = cap;
+  if (id >= r->sync_slots_cap) {
+    uint32_t cap = r->sync_slots_cap ? r->sync_slots_cap : 256;
+    while (cap <= id) cap *= 2;
+    cffi_sync_slot *grown = calloc(cap, sizeof *grown);
+    if (!grown) {
+      pthread_mutex_unlock(&r->sync_lock);
+      return cffi_throw(env, "ERR_NO_MEMORY", "configureSync(): out of memory");
+    }
+    if (r->sync_slots) memcpy(grown, r->sync_slots, r->sync_slots_cap * sizeof *grown);
+    free(r->sync_slots);
+    r->sync_slots = grown;
+    r->sync_slots_cap = cap;
   }
-  r->timeouts[slot] = ms;
+  cffi_sync_slot *slot = &r->sync_slots[id];
+  slot->timeout_ms = ms;
+  slot->max_queued = max_queued;
   pthread_mutex_unlock(&r->sync_lock);
   return NULL;
 }
@@ -408,6 +484,47 @@ static napi_value js_ref_sync(napi_env env, napi_callback_info info) {
   r->sync_refs += delta;
   if (before <= 0 && r->sync_refs > 0) napi_ref_threadsafe_function(env, r->sync_tsfn);
   if (before > 0 && r->sync_refs <= 0) napi_unref_threadsafe_function(env, r->sync_tsfn);
+  return NULL;
+}
+
+/*
+ * closeForeignCalls(): the process is exiting (JS runs its 'exit' listeners and no more
+ * event-loop turns). Calls still queued, and calls that arrive from now on, get zero at
+ * once instead of waiting for a JS thread that will not serve them; one message says how
+ * many were queued and how many refused calls could no longer be reported.
+ */
+static napi_value js_close_foreign_calls(napi_env env, napi_callback_info info) {
+  cffi_realm *r = realm_of(env);
+  pthread_mutex_lock(&r->sync_lock);
+  r->closing = 1;
+  cffi_pending *p = r->queue_head;
+  r->queue_head = r->queue_tail = NULL;
+  cffi_report *rep = r->reports;
+  r->reports = NULL;
+  unsigned long cancelled = 0, unreported = 0;
+  while (p) {
+    cffi_pending *next = p->next;
+    cancelled++;
+    if (p->blocking) {
+      p->cancelled = 1;
+      finish_pending(&p->state);
+    } else {
+      free(p);
+    }
+    p = next;
+  }
+  pthread_mutex_unlock(&r->sync_lock);
+  for (; rep; unreported++) {
+    cffi_report *next = rep->next;
+    free(rep);
+    rep = next;
+  }
+  if (cancelled)
+    cffi_warn(r, "the process is exiting: %lu call%s from native threads still queued got the zero value", cancelled,
+              cancelled == 1 ? "" : "s");
+  if (unreported)
+    cffi_warn(r, "the process is exiting: %lu refused call%s from native threads could not be reported to onError",
+              unreported, unreported == 1 ? "" : "s");
   return NULL;
 }
 
@@ -429,7 +546,8 @@ void cffi_init_sync_calls(napi_env env, cffi_realm *r, napi_value exports) {
     napi_unref_threadsafe_function(env, r->sync_tsfn); /* Sync thunks keep the loop alive only when ref()'d */
   else
     r->sync_tsfn = NULL;
-  cffi_export(env, exports, "setSyncTimeout", js_set_sync_timeout);
+  cffi_export(env, exports, "configureSync", js_configure_sync);
+  cffi_export(env, exports, "closeForeignCalls", js_close_foreign_calls);
   cffi_export(env, exports, "refSync", js_ref_sync);
   cffi_export(env, exports, "drainForeignCalls", js_drain);
   cffi_export_number(env, exports, "CALLS_PER_TURN", CALLS_PER_TURN);
@@ -453,10 +571,11 @@ void cffi_teardown_sync_calls(cffi_realm *r) {
   cffi_report *rep = r->reports;
   r->reports = NULL;
   pthread_mutex_unlock(&r->sync_lock);
-  for (; rep; rep = r->reports) {
-    r->reports = rep->next;
+  while (rep) {
+    cffi_report *next = rep->next;
     cffi_warn(r, "thunk id %u was called from thread %ld (%s) and got zero; its JS environment ended before this could "
-              "be reported there", CFFI_CTX_SLOT(rep->ctx), rep->tid, rep->why);
+              "be reported there", CFFI_CTX_ID(rep->ctx), rep->tid, rep->why);
     free(rep);
+    rep = next;
   }
 }

@@ -8,17 +8,31 @@ import {
   CalledTwiceError,
   DisposedError,
   InvalidOptionError,
+  JsStackExhaustedError,
   NotAFunctionError,
   NestingError,
+  QueueFullError,
   ReentrancyError,
   SyncTimeoutError,
   WrongThreadError,
+  describeValue,
 } from './errors';
 import { getGlobalJitAlloc, validateJitAlloc, type JitAlloc } from './jit/jit-alloc';
 import type { ThunkPool } from './jit/thunk-pool';
 import { bridge } from './runtime/bridge';
 import type { InboundCodec } from './runtime/codec';
-import { allocateTag, descriptionIndex, idOfTag, poolFor, registerThunk, unregisterThunk, type ThunkEntry } from './runtime/registry';
+import {
+  allocateId,
+  descriptionIndex,
+  entryTarget,
+  generationOfId,
+  poolFor,
+  registerThunk,
+  trapTarget,
+  unregisterThunk,
+  type ThunkEntry,
+} from './runtime/registry';
+import { contextHi, contextLo, FLAG, trapInfoHi } from './runtime/thunk-context';
 import { planFor, type SignaturePlan } from './runtime/signature-plan';
 import type { CallConvName, Signature, SignatureSpec } from './signature';
 import type { ClosureOf } from './signature/typelevel';
@@ -60,14 +74,21 @@ export interface BareFnSyncOptions extends BareFnOptions {
   timeoutMs?: number;
   /** Keep the event loop alive while this thunk lives (see `ref()`). Default `false`. */
   ref?: boolean;
+  /**
+   * `blocking: false` only: how many calls may wait in this thunk's queue for the JS
+   * thread (each holds a copy of its arguments). Default 65,536.
+   */
+  maxQueued?: number;
+  /**
+   * `blocking: false` only: what a caller gets when the queue is full. `'drop'` (default):
+   * the call is dropped and counted; the JS thread gets a `QueueFullError` (under
+   * `onError`) saying how many were dropped. `'wait'`: the caller waits until the JS thread
+   * has run its call, as a blocking caller does, so nothing is lost.
+   */
+  whenFull?: 'drop' | 'wait';
 }
 
-const realm = bridge.realm;
-const ABORT_ON_ERROR = 0x1;
-const SYNC = 0x2;
-const NONBLOCKING = 0x4;
-/** Tells native code where a zero result goes when JS cannot supply one (see bridge.h). */
-const RESULT_IN_MEMORY = 0x8;
+const DEFAULT_MAX_QUEUED = 65536;
 let serials = 0;
 /** The default options object, shared: creating a thunk without options allocates none. */
 const NO_OPTIONS: BareFnSyncOptions = Object.freeze({});
@@ -98,8 +119,22 @@ function syncOptions(o: BareFnSyncOptions, kind: string, sig: Signature) {
     throw new InvalidOptionError(`${kind} option blocking: false cannot be variadic: the '...' arguments cannot be copied before the caller goes on`);
   const timeoutMs = o.timeoutMs ?? 0;
   if (!Number.isInteger(timeoutMs) || timeoutMs < 0 || timeoutMs > 0xffffffff)
-    throw new InvalidOptionError(`${kind} option timeoutMs must be a whole number of milliseconds, got ${String(o.timeoutMs)}`);
-  return { blocking, timeoutMs, ref: o.ref === true };
+    throw new InvalidOptionError(`${kind} option timeoutMs must be a whole number of milliseconds, got ${describeValue(o.timeoutMs)}`);
+  const maxQueued = o.maxQueued ?? DEFAULT_MAX_QUEUED;
+  if (!Number.isInteger(maxQueued) || maxQueued < 1 || maxQueued > 0xffffffff)
+    throw new InvalidOptionError(`${kind} option maxQueued must be a whole number of calls (at least 1), got ${describeValue(o.maxQueued)}`);
+  const whenFull = o.whenFull ?? 'drop';
+  if (whenFull !== 'drop' && whenFull !== 'wait')
+    throw new InvalidOptionError(`${kind} option whenFull must be 'drop' or 'wait', got ${describeValue(o.whenFull)}`);
+  if (blocking && (o.maxQueued !== undefined || o.whenFull !== undefined))
+    throw new InvalidOptionError(`${kind} options maxQueued and whenFull apply to blocking: false only`);
+  if (o.ref !== undefined && typeof o.ref !== 'boolean') throw new InvalidOptionError(`${kind} option ref must be a boolean`);
+  return { blocking, timeoutMs, ref: o.ref === true, maxQueued, wait: whenFull === 'wait' };
+}
+
+function checkName(name: unknown, kind: string): string | undefined {
+  if (name === undefined || typeof name === 'string') return name;
+  throw new InvalidOptionError(`${kind} option name must be a string, got ${describeValue(name)}`);
 }
 
 /** Trap-message descriptions, cached per plan and kind so creating a thunk builds no string. */
@@ -107,11 +142,11 @@ const descriptionsByPlan = new Map<SignaturePlan, Map<string, number>>(); // pla
 
 function describe(plan: SignaturePlan, kind: string, name: string | undefined): number {
   const text = () => `${name ? `'${name}', a ` : ''}${kind} '${plan.signature.text}'`;
-  if (name !== undefined) return descriptionIndex(text());
+  if (name !== undefined) return descriptionIndex(text(), false);
   let byKind = descriptionsByPlan.get(plan);
   if (!byKind) descriptionsByPlan.set(plan, (byKind = new Map()));
   let index = byKind.get(kind);
-  if (index === undefined) byKind.set(kind, (index = descriptionIndex(text())));
+  if (index === undefined) byKind.set(kind, (index = descriptionIndex(text(), true)));
   return index;
 }
 
@@ -141,11 +176,15 @@ export class BareFn<const S extends SignatureSpec = SignatureSpec> implements Th
   private readonly pool: ThunkPool;
   private readonly slot: number;
   /** @internal Table id and generation, carried in the thunk's context. */
-  readonly tag: number;
+  readonly id: number;
+  /** @internal */
+  readonly gen: number;
   private readonly address: bigint;
   private readonly serial: number;
   private readonly plan: SignaturePlan;
   private readonly customName: string | undefined;
+  /** Whether native diagnostics know this thunk's name (they are told to forget it on dispose). */
+  private readonly namedNatively: boolean;
   private isDisposed = false;
   private keepsLoopAlive = false;
   /** Whether calls from other threads are marshalled to the JS thread (the `*Sync` classes). */
@@ -166,31 +205,34 @@ export class BareFn<const S extends SignatureSpec = SignatureSpec> implements Th
       );
     const alloc = options.alloc ?? getGlobalJitAlloc();
     if (options.alloc !== undefined) validateJitAlloc(alloc);
+    // Every option is checked before anything is taken, so a bad one leaves nothing behind.
     this.onError = checkPolicy(options.onError);
+    this.customName = checkName(options.name, kind);
+    const sync = threadSafe ? syncOptions(options as BareFnSyncOptions, kind, sig) : undefined;
     this.signature = sig.text;
-    this.serial = ++serials >>> 0;
-    this.customName = options.name;
     this.plan = plan;
     this.fn = fn as (...args: never[]) => unknown;
     this.codec = plan.inbound();
+    const target = entryTarget(plan.backend);
 
-    const sync = threadSafe ? syncOptions(options as BareFnSyncOptions, kind, sig) : undefined;
-
-    this.tag = allocateTag();
+    this.pool = poolFor(alloc);
+    this.slot = this.pool.acquire(); // the one step that may fail (the allocator): before any bookkeeping
+    this.serial = ++serials >>> 0;
+    this.id = allocateId();
+    this.gen = generationOfId(this.id);
     registerThunk(this);
-    this.pool = poolFor(alloc, plan.backend);
-    this.slot = this.pool.acquire();
-    let flags = this.onError === 'abort' ? ABORT_ON_ERROR : 0;
+    let flags = this.onError === 'abort' ? FLAG.abortOnError : 0;
     // Native code reports on these without JS (abort, deadlock warnings): give it the name.
-    if (sync || flags) bridge.nameSlot(idOfTag(this.tag), `${this.name} ('${sig.text}')`);
+    this.namedNatively = sync !== undefined || flags !== 0;
+    if (this.namedNatively) bridge.nameSlot(this.id, `${this.name} ('${sig.text}')`);
     if (sync) {
-      flags |= SYNC | (sync.blocking ? 0 : NONBLOCKING);
-      bridge.setSyncTimeout(idOfTag(this.tag), sync.timeoutMs);
+      flags |= FLAG.sync;
+      if (!sync.blocking) flags |= FLAG.nonblocking | (sync.wait ? FLAG.waitWhenFull : 0);
+      bridge.configureSync(this.id, sync.timeoutMs, sync.maxQueued);
       if (sync.ref) this.ref();
     }
-    if (plan.lowering.ret?.kind === 'indirect') flags |= RESULT_IN_MEMORY;
-    const ctxHi = plan.lowering.stackWords | (flags << 12) | (realm << 16);
-    this.pool.write(this.slot, this.tag, ctxHi >>> 0, plan.backend.literal);
+    if (plan.lowering.ret?.kind === 'indirect') flags |= FLAG.resultInMemory;
+    this.pool.write(this.slot, contextLo(this.id, this.gen), contextHi(this.gen, plan.lowering.stackWords, flags), target);
     this.address = this.pool.address(this.slot);
   }
 
@@ -215,12 +257,13 @@ export class BareFn<const S extends SignatureSpec = SignatureSpec> implements Th
    */
   dispose(): void {
     if (this.isDisposed) return;
-    this.isDisposed = true;
     // The trap carries a description of what was disposed; looked up only now, not at creation.
     const { kind } = this.constructor as typeof BareFn;
-    this.pool.release(this.slot, this.serial, describe(this.plan, kind, this.customName));
+    this.pool.release(this.slot, this.serial, trapInfoHi(describe(this.plan, kind, this.customName)), trapTarget);
+    this.isDisposed = true;
     this.unref();
-    unregisterThunk(this.tag);
+    unregisterThunk(this.id);
+    if (this.namedNatively) bridge.nameSlot(this.id, null);
     this.fn = undefined;
   }
 
@@ -265,9 +308,13 @@ export class BareFn<const S extends SignatureSpec = SignatureSpec> implements Th
     }
   }
 
-  /** @internal A call from another thread was answered with the zero value; report why under onError. */
-  refusedForeignCall(threadId: number, why: string): void {
-    const what = `${this.name} ('${this.signature}') was called from native thread ${threadId}`;
+  /**
+   * @internal Calls were answered with the zero value natively (`count` of them, for
+   * dropped fire-and-forget calls); report why under onError. Never throws.
+   */
+  refusedForeignCall(threadId: number, why: string, count: number): void {
+    const me = `${this.name} ('${this.signature}')`;
+    const what = `${me} was called from native thread ${threadId}`;
     const error =
       why === 'disposed'
         ? new DisposedError(
@@ -276,7 +323,7 @@ export class BareFn<const S extends SignatureSpec = SignatureSpec> implements Th
           )
         : why === 'too-deep'
         ? new NestingError(
-            `${this.name} ('${this.signature}') was called while calls were already nested ${bridge.MAX_DEPTH} deep ` +
+            `${me} was called while calls were already nested ${bridge.MAX_DEPTH} deep ` +
               `(native -> JS -> native ...); the native caller received the zero value.`,
           )
         : why === 'timeout'
@@ -285,13 +332,34 @@ export class BareFn<const S extends SignatureSpec = SignatureSpec> implements Th
               `native call that waits for that thread (a deadlock): make that call with FnPtr option ` +
               `{ serviceCallbacks: true }. The native caller received the zero value.`,
           )
-        : new WrongThreadError(
+        : why === 'js-failed'
+        ? new JsStackExhaustedError(
+            `${me} was called when JS could not run it: JS threw before the closure started, which means the JS ` +
+              `stack was nearly exhausted (deep recursion around the native call). The native caller received the zero value.`,
+          )
+        : why === 'queue-full'
+        ? new QueueFullError(
+            `${count} fire-and-forget call${count === 1 ? '' : 's'} to ${me} from native threads ${count === 1 ? 'was' : 'were'} ` +
+              `dropped: its queue already held maxQueued calls waiting for the JS thread (use whenFull: 'wait' to make ` +
+              `callers wait instead, or a larger maxQueued).`,
+            count,
+          )
+        : why === 'wrong-thread'
+        ? new WrongThreadError(
             `${what}, but it is not Sync: only its own JS thread may run it (use BareFnSync for callbacks from ` +
               `other threads). The native caller received the zero value.`,
-          );
+          )
+        : new DisposedError(`${what} after its JS environment had begun to shut down; the native caller received the zero value.`);
     const p = this.onError;
-    if (typeof p === 'function') p(error);
-    else process.nextTick(rethrow, error);
+    if (typeof p !== 'function') {
+      process.nextTick(rethrow, error);
+      return;
+    }
+    try {
+      p(error);
+    } catch (secondary) {
+      process.nextTick(rethrow, secondary);
+    }
   }
 
   /** Applies the onError policy for a call that could not complete; the result words are zeroed first. */

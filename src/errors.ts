@@ -169,3 +169,23 @@ export function describeValue(v: unknown): string {
   if (Array.isArray(v)) return 'array';
   return typeof v;
 }
+
+/**
+ * A callback arrived when JS could not run it: the JS stack was nearly exhausted (deep
+ * recursion around the native call), so JS threw before the closure's own error handling.
+ */
+export class JsStackExhaustedError extends ClosureFfiError {
+  constructor(message: string) {
+    super('ERR_JS_STACK_EXHAUSTED', message);
+  }
+}
+
+/** Fire-and-forget calls were dropped because the thunk's queue was full (`maxQueued`). */
+export class QueueFullError extends ClosureFfiError {
+  /** How many calls were dropped since the last report. */
+  readonly dropped: number;
+  constructor(message: string, dropped: number) {
+    super('ERR_QUEUE_FULL', message);
+    this.dropped = dropped;
+  }
+}

@@ -75,8 +75,9 @@ test('a custom JitAlloc given per thunk is used and its thunks run', () => {
   assert.ok(calls.includes('flush'), 'custom allocators are always told to flush');
 });
 
-test('a single-mapped allocator (RW <-> RX flips) works as the global allocator', () => {
-  const flips: string[] = [];
+test('a single-mapped allocator: code pages are made executable once and never writable again', () => {
+  const page = BigInt(bridge.pageSize);
+  const flips: { mode: 'rw' | 'rx'; lo: bigint; hi: bigint }[] = [];
   const single: JitAlloc = {
     alloc(size) {
       const m = bridge.jitAlloc(size); // use the RX view only, as a single mapping would
@@ -86,18 +87,27 @@ test('a single-mapped allocator (RW <-> RX flips) works as the global allocator'
     release() {},
     flushInstructionCache: (rx, size) => bridge.flushInstructionCache(rx, size),
     protectJitMemory(rx, size, mode) {
-      flips.push(mode);
+      flips.push({ mode, lo: rx / page, hi: (rx + BigInt(size) - 1n) / page });
       bridge.jitProtect(rx, size, mode);
     },
   };
   setGlobalJitAlloc(single);
   try {
-    using a = new BareFn('int (int)', (x) => x + 1);
-    using b = new BareFn('int (int)', (x) => x + 2);
-    assert.equal(new FnPtr('int (int)', a.bare()).call(1), 2);
-    assert.equal(new FnPtr('int (int)', b.bare()).call(1), 3);
-    assert.match(mappingOf(a.bare()).perms, /^r-x/);
-    assert.deepEqual(flips.slice(0, 2), ['rw', 'rx']);
+    const thunks = Array.from({ length: 300 }, (_, i) => new BareFn('int (int)', (x) => x + i));
+    for (const [i, t] of thunks.entries()) assert.equal(new FnPtr('int (int)', t.bare()).call(1), 1 + i);
+    assert.match(mappingOf(thunks[0].bare()).perms, /^r-x/);
+    for (const t of thunks.slice(0, 150)) t.dispose(); // disposing writes data only
+    for (const [i, t] of thunks.slice(150).entries()) assert.equal(new FnPtr('int (int)', t.bare()).call(1), 151 + i);
+    for (const t of thunks.slice(150)) t.dispose();
+    // Once a page has been made executable it is never flipped back to writable.
+    const executable = new Set<bigint>();
+    for (const f of flips) {
+      for (let p = f.lo; p <= f.hi; p++) {
+        if (f.mode === 'rx') executable.add(p);
+        else assert.ok(!executable.has(p), `page 0x${(p * page).toString(16)} was made writable after holding code`);
+      }
+    }
+    assert.ok(flips.some((f) => f.mode === 'rx'), 'the code half was made executable');
   } finally {
     setGlobalJitAlloc(defaultJitAlloc);
   }

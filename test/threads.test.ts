@@ -308,7 +308,8 @@ describe('fire-and-forget (blocking: false)', () => {
     const NT = 4;
     const N = 25_000;
     const { s, fn, expectedSum } = ffCounter(NT);
-    using cb = new BareFnSync(SIG, fn, { blocking: false });
+    // Four threads outrun one JS thread: with whenFull: 'wait' a full queue holds them back, nothing is dropped.
+    using cb = new BareFnSync(SIG, fn, { blocking: false, whenFull: 'wait', maxQueued: 1000 });
     assert.equal(L.ffStart(cb.bare(), NT, N), 0);
     await waitFor(() => L.ffFinished() === NT, 'the 4 threads to finish', 30_000);
     L.ffJoin();
@@ -324,7 +325,7 @@ describe('fire-and-forget (blocking: false)', () => {
     const NT = 4;
     const N = 25_000;
     const { s, fn } = ffCounter(NT);
-    using cb = new BareFnSync(SIG, fn, { blocking: false });
+    using cb = new BareFnSync(SIG, fn, { blocking: false, maxQueued: NT * N });
     assert.equal(L.ffStart(cb.bare(), NT, N), 0);
     while (L.ffFinished() < NT); // JS stays busy until every call is queued
     L.ffJoin();

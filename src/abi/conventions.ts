@@ -14,30 +14,28 @@ import type { X64ConventionRegs } from './x64-registers';
 export interface ConventionBackend {
   /** Canonical name, used in cache keys and messages. */
   readonly name: string;
-  /** Index of this convention's entry stub in each thunk block's literal pool (0 is the trap). */
-  readonly literal: number;
   /**
    * Where arguments and result live. `variadicCallFrom`: lowering an outbound call to a
    * variadic function, whose arguments from that index on are the `...` part.
    */
   lower(sig: Signature, variadicCallFrom?: number): Lowering;
-  buildEntryStub(enter: bigint): Uint8Array;
+  /** The entry stub of one JS environment: `enter` is the bridge's cffi_enter, `realm` the environment's record. */
+  buildEntryStub(enter: bigint, realm: bigint): Uint8Array;
   buildCallStub(lowering: Lowering): Uint8Array;
 }
 
 /** An x86-64 convention: its classifier, and the shared stub builders fed its registers. */
-function x64Backend(name: string, literal: number, regs: X64ConventionRegs, lower: ConventionBackend['lower']): ConventionBackend {
+function x64Backend(name: string, regs: X64ConventionRegs, lower: ConventionBackend['lower']): ConventionBackend {
   return {
     name,
-    literal,
     lower,
-    buildEntryStub: (enter) => buildEntryStubX64(regs, enter),
+    buildEntryStub: (enter, realm) => buildEntryStubX64(regs, enter, realm),
     buildCallStub: (lowering) => buildCallStubX64(regs, lowering),
   };
 }
 
-const sysv64 = x64Backend('Sysv64', 1, SYSV_X64, lowerSysvX64);
-const win64 = x64Backend('Win64', 2, WIN64_X64, lowerWin64X64);
+const sysv64 = x64Backend('Sysv64', SYSV_X64, lowerSysvX64);
+const win64 = x64Backend('Win64', WIN64_X64, lowerWin64X64);
 
 const x32Only = new Set<CallConvName>(['Stdcall', 'Fastcall', 'Thiscall']);
 const armOnly = new Set<CallConvName>(['Aapcs', 'Aapcs64']);

@@ -39,6 +39,8 @@ export interface JitAlloc {
 
 class DualMappedJitAlloc implements JitAlloc {
   private readonly blocks = new Map<bigint, NativeJitMapping>();
+  /** Blocks closure-ffi itself runs thunks and stubs from: release() refuses them. */
+  private readonly inUse = new Set<bigint>();
 
   alloc(size: number, hint?: { near?: bigint }): JitBlock {
     const m = bridge.jitAlloc(size, hint?.near);
@@ -50,6 +52,11 @@ class DualMappedJitAlloc implements JitAlloc {
   release(rx: bigint): void {
     const m = this.blocks.get(rx);
     if (!m) throw new InvalidOptionError(`defaultJitAlloc.release: 0x${rx.toString(16)} was not allocated here`);
+    if (this.inUse.has(rx))
+      throw new InvalidOptionError(
+        `defaultJitAlloc.release: 0x${rx.toString(16)} holds closure-ffi's own thunks or stubs; only blocks you ` +
+          `allocated yourself may be released`,
+      );
     this.blocks.delete(rx);
     bridge.jitRelease(m.rx, m.rw, m.size, m.view);
   }
@@ -62,6 +69,11 @@ class DualMappedJitAlloc implements JitAlloc {
     const m = this.findBlock(rx);
     if (m && m.dual) return; // the RW view is always writable, the RX view never is
     bridge.jitProtect(rx, size, mode);
+  }
+
+  /** @internal The block carries closure-ffi's own code (thunks, stubs) and is never released. */
+  markInUse(rx: bigint): void {
+    this.inUse.add(rx);
   }
 
   /** The RW view as an ArrayBuffer, when this block has one (internal fast path for writing thunks). */
@@ -78,7 +90,10 @@ class DualMappedJitAlloc implements JitAlloc {
 }
 
 /** The built-in dual-mapped allocator. */
-export const defaultJitAlloc: JitAlloc & { writableView(rx: bigint): ArrayBuffer | undefined } = new DualMappedJitAlloc();
+export const defaultJitAlloc: JitAlloc & {
+  writableView(rx: bigint): ArrayBuffer | undefined;
+  markInUse(rx: bigint): void;
+} = new DualMappedJitAlloc();
 
 let globalJitAlloc: JitAlloc = defaultJitAlloc;
 

@@ -1,6 +1,8 @@
 /**
  * Shared machine code (entry stubs, trap stub, call stubs): generated once per key,
- * bump-allocated from executable blocks of the default allocator, never freed.
+ * bump-allocated from executable blocks of the default allocator, never freed. On a
+ * single-mapped block each stub starts on a fresh page, since pages that already hold
+ * stubs are never made writable again (see code-block.ts).
  */
 import { CodeBlock } from './code-block';
 import { defaultJitAlloc } from './jit-alloc';
@@ -24,8 +26,9 @@ export class StubCache {
       this.used = 0;
     }
     const offset = this.used;
-    this.block.write(offset, code);
-    this.used = Math.ceil((offset + code.length) / ALIGN) * ALIGN;
+    this.block.writeCode(offset, code);
+    const align = this.block.singleMapped ? this.block.pageSize : ALIGN;
+    this.used = Math.ceil((offset + code.length) / align) * align;
     const addr = this.block.rx + BigInt(offset);
     this.byKey.set(key, addr);
     return addr;

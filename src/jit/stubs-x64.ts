@@ -8,24 +8,26 @@
  *   [rbp+8]        return address
  *   [rbp]          saved rbp
  *   [rsp ...]      register block: ARG_WORDS argument words, then RET_WORDS result words
- * The block is handed to cffi_enter(ctx, block, stackArgs), which copies it into the
- * frame arena for JS and copies the result words back.
+ * The block is handed to cffi_enter(ctx, block, stackArgs, realm), which copies it into
+ * the frame arena for JS and copies the result words back.
  */
 import { X64Writer } from '../asm/x64';
 import { ARG_WORDS, FRAME, RET_WORDS } from '../runtime/arena';
 import type { Lowering } from '../abi/lowering';
 import type { X64ConventionRegs } from '../abi/x64-registers';
+import type { ThunkLayout } from './thunk-layout';
 
 const BLOCK_BYTES = (ARG_WORDS + RET_WORDS) * 8; // 256: keeps rsp 16-byte aligned after `push rbp`
 const RET_BLOCK = ARG_WORDS * 8;
 
 /**
  * Per-convention entry stub: save argument registers, call cffi_enter, load result
- * registers. For a convention whose callers expect more registers preserved than System V
+ * registers. `realm` is this JS environment's native record, passed to cffi_enter so a
+ * thunk's context need not carry it. For a convention whose callers expect more registers preserved than System V
  * C code keeps (Win64: rdi, rsi, xmm6-xmm15), those are saved below rbp and after the
  * register block, and restored before returning.
  */
-export function buildEntryStubX64(regs: X64ConventionRegs, enter: bigint): Uint8Array {
+export function buildEntryStubX64(regs: X64ConventionRegs, enter: bigint, realm: bigint): Uint8Array {
   const saved = regs.savedAroundBridge ?? { gprs: [], xmms: [] };
   const w = new X64Writer();
   w.putPushReg('rbp');
@@ -41,6 +43,7 @@ export function buildEntryStubX64(regs: X64ConventionRegs, enter: bigint): Uint8
   w.putMovRegReg('rdi', 'r10'); // ctx, loaded by the thunk
   w.putMovRegReg('rsi', 'rsp'); // register block
   w.putLeaRegMem('rdx', 'rbp', 16 + (regs.shadowBytes ?? 0)); // caller's stack arguments
+  w.putMovRegU64('rcx', realm);
   w.putMovRegU64('rax', enter);
   w.putCallReg('rax');
   regs.intRets.forEach((r, i) => w.putMovRegMem(r, 'rsp', RET_BLOCK + i * 8));
@@ -124,19 +127,20 @@ export function buildFrameProbeStubX64(): Uint8Array {
 }
 
 /**
- * Thunk: `mov r10, ctx; jmp [rip + literal]` — 16 bytes, context in the
- * immediate, stub address in the literal pool at the start of its block.
+ * Thunk: `mov r10, [rip + ctx]; jmp [rip + target]` (13 bytes, padded to 16 with int3).
+ * The code never changes after its block is made; creating or disposing a thunk writes
+ * only its data (context, target), so no page that holds live code is ever rewritten.
  */
-export const X64_THUNK = {
-  size: 16,
-  ctxOffset: 2,
-  dispOffset: 12,
-  template: ((): Uint8Array => {
+export const X64_THUNK: ThunkLayout = {
+  codeSize: 16,
+  dataSize: 16,
+  code(codeAt: number, dataAt: number): Uint8Array {
     const w = new X64Writer();
-    w.putMovRegU64('r10', 0n);
-    w.putJmpRipRel(0);
-    const code = w.finish();
-    if (code.length !== 16) throw new Error(`x86-64 thunk template is ${code.length} bytes, expected 16`);
-    return code;
-  })(),
+    w.putMovRegRipRel('r10', dataAt - (codeAt + 7));
+    w.putJmpRipRel(dataAt + 8 - (codeAt + 13));
+    w.putInt3();
+    w.putInt3();
+    w.putInt3();
+    return w.finish();
+  },
 };

@@ -1,78 +1,59 @@
 /**
- * Thunk memory: many 16-byte thunks per block, handed out and taken back.
+ * Thunk memory: many thunks per block, handed out and taken back.
  *
- * Each block starts with a literal pool (the addresses of the shared stubs a
- * thunk may jump to), followed by thunk slots. A freed slot is first rewritten
- * to jump to the trap stub, then quarantined: it is reused only after
- * QUARANTINE_SLOTS newer frees, oldest first, so a stale function pointer kept
- * by native code traps instead of calling some newer closure.
+ * A block is two halves: code, then data. The code half is an array of thunks written
+ * once, when the block is made (see {@link ThunkLayout}); thunk `i` loads its context from
+ * data entry `i` and jumps to the target stored there. Creating a thunk writes its
+ * context and target; disposing it writes trap information and the trap stub's address.
+ * So creating and disposing never rewrites code: no page a thread may be executing is
+ * ever touched, and CPUs that need an instruction-cache flush after writing code need
+ * none here.
+ *
+ * A disposed slot is quarantined: reused only after QUARANTINE_SLOTS newer frees, oldest
+ * first, so a stale function pointer kept by native code traps instead of calling some
+ * newer closure.
  */
 import { CodeBlock } from './code-block';
 import type { JitAlloc } from './jit-alloc';
-import { X64_THUNK } from './stubs-x64';
+import type { ThunkLayout } from './thunk-layout';
+import { SlotQueue } from './slot-queue';
 
-const BLOCK_BYTES = 64 * 1024;
-const LITERAL_SLOTS = 8;
-const LITERAL_BYTES = LITERAL_SLOTS * 8;
-const SLOTS_PER_BLOCK = Math.floor((BLOCK_BYTES - LITERAL_BYTES) / X64_THUNK.size);
+const MIN_HALF_BYTES = 32 * 1024;
 export const QUARANTINE_SLOTS = 4096;
 
-/** What a literal-pool index holds: the entry stub of one convention, or the trap stub. */
-export type LiteralIndex = number;
-export const TRAP_LITERAL: LiteralIndex = 0;
-
-/** First-in, first-out queue of slot numbers without O(n) shifts. */
-class SlotQueue {
-  private items = new Int32Array(1024);
-  private head = 0;
-  private tail = 0;
-
-  get length(): number {
-    return this.tail - this.head;
-  }
-
-  push(v: number): void {
-    if (this.tail === this.items.length) {
-      const live = this.items.subarray(this.head, this.tail);
-      const grown = live.length * 2 > this.items.length ? new Int32Array(this.items.length * 2) : this.items;
-      grown.set(live);
-      this.items = grown;
-      this.tail -= this.head;
-      this.head = 0;
-    }
-    this.items[this.tail++] = v;
-  }
-
-  shift(): number {
-    return this.items[this.head++];
-  }
+/** A native address as two 32-bit halves, as the data words hold it. */
+export interface AddressWords {
+  readonly lo: number;
+  readonly hi: number;
 }
 
-/**
- * A thunk is four little-endian 32-bit words: `mov r10, imm64` puts the context at bytes
- * 2..9, so it straddles words 0..2; word 3 is the jump's displacement. Thunks are built
- * from these words with integer arithmetic, no byte buffer in between.
- */
-if (X64_THUNK.size !== 16 || X64_THUNK.ctxOffset !== 2 || X64_THUNK.dispOffset !== 12)
-  throw new Error('internal: the thunk word layout below assumes mov r10, imm64 (10 bytes) + jmp [rip+disp32] (6 bytes)');
-const template = new Uint32Array(X64_THUNK.template.buffer.slice(0, X64_THUNK.size));
-const OPCODE_LO = template[0] & 0xffff; // REX.W + mov r10
-const OPCODE_HI = template[2] & 0xffff0000; // jmp [rip + disp32]
-const thunkWords = new Uint32Array(4);
+export function addressWords(a: bigint): AddressWords {
+  return { lo: Number(a & 0xffffffffn), hi: Number(a >> 32n) };
+}
 
 export class ThunkPool {
   private readonly blocks: CodeBlock[] = [];
-  private readonly literalsWritten: number[] = [];
   private fresh = 0; // next never-used slot number
   private readonly quarantine = new SlotQueue();
   private readonly addresses: bigint[] = [];
   private live = 0;
+  private readonly halfBytes: number;
+  private readonly slotsPerBlock: number;
+  /** What each quarantined slot's trap carries (see onReuse). */
+  private readonly trapInfo: number[] = [];
 
   constructor(
     private readonly alloc: JitAlloc,
-    /** Address to store in literal `i` of every block (resolved lazily: stubs are made on first use). */
-    private readonly literal: (i: LiteralIndex) => bigint,
-  ) {}
+    private readonly layout: ThunkLayout,
+    pageSize: number,
+    /** Told the trap information a quarantined slot carried when the slot is taken again. */
+    private readonly onReuse: (infoHi: number) => void,
+  ) {
+    // Each half starts on a page boundary, so a single-mapped block can keep its code
+    // pages executable and its data pages writable.
+    this.halfBytes = Math.max(MIN_HALF_BYTES, pageSize);
+    this.slotsPerBlock = Math.floor(this.halfBytes / Math.max(layout.codeSize, layout.dataSize));
+  }
 
   get liveThunks(): number {
     return this.live;
@@ -80,13 +61,16 @@ export class ThunkPool {
 
   /** Takes a slot: the oldest quarantined one once the quarantine is full, else a fresh one. */
   acquire(): number {
-    this.live++;
-    if (this.quarantine.length > QUARANTINE_SLOTS) return this.quarantine.shift();
-    const slot = this.fresh++;
-    if (slot >= this.blocks.length * SLOTS_PER_BLOCK) {
-      this.blocks.push(new CodeBlock(this.alloc, BLOCK_BYTES));
-      this.literalsWritten.push(0);
+    if (this.quarantine.length > QUARANTINE_SLOTS) {
+      const slot = this.quarantine.shift();
+      this.onReuse(this.trapInfo[slot]!);
+      this.live++;
+      return slot;
     }
+    const slot = this.fresh;
+    if (slot >= this.blocks.length * this.slotsPerBlock) this.blocks.push(this.newBlock()); // may throw: nothing taken yet
+    this.fresh++;
+    this.live++;
     return slot;
   }
 
@@ -94,42 +78,67 @@ export class ThunkPool {
   address(slot: number): bigint {
     let a = this.addresses[slot];
     if (a === undefined) {
-      a = BigInt(this.blocks[(slot / SLOTS_PER_BLOCK) | 0].rxNumber + this.offsetOf(slot));
+      const i = slot % this.slotsPerBlock;
+      a = BigInt(this.blocks[(slot / this.slotsPerBlock) | 0]!.rxNumber + i * this.layout.codeSize);
       this.addresses[slot] = a;
     }
     return a;
   }
 
-  /** Makes the slot load `ctx` (as two 32-bit halves) and jump through literal `target`. */
-  write(slot: number, ctxLo: number, ctxHi: number, target: LiteralIndex): void {
-    const blockIndex = (slot / SLOTS_PER_BLOCK) | 0;
-    this.ensureLiteral(blockIndex, target);
-    const off = this.offsetOf(slot);
-    thunkWords[0] = OPCODE_LO | (ctxLo << 16);
-    thunkWords[1] = (ctxLo >>> 16) | (ctxHi << 16);
-    thunkWords[2] = OPCODE_HI | (ctxHi >>> 16);
-    thunkWords[3] = target * 8 - (off + X64_THUNK.size);
-    this.blocks[blockIndex].writeWords(off, thunkWords);
+  /** Makes the slot load context (ctxLo, ctxHi) and jump to `target`. The context goes first. */
+  write(slot: number, ctxLo: number, ctxHi: number, target: AddressWords): void {
+    this.store(slot, ctxLo, ctxHi, target.lo, target.hi);
   }
 
-  /** Turns the slot into a trap carrying `info`, then quarantines it. */
-  release(slot: number, infoLo: number, infoHi: number): void {
-    this.write(slot, infoLo, infoHi, TRAP_LITERAL);
+  /**
+   * Turns the slot into a trap carrying (infoLo, infoHi), then quarantines it. The target
+   * goes first, so a racing call never jumps to the entry stub with trap information.
+   */
+  release(slot: number, infoLo: number, infoHi: number, trap: AddressWords): void {
+    const block = this.blocks[(slot / this.slotsPerBlock) | 0]!;
+    const w = this.dataWord(slot);
+    if (block.words) {
+      block.words[w + 2] = trap.lo;
+      block.words[w + 3] = trap.hi;
+      block.words[w] = infoLo;
+      block.words[w + 1] = infoHi;
+    } else {
+      block.writeData(w * 4, new Uint8Array(new Uint32Array([infoLo, infoHi, trap.lo, trap.hi]).buffer));
+    }
+    this.trapInfo[slot] = infoHi;
     this.quarantine.push(slot);
     this.live--;
   }
 
-  private offsetOf(slot: number): number {
-    return LITERAL_BYTES + (slot % SLOTS_PER_BLOCK) * X64_THUNK.size;
+  private store(slot: number, a: number, b: number, c: number, d: number): void {
+    const block = this.blocks[(slot / this.slotsPerBlock) | 0]!;
+    const w = this.dataWord(slot);
+    const words = block.words;
+    if (words) {
+      words[w] = a;
+      words[w + 1] = b;
+      words[w + 2] = c;
+      words[w + 3] = d;
+    } else {
+      block.writeData(w * 4, new Uint8Array(new Uint32Array([a, b, c, d]).buffer));
+    }
   }
 
-  private ensureLiteral(blockIndex: number, i: LiteralIndex): void {
-    if (i >= LITERAL_SLOTS) throw new RangeError(`literal index ${i} exceeds the ${LITERAL_SLOTS}-entry pool`);
-    const mask = this.literalsWritten[blockIndex];
-    if (mask & (1 << i)) return;
-    const bytes = new Uint8Array(8);
-    new DataView(bytes.buffer).setBigUint64(0, this.literal(i), true);
-    this.blocks[blockIndex].write(i * 8, bytes);
-    this.literalsWritten[blockIndex] = mask | (1 << i);
+  /** Index (in 32-bit words from the block start) of a slot's data. */
+  private dataWord(slot: number): number {
+    return (this.halfBytes + (slot % this.slotsPerBlock) * this.layout.dataSize) >> 2;
+  }
+
+  /** A block whose code half holds every thunk it will ever have, already executable. */
+  private newBlock(): CodeBlock {
+    const block = new CodeBlock(this.alloc, 2 * this.halfBytes);
+    block.reserveData(this.halfBytes, this.halfBytes);
+    const code = new Uint8Array(this.slotsPerBlock * this.layout.codeSize);
+    for (let i = 0; i < this.slotsPerBlock; i++) {
+      const at = i * this.layout.codeSize;
+      code.set(this.layout.code(at, this.halfBytes + i * this.layout.dataSize), at);
+    }
+    block.writeCode(0, code);
+    return block;
   }
 }

@@ -24,6 +24,8 @@ export interface NativeBridge {
   jitProtect(addr: bigint, size: number, mode: 'rw' | 'rx'): void;
   flushInstructionCache(addr: bigint, size: number): void;
   mappedBytes(): number;
+  /** The system's page size in bytes. */
+  pageSize: number;
   malloc(size: number): bigint;
   free(ptr: bigint): void;
   read(ptr: bigint | number, length: number): Buffer;
@@ -37,7 +39,10 @@ export interface NativeBridge {
   dlclose(handle: bigint): void;
   /** Header + MAX_DEPTH frames shared with native code; word 0 of the header is the depth in use. */
   arena: ArrayBuffer;
+  /** Serial number of this JS environment. */
   realm: number;
+  /** Native address of this environment's record, which its entry stubs pass to the bridge. */
+  realmAddress: bigint;
   enterAddress: bigint;
   trapAddress: bigint;
   FRAME_WORDS: number;
@@ -46,6 +51,17 @@ export interface NativeBridge {
   ARG_WORDS: number;
   RET_WORDS: number;
   MAX_STACK_WORDS: number;
+  /** Thunk context layout (see thunk-context.ts and native/bridge.h). */
+  CTX_ID_BITS: number;
+  CTX_GEN_BITS: number;
+  CTX_STACK_SHIFT: number;
+  CTX_FLAGS_SHIFT: number;
+  FLAG_ABORT_ON_ERROR: number;
+  FLAG_SYNC: number;
+  FLAG_NONBLOCKING: number;
+  FLAG_RESULT_IN_MEMORY: number;
+  FLAG_WAIT_WHEN_FULL: number;
+  TRAP_FLAGS: number;
   /** Foreign calls served per turn of the event loop while threads keep calling. */
   CALLS_PER_TURN: number;
   /**
@@ -53,18 +69,25 @@ export interface NativeBridge {
    * calls will enter `fn`: through V8's API directly, or through N-API.
    */
   setDispatcher(fn: () => void, napiOnly?: boolean): 'v8' | 'napi';
-  setForeignReporter(report: (ctx: bigint, threadId: number, why: string) => void, resume: () => void): void;
+  setForeignReporter(report: (ctx: bigint, threadId: number, why: string, count: number) => void, resume: () => void): void;
+  /** Runs the call stub of the frame JS claimed (the one below the depth in header word 0). */
   callNative(): void;
-  describe(index: number, text: string): void;
+  /** Registers (or, with null, frees) the trap text of description `index`. */
+  describe(index: number, text: string | null): void;
   currentThreadId(): number;
   /** Tells the bridge V8's --stack-size (bytes), for callbacks that arrive on another FFI's stack. */
   setJsStackSize(bytes: number): void;
-  /** How long a foreign caller of thunk `id` waits for the JS thread (ms; 0 = forever). */
-  setSyncTimeout(id: number, ms: number): void;
+  /**
+   * How long a foreign caller of Sync thunk `id` waits for the JS thread (ms; 0 = forever),
+   * and how many of its fire-and-forget calls may be queued.
+   */
+  configureSync(id: number, timeoutMs: number, maxQueued: number): void;
+  /** The process is exiting: queued and later foreign calls get zero at once. */
+  closeForeignCalls(): void;
   /** Adds `delta` to the number of Sync thunks keeping the event loop alive. */
   refSync(delta: number): void;
-  /** Names thunk id `id` in messages native code prints without JS (abort policy, deadlock warnings). */
-  nameSlot(id: number, text: string): void;
+  /** Names thunk id `id` in messages native code prints without JS (abort policy, deadlock warnings); null forgets it. */
+  nameSlot(id: number, text: string | null): void;
   /** Serves queued foreign calls (at most `limit`); true if some are still queued. */
   drainForeignCalls(limit?: number): boolean;
 }

@@ -12,7 +12,7 @@
  *           (inbound results, outbound arguments)
  */
 import type { ScalarKind } from '../signature';
-import { ArgumentCountError, ArgumentTypeError, describeValue } from '../errors';
+import { ArgumentCountError, ArgumentTypeError, NestingError, describeValue } from '../errors';
 import type { AggregateSlot, IndirectResultSlot, Lowering, ReferenceSlot, ResultSlot, ScalarSlot, ValueSlot } from '../abi/lowering';
 import { bridge } from './bridge';
 import { FRAME, FRAME_WORDS, HEADER_WORDS, views } from './arena';
@@ -313,10 +313,13 @@ export function makeOutboundCaller(lowering: Lowering, target: bigint, stub: big
   const setup =
     `  u32[(b + ${FRAME.ctx}) * 2] = ${half(target, false)}; u32[(b + ${FRAME.ctx}) * 2 + 1] = ${half(target, true)};\n` +
     `  u32[(b + ${FRAME.stub}) * 2] = ${half(stub, false)}; u32[(b + ${FRAME.stub}) * 2 + 1] = ${half(stub, true)};\n`;
+  // The frame is claimed (depth raised) before any argument is written: a call made while
+  // they are written (a getter, a Proxy) then takes the next frame, not this one.
   const body = hasCString
     ? `  let sp = (b + ${lowering.scratchWord}) * 8; const end = (b + ${FRAME_WORDS}) * 8; let temps = null;\n` +
-      `  try {\n  ${stores} ${mirrors}\n${setup}  callNative();\n  } finally { if (temps !== null) freeAll(temps); }\n`
-    : `  ${stores} ${mirrors}\n${setup}  callNative();\n`;
+      `  u32[0] = depth + 1;\n` +
+      `  try {\n  ${stores} ${mirrors}\n${setup}  callNative();\n  } finally { u32[0] = depth; if (temps !== null) freeAll(temps); }\n`
+    : `  u32[0] = depth + 1;\n  try {\n  ${stores} ${mirrors}\n${setup}  callNative();\n  } finally { u32[0] = depth; }\n`;
   const source =
     `'use strict'; const { ${VIEW_NAMES} } = views;\n` +
     `return function call(${params.join(', ')}) {\n` +
@@ -328,7 +331,8 @@ export function makeOutboundCaller(lowering: Lowering, target: bigint, stub: big
     `  return ${result};\n};`;
   const count = (got: number) =>
     new ArgumentCountError(`${label} takes ${n} argument${n === 1 ? '' : 's'}, got ${got}`);
-  const nesting = () => new RangeError(`${label}: native calls nested more than ${bridge.MAX_DEPTH} deep`);
+  const nesting = () =>
+    new NestingError(`${label}: native calls and callbacks nested more than ${bridge.MAX_DEPTH} deep (JS -> native -> JS ...)`);
   return new Function(...HELPER_NAMES, 'count', 'nesting', 'callNative', 'putCString', 'mallocCString', 'freeAll', source)(
     ...helpers(namer, expected),
     count,

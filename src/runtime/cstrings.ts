@@ -38,7 +38,12 @@ export function arenaAddress(): number {
     u64[b + FRAME.ctx] = 0n;
     u64[b + FRAME.stub] = stubs.get('probe:frame', buildFrameProbeStubX64);
     u64[b + FRAME.ret] = 0n;
-    bridge.callNative();
+    views.u32[0] = depth + 1; // claim the frame, as every outbound call does
+    try {
+      bridge.callNative();
+    } finally {
+      views.u32[0] = depth;
+    }
     const frame = Number(u64[b + FRAME.ret]);
     if (frame === 0) throw new Error('internal: the frame probe did not report an address');
     arenaBase = frame - b * 8;

@@ -1,61 +1,73 @@
 /**
  * The per-environment thunk table and the single dispatcher the bridge calls for
- * every inbound call. A thunk's context carries its table id; the dispatcher looks
- * the entry up and lets it decode, run and encode.
+ * every inbound call. A thunk's context carries its table id and generation; the
+ * dispatcher looks the entry up and lets it decode, run and encode.
  */
 import { bridge } from './bridge';
 import { FRAME, FRAME_WORDS, HEADER_WORDS, RET_WORDS, views } from './arena';
 import { DisposedError } from '../errors';
 import type { JitAlloc } from '../jit/jit-alloc';
-import { ThunkPool, TRAP_LITERAL } from '../jit/thunk-pool';
+import { addressWords, ThunkPool, type AddressWords } from '../jit/thunk-pool';
+import { SlotQueue } from '../jit/slot-queue';
 import { stubs } from '../jit/stub-cache';
-import { buildTrapStubX64 } from '../jit/stubs-x64';
+import { buildTrapStubX64, X64_THUNK } from '../jit/stubs-x64';
 import type { ConventionBackend } from '../abi/conventions';
+import { GEN_MASK, generationOf, ID_MASK, trapDescription } from './thunk-context';
 
 /** What the dispatcher needs from a live thunk. */
 export interface ThunkEntry {
-  /** The tag its thunk's context carries (id and generation); see {@link registerThunk}. */
-  readonly tag: number;
+  /** Table id and generation its thunk's context carries (see {@link allocateId}). */
+  readonly id: number;
+  readonly gen: number;
   /** Runs the closure for the frame at word index `b`; must not throw. */
   run(b: number): void;
-  /** Called on the JS thread when a call to this thunk was answered with zero natively. */
-  refusedForeignCall(threadId: number, why: string): void;
+  /**
+   * Called on the JS thread when calls to this thunk were answered with zero natively
+   * (`count` of them: more than one for dropped fire-and-forget calls); must not throw.
+   */
+  refusedForeignCall(threadId: number, why: string, count: number): void;
 }
 
 /**
- * A thunk's tag is its table id (low ID_BITS bits) plus a generation (high bits) that
- * changes each time the id is reused. A call that was already on its way when its
- * thunk was disposed (queued from another thread, say) carries the old generation, so
- * it can never run the closure of the thunk that took the id next.
+ * A thunk's id is its index in the table; its generation changes each time the id is
+ * reused. A call already on its way when its thunk was disposed (queued from another
+ * thread, say) carries the old generation, so it can never run the closure of the thunk
+ * that took the id next. Ids are reused oldest first and only after ID_QUARANTINE newer
+ * frees, so before a generation could come round again an id must be reused 2^28 times,
+ * each after thousands of other disposals: about 10^12 disposals while that one call
+ * stays queued.
  */
-const ID_BITS = 22; // 4M live thunks
-const ID_MASK = (1 << ID_BITS) - 1;
-const GENERATIONS = 1 << (32 - ID_BITS);
+const ID_QUARANTINE = 4096;
 
 /** Stands in for freed ids, so the table stays a packed array of one shape (fast keyed loads). */
 const vacant: ThunkEntry = {
-  tag: -1, // matches no context
+  id: -1,
+  gen: -1, // matches no context
   run() {},
   refusedForeignCall() {},
 };
 
 const table: ThunkEntry[] = [];
 const generations: number[] = [];
-const freeIds: number[] = [];
+const freeIds = new SlotQueue();
 
-/** Takes a table id for a thunk about to be made; returns its tag. */
-export function allocateTag(): number {
-  const id = freeIds.length > 0 ? freeIds.pop()! : table.length;
-  if (id > ID_MASK) throw new RangeError(`more than ${ID_MASK + 1} live thunks`);
+/** Takes a table id for a thunk about to be made; its generation is {@link generationOfId}. */
+export function allocateId(): number {
+  const id = freeIds.length > ID_QUARANTINE ? freeIds.shift() : table.length;
+  if (id > ID_MASK) throw new RangeError(`more than ${ID_MASK + 1 - ID_QUARANTINE} live thunks`);
   if (id === table.length) {
     table.push(vacant);
     generations.push(0);
   }
-  return (id | (generations[id] << ID_BITS)) >>> 0;
+  return id;
+}
+
+export function generationOfId(id: number): number {
+  return generations[id]!;
 }
 
 export function registerThunk(entry: ThunkEntry): void {
-  table[entry.tag & ID_MASK] = entry;
+  table[entry.id] = entry;
 }
 
 /**
@@ -67,47 +79,46 @@ const DISPOSED_KEPT = 4096;
 const disposedRing: ThunkEntry[] = new Array<ThunkEntry>(DISPOSED_KEPT).fill(vacant);
 let disposedNext = 0;
 
-function recentlyDisposed(tag: number): ThunkEntry | undefined {
-  for (let i = 0; i < DISPOSED_KEPT; i++) if (disposedRing[i].tag === tag) return disposedRing[i];
+function recentlyDisposed(id: number, gen: number): ThunkEntry | undefined {
+  for (let i = 0; i < DISPOSED_KEPT; i++) {
+    const e = disposedRing[i]!;
+    if (e.id === id && e.gen === gen) return e;
+  }
   return undefined;
 }
 
-/** The id is free for reuse at once; its next tag has a new generation. */
-export function unregisterThunk(tag: number): void {
-  const id = tag & ID_MASK;
-  disposedRing[disposedNext] = table[id];
+/** The id goes into quarantine; when it is reused its context has a new generation. */
+export function unregisterThunk(id: number): void {
+  disposedRing[disposedNext] = table[id]!;
   disposedNext = (disposedNext + 1) % DISPOSED_KEPT;
   table[id] = vacant;
-  generations[id] = (generations[id] + 1) % GENERATIONS;
+  generations[id] = (generations[id]! + 1) & GEN_MASK;
   freeIds.push(id);
-}
-
-export function idOfTag(tag: number): number {
-  return tag & ID_MASK;
 }
 
 const u32 = views.u32;
 
 /** Called by the bridge for every inbound call: the frame just pushed names the thunk. */
 function dispatch(): void {
-  const b = HEADER_WORDS + (u32[0] - 1) * FRAME_WORDS;
-  const tag = u32[b * 2];
-  const entry = table[tag & ID_MASK];
-  if (entry.tag === tag) entry.run(b);
-  else staleCall(b, tag);
+  const b = HEADER_WORDS + (u32[0]! - 1) * FRAME_WORDS;
+  const lo = u32[b * 2]!;
+  const hi = u32[b * 2 + 1]!;
+  const entry = table[lo & ID_MASK]!;
+  if (entry.gen === generationOf(lo, hi)) entry.run(b);
+  else staleCall(b, lo & ID_MASK, generationOf(lo, hi));
 }
 
 /** A call that reached JS after its thunk was disposed: the caller gets zero, and it is reported. */
-function staleCall(b: number, tag: number): void {
+function staleCall(b: number, id: number, gen: number): void {
   for (let i = 0; i < RET_WORDS; i++) u32[(b + FRAME.ret + i) * 2] = u32[(b + FRAME.ret + i) * 2 + 1] = 0;
-  const entry = recentlyDisposed(tag);
+  const entry = recentlyDisposed(id, gen);
   if (entry) {
-    entry.refusedForeignCall(u32[(b + FRAME.thread) * 2], 'disposed');
+    entry.refusedForeignCall(u32[(b + FRAME.thread) * 2]!, 'disposed', 1);
     return;
   }
   process.nextTick(() => {
     throw new DisposedError(
-      `a call to thunk id ${tag & ID_MASK} arrived after that thunk was disposed (it was already on its way, ` +
+      `a call to thunk id ${id} arrived after that thunk was disposed (it was already on its way, ` +
         `e.g. queued from another thread); the native caller received the zero value`,
     );
   });
@@ -115,64 +126,129 @@ function staleCall(b: number, tag: number): void {
 
 /** CLOSURE_FFI_ENTRY=napi selects the portable N-API entry instead of the V8-direct one (for comparison). */
 export const entryPath = bridge.setDispatcher(dispatch, process.env.CLOSURE_FFI_ENTRY === 'napi');
+
 /**
  * When native threads keep calling, foreign calls are served bridge.CALLS_PER_TURN at a
  * time, one batch per turn of the event loop: timers and I/O run in between, so a flood
- * of calls cannot starve them.
+ * of calls cannot starve them. The turn is an unref'd timer, not what keeps the process
+ * alive (a Sync thunk does that only when ref()'d), so a process with nothing else to do
+ * can exit; unlike an unref'd immediate, a due timer still wakes the loop at once.
  */
 function serveForeignCallsNextTurn(): void {
-  setImmediate(() => {
+  setTimeout(() => {
     if (bridge.drainForeignCalls(bridge.CALLS_PER_TURN)) serveForeignCallsNextTurn();
-  });
+  }, 0).unref();
 }
 
-bridge.setForeignReporter((ctx, threadId, why) => {
-  const tag = Number(ctx & 0xffffffffn);
-  const entry = table[tag & ID_MASK];
-  (entry.tag === tag ? entry : recentlyDisposed(tag))?.refusedForeignCall(threadId, why);
+/**
+ * When the event loop runs dry, calls still queued are served for at most this long, a
+ * batch per turn (so timers and I/O go on), so a finite backlog is not lost; threads that
+ * keep calling cannot hold the exit up longer. Then the process exits, and queued and later
+ * calls get zero at once, with one message.
+ */
+const EXIT_DRAIN_MS = 250;
+let exitDrainSince = 0;
+
+function drainBeforeExit(): void {
+  const more = bridge.drainForeignCalls(bridge.CALLS_PER_TURN);
+  const now = performance.now();
+  if (!more) {
+    exitDrainSince = 0;
+    return;
+  }
+  if (exitDrainSince === 0) exitDrainSince = now;
+  if (now - exitDrainSince < EXIT_DRAIN_MS) {
+    setImmediate(() => {}); // one more turn, then 'beforeExit' again
+  } else {
+    exitDrainSince = 0; // give up: a later exit gets its own window,
+    serveForeignCallsNextTurn(); // and if something else keeps the process alive, serving goes on
+  }
+}
+
+bridge.setForeignReporter((ctx, threadId, why, count) => {
+  const lo = Number(ctx & 0xffffffffn);
+  const hi = Number(ctx >> 32n);
+  const id = lo & ID_MASK;
+  const gen = generationOf(lo, hi);
+  const entry = table[id]!;
+  (entry.gen === gen ? entry : recentlyDisposed(id, gen))?.refusedForeignCall(threadId, why, count);
 }, serveForeignCallsNextTurn);
 
-// The wake-up handle for foreign calls does not keep the loop alive (unless a Sync
-// thunk is ref()'d), so serve whatever is still queued before the process would
-// exit: a refused call is reported rather than lost.
-process.on('beforeExit', () => bridge.drainForeignCalls());
+process.on('beforeExit', drainBeforeExit);
+process.on('exit', () => bridge.closeForeignCalls());
 
 /* ---- descriptions, for the trap message of disposed thunks ---- */
 
+/**
+ * Descriptions by text, counted by the quarantined slots whose trap carries them: a
+ * description is freed when the last such slot is reused (a stale pointer to it then
+ * runs some other thunk's code anyway), so distinct names cost nothing in the long run.
+ * Descriptions of unnamed thunks (one per signature and class) are kept for good.
+ */
 const descriptions = new Map<string, number>();
+const descriptionTexts: (string | undefined)[] = [];
+const descriptionUses: number[] = [];
+const freeDescriptions: number[] = [];
 
-/** Index of a description text registered with the bridge (once per distinct text). */
-export function descriptionIndex(text: string): number {
+/**
+ * Index of a description text registered with the bridge; counts one more trap carrying
+ * it, or (`permanent`) keeps it for the life of the environment.
+ */
+export function descriptionIndex(text: string, permanent: boolean): number {
   let i = descriptions.get(text);
   if (i === undefined) {
-    i = descriptions.size;
+    i = freeDescriptions.pop() ?? descriptionTexts.length;
     descriptions.set(text, i);
+    descriptionTexts[i] = text;
+    descriptionUses[i] = 0;
     bridge.describe(i, text);
   }
+  descriptionUses[i] = permanent ? Infinity : descriptionUses[i]! + 1;
   return i;
+}
+
+/** A trap carrying this description was overwritten by a new thunk. */
+function releaseDescription(trapHi: number): void {
+  const i = trapDescription(trapHi);
+  if (--descriptionUses[i]! > 0) return;
+  descriptions.delete(descriptionTexts[i]!);
+  descriptionTexts[i] = undefined;
+  bridge.describe(i, null);
+  freeDescriptions.push(i);
+}
+
+/** How many descriptions are registered (for tests). */
+export function liveDescriptions(): number {
+  return descriptions.size;
 }
 
 /* ---- thunk memory, one pool per allocator ---- */
 
 const pools = new Map<JitAlloc, ThunkPool>();
-const literalBackends: ConventionBackend[] = [];
 
-function literalAddress(i: number): bigint {
-  if (i === TRAP_LITERAL) return stubs.get('trap', () => buildTrapStubX64(bridge.trapAddress));
-  const backend = literalBackends[i];
-  if (!backend) throw new RangeError(`no calling convention uses literal ${i}`);
-  return stubs.get(`entry:${backend.name}`, () => backend.buildEntryStub(bridge.enterAddress));
+/** Where a disposed thunk jumps. */
+export const trapTarget: AddressWords = addressWords(stubs.get('trap', () => buildTrapStubX64(bridge.trapAddress)));
+
+const entryTargets = new Map<ConventionBackend, AddressWords>();
+
+/** Where a live thunk of this convention jumps: its entry stub for this environment. */
+export function entryTarget(backend: ConventionBackend): AddressWords {
+  let t = entryTargets.get(backend);
+  if (t === undefined) {
+    const stub = stubs.get(`entry:${backend.name}`, () => backend.buildEntryStub(bridge.enterAddress, bridge.realmAddress));
+    entryTargets.set(backend, (t = addressWords(stub)));
+  }
+  return t;
 }
 
 let lastAlloc: JitAlloc | undefined;
 let lastPool: ThunkPool | undefined;
 
-export function poolFor(alloc: JitAlloc, backend: ConventionBackend): ThunkPool {
-  literalBackends[backend.literal] = backend;
+export function poolFor(alloc: JitAlloc): ThunkPool {
   if (alloc === lastAlloc) return lastPool!;
   let pool = pools.get(alloc);
   if (!pool) {
-    pool = new ThunkPool(alloc, literalAddress);
+    pool = new ThunkPool(alloc, X64_THUNK, bridge.pageSize, releaseDescription);
     pools.set(alloc, pool);
   }
   lastAlloc = alloc;
