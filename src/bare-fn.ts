@@ -262,7 +262,7 @@ export class BareFn<const S extends SignatureSpec = SignatureSpec> implements Th
     this.pool.release(this.slot, this.serial, trapInfoHi(describe(this.plan, kind, this.customName)), trapTarget);
     this.isDisposed = true;
     this.unref();
-    unregisterThunk(this.id);
+    unregisterThunk(this.id, (this.constructor as typeof BareFn).threadSafe);
     if (this.namedNatively) bridge.nameSlot(this.id, null);
     this.fn = undefined;
   }

@@ -73,24 +73,37 @@ export function registerThunk(entry: ThunkEntry): void {
 /**
  * The most recently disposed entries (their closures already released), so a call that
  * was on its way when its thunk was disposed is still reported under that thunk's
- * onError. A ring, not a Map: disposing must stay cheap, and lookups are rare.
+ * onError. Rings, not a Map: disposing must stay cheap, and lookups are rare. Sync thunks,
+ * whose calls may wait in a queue for long, have a ring of their own, so churn of plain
+ * thunks does not push them out.
  */
 const DISPOSED_KEPT = 4096;
-const disposedRing: ThunkEntry[] = new Array<ThunkEntry>(DISPOSED_KEPT).fill(vacant);
-let disposedNext = 0;
+
+class DisposedRing {
+  private readonly entries: ThunkEntry[] = new Array<ThunkEntry>(DISPOSED_KEPT).fill(vacant);
+  private next = 0;
+
+  add(e: ThunkEntry): void {
+    this.entries[this.next] = e;
+    this.next = (this.next + 1) % DISPOSED_KEPT;
+  }
+
+  find(id: number, gen: number): ThunkEntry | undefined {
+    for (const e of this.entries) if (e.id === id && e.gen === gen) return e;
+    return undefined;
+  }
+}
+
+const disposedPlain = new DisposedRing();
+const disposedSync = new DisposedRing();
 
 function recentlyDisposed(id: number, gen: number): ThunkEntry | undefined {
-  for (let i = 0; i < DISPOSED_KEPT; i++) {
-    const e = disposedRing[i]!;
-    if (e.id === id && e.gen === gen) return e;
-  }
-  return undefined;
+  return disposedSync.find(id, gen) ?? disposedPlain.find(id, gen);
 }
 
 /** The id goes into quarantine; when it is reused its context has a new generation. */
-export function unregisterThunk(id: number): void {
-  disposedRing[disposedNext] = table[id]!;
-  disposedNext = (disposedNext + 1) % DISPOSED_KEPT;
+export function unregisterThunk(id: number, sync: boolean): void {
+  (sync ? disposedSync : disposedPlain).add(table[id]!);
   table[id] = vacant;
   generations[id] = (generations[id]! + 1) & GEN_MASK;
   freeIds.push(id);
