@@ -1,9 +1,9 @@
 /**
  * Thunk memory: many thunks per block, handed out and taken back.
  *
- * A block is two halves: code, then data. The code half is an array of thunks written
- * once, when the block is made (see {@link ThunkLayout}); thunk `i` loads its context from
- * data entry `i` and jumps to the target stored there. Creating a thunk writes its
+ * A block is two halves: code, then data. The code half is an array of thunks, each
+ * page of it written once, when its first slot is handed out (see {@link ThunkLayout});
+ * thunk `i` loads its context from data entry `i` and jumps to the target stored there. Creating a thunk writes its
  * context and target; disposing it writes trap information and the trap stub's address.
  * So creating and disposing never rewrites code: no page a thread may be executing is
  * ever touched, and CPUs that need an instruction-cache flush after writing code need
@@ -39,6 +39,8 @@ export class ThunkPool {
   private live = 0;
   private readonly halfBytes: number;
   private readonly slotsPerBlock: number;
+  /** Thunks per page of code: code is written a page at a time, as fresh slots are needed. */
+  private readonly slotsPerPage: number;
   /** What each quarantined slot's trap carries (see onReuse). */
   private readonly trapInfo: number[] = [];
 
@@ -53,6 +55,7 @@ export class ThunkPool {
     // pages executable and its data pages writable.
     this.halfBytes = Math.max(MIN_HALF_BYTES, pageSize);
     this.slotsPerBlock = Math.floor(this.halfBytes / Math.max(layout.codeSize, layout.dataSize));
+    this.slotsPerPage = Math.max(1, Math.floor(pageSize / layout.codeSize));
   }
 
   get liveThunks(): number {
@@ -69,6 +72,7 @@ export class ThunkPool {
     }
     const slot = this.fresh;
     if (slot >= this.blocks.length * this.slotsPerBlock) this.blocks.push(this.newBlock()); // may throw: nothing taken yet
+    if (slot % this.slotsPerPage === 0) this.writeCodePage(slot);
     this.fresh++;
     this.live++;
     return slot;
@@ -129,16 +133,21 @@ export class ThunkPool {
     return (this.halfBytes + (slot % this.slotsPerBlock) * this.layout.dataSize) >> 2;
   }
 
-  /** A block whose code half holds every thunk it will ever have, already executable. */
+  /** A block with no thunk code yet; its data half is writable for good. */
   private newBlock(): CodeBlock {
     const block = new CodeBlock(this.alloc, 2 * this.halfBytes);
     block.reserveData(this.halfBytes, this.halfBytes);
-    const code = new Uint8Array(this.slotsPerBlock * this.layout.codeSize);
-    for (let i = 0; i < this.slotsPerBlock; i++) {
-      const at = i * this.layout.codeSize;
-      code.set(this.layout.code(at, this.halfBytes + i * this.layout.dataSize), at);
-    }
-    block.writeCode(0, code);
     return block;
+  }
+
+  /** Writes the code of the page of thunks that starts with fresh slot `first`. */
+  private writeCodePage(first: number): void {
+    const block = this.blocks[(first / this.slotsPerBlock) | 0]!;
+    const start = first % this.slotsPerBlock;
+    const count = Math.min(this.slotsPerPage, this.slotsPerBlock - start);
+    const { codeSize, dataSize } = this.layout;
+    const code = new Uint8Array(count * codeSize);
+    for (let i = 0; i < count; i++) code.set(this.layout.code((start + i) * codeSize, this.halfBytes + (start + i) * dataSize), i * codeSize);
+    block.writeCode(start * codeSize, code);
   }
 }
