@@ -164,10 +164,11 @@ __attribute__((visibility("default"))) void cffi_enter(uint64_t ctx, uint64_t *r
   int saved_errno = errno; /* the native caller's errno survives whatever JS does */
   if (__builtin_expect(CFFI_IS_TRAP_INFO(ctx), 0)) cffi_trap(ctx); /* a stale pointer raced with reuse of its slot */
   if (pthread_equal(pthread_self(), r->thread) && r->alive) {
-    if (r->native_depth == 0 && in_signal_handler(r)) {
-      refuse_in_signal_handler(r, ctx, regs);
-    } else if (__builtin_expect(cffi_on_thread_stack(r), 1)) {
-      cffi_enter_on_js_thread(r, ctx, regs, stack_args, 0);
+    if (__builtin_expect(cffi_on_thread_stack(r), 1)) {
+      /* Not inside an FnPtr call: JS itself may have been interrupted (a signal handler).
+         Another FFI's call arrives on its own stack, below, and pays nothing for this. */
+      if (r->native_depth == 0 && in_signal_handler(r)) refuse_in_signal_handler(r, ctx, regs);
+      else cffi_enter_on_js_thread(r, ctx, regs, stack_args, 0);
     } else {
       /* Called on another FFI's private stack (koffi does this): V8 must run on the thread's own. */
       inbound_call c = {r, ctx, regs, stack_args};
