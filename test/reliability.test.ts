@@ -139,6 +139,28 @@ describe('re-entrant calls while arguments are written', () => {
   });
 });
 
+describe('nesting limits', () => {
+  test('calls nested past the frame arena are a NestingError in JS and a reported zero in C', () => {
+    const errors: unknown[] = [];
+    let deepest = 0;
+    let thrown: unknown;
+    const self: { fn?: FnPtr<'int32_t (int32_t)'> } = {};
+    using th = new BareFn('int32_t (int32_t)', (d) => {
+      deepest = Math.max(deepest, d);
+      try {
+        return self.fn!.call(d + 1);
+      } catch (e) {
+        thrown ??= e;
+        return -1;
+      }
+    }, { onError: (e) => { errors.push(e); return -2; } });
+    self.fn = new FnPtr('int32_t (int32_t)', th.bare());
+    self.fn.call(0);
+    assert.ok(deepest > 50 && deepest < 128, `nested ${deepest} deep`);
+    assert.equal((thrown as { code?: string })?.code, 'ERR_NESTING', `thrown: ${String(thrown)}`);
+  });
+});
+
 describe('fire-and-forget queues are bounded', () => {
   const SIG = 'void (int32_t t, int32_t i, int32_t a, int32_t b, int32_t c, int32_t d, int32_t e, int32_t f)';
 
