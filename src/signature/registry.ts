@@ -6,6 +6,7 @@ import { NO_QUALS, type TypeNode } from './ast';
 import { isBuiltinType, BUILTIN_TYPE_NAMES } from './builtin-types';
 import { ccText, isCallConvName, type CallConvName } from './calling-conventions';
 import { isCType } from './ctype';
+import { headerTypedef } from './header-typedefs';
 import { RESERVED_WORDS } from './keywords';
 import { tokenize, type Token } from './lexer';
 import { parseTypeNameAst, type ParseScope } from './parser';
@@ -25,11 +26,11 @@ export function registryGeneration(): number {
   return generation;
 }
 
-/** The scope the parser uses: registered typedefs and macros. */
+/** The scope the parser uses: registered typedefs and macros, then the built-in header typedefs. */
 export const registryScope: ParseScope = {
   lookupTypedef(name: string): TypeNode | undefined {
     const e = entries.get(name);
-    return e?.kind === 'typedef' ? e.target : undefined;
+    return e?.kind === 'typedef' ? e.target : headerTypedef(name);
   },
   lookupMacro(name: string): readonly Token[] | undefined {
     const e = entries.get(name);
@@ -97,6 +98,12 @@ export const types = Object.freeze({
       throw new TypeDefinitionError(name, `types.define('${name}', ...): the type must be a C type name or a type object`);
     }
     const canonical = target.k === 'ctype' ? `${describeCType(type)}` : printType(target);
+    const builtIn = headerTypedef(name);
+    if (builtIn !== undefined) {
+      // Code written before these were built in defines them itself: the same type is a no-op.
+      if (canonical === printType(builtIn)) return;
+      throw new TypeDefinitionError(name, `cannot redefine '${name}': it is built in as '${printType(builtIn)}' (the C library's definition)`);
+    }
     add(name, { kind: 'typedef', target, canonical });
   },
 
@@ -114,6 +121,7 @@ export const types = Object.freeze({
    */
   defineMacro(name: string, expansion: string): void {
     checkName(name, 'macro');
+    if (headerTypedef(name) !== undefined) throw new TypeDefinitionError(name, `cannot define a macro '${name}': it is a built-in typedef`);
     if (typeof expansion !== 'string') {
       throw new TypeDefinitionError(name, `types.defineMacro('${name}', ...): the expansion must be a string`);
     }

@@ -6,7 +6,8 @@
  * - 8/16/32-bit integers (`char`, `short`, `int`, `int32_t`, `wchar_t`, enums, ...),
  *   `float`, `double` → `number`;
  * - `long`, `long long`, `int64_t`/`uint64_t`, `size_t`, `ssize_t`, `intptr_t`,
- *   `uintptr_t`, `ptrdiff_t`, `off_t`, `intmax_t` → `bigint`;
+ *   `uintptr_t`, `ptrdiff_t`, `off_t`, `intmax_t`, and the built-in header typedefs that are
+ *   a `long` or 64-bit (`time_t`, `dev_t`, `int_fast32_t`, ...) → `bigint`;
  * - pointers (including arrays and function pointers) → `bigint` (`0n` is NULL);
  * - `bool`/`_Bool` → `boolean`; a `void` return → `void`;
  * - `cstring` → `string | null` (also `const char *` in a descriptor with `strings: true`);
@@ -114,12 +115,25 @@ type IgnoredWord =
 
 type BigWord =
   | 'long' | 'int64_t' | 'uint64_t' | 'intmax_t' | 'uintmax_t' | 'size_t' | 'ssize_t'
-  | 'ptrdiff_t' | 'intptr_t' | 'uintptr_t' | 'off_t' | 'off64_t';
+  | 'ptrdiff_t' | 'intptr_t' | 'uintptr_t' | 'off_t' | 'off64_t' | HeaderBigWord;
 
 type NumberWord =
   | 'char' | 'short' | 'int' | 'signed' | 'unsigned' | '__signed' | '__signed__' | 'float' | 'double'
   | 'int8_t' | 'uint8_t' | 'int16_t' | 'uint16_t' | 'int32_t' | 'uint32_t'
-  | 'wchar_t' | 'char8_t' | 'char16_t' | 'char32_t';
+  | 'wchar_t' | 'char8_t' | 'char16_t' | 'char32_t' | HeaderNumberWord;
+
+/** Built-in header typedefs (header-typedefs.ts) whose base type is `long` or 64-bit. */
+type HeaderBigWord =
+  | 'time_t' | 'clock_t' | 'suseconds_t' | 'blkcnt_t' | 'ino_t' | 'fsblkcnt_t' | 'fsfilcnt_t' | 'rlim_t'
+  | 'pthread_t' | 'dev_t' | 'ino64_t' | 'blkcnt64_t' | 'loff_t' | 'int_least64_t' | 'uint_least64_t'
+  | 'int_fast16_t' | 'uint_fast16_t' | 'int_fast32_t' | 'uint_fast32_t' | 'int_fast64_t' | 'uint_fast64_t';
+
+/** Built-in header typedefs (header-typedefs.ts) of at most 32 bits. */
+type HeaderNumberWord =
+  | 'pid_t' | 'id_t' | 'uid_t' | 'gid_t' | 'mode_t' | 'useconds_t' | 'key_t' | 'clockid_t' | 'sig_atomic_t'
+  | 'wint_t' | 'socklen_t' | 'in_addr_t' | 'in_port_t' | 'sa_family_t'
+  | 'int_least8_t' | 'uint_least8_t' | 'int_least16_t' | 'uint_least16_t' | 'int_least32_t' | 'uint_least32_t'
+  | 'int_fast8_t' | 'uint_fast8_t';
 
 type TypeWord = BigWord | NumberWord | 'void' | 'bool' | '_Bool' | 'cstring';
 
