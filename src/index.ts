@@ -17,7 +17,7 @@ export {
 export { FnPtr, type FnPtrOptions, type FunctionAddress } from './fn-ptr';
 export { thunkFactory } from './thunk-factory';
 export { defaultJitAlloc, setGlobalJitAlloc, type JitAlloc, type JitBlock } from './jit/jit-alloc';
-export { loadLibrary, NativeLibrary } from './library';
+export { loadLibrary, NativeLibrary, type LoadLibraryOptions } from './library';
 export { memory } from './memory';
 export { jitStats, type JitStats } from './stats';
 export * from './errors';
