@@ -9,8 +9,7 @@
         "native/library.c",
         "native/enter.c",
         "native/foreign_stack.c",
-        "native/sync_calls.c",
-        "native/v8_direct.cc"
+        "native/sync_calls.c"
       ],
       "cflags": ["-O2", "-Wall", "-Wextra", "-Wno-unused-parameter", "-fvisibility=hidden"],
       "cflags_c": ["-std=gnu11"],

@@ -8,6 +8,7 @@
 
 #define NAPI_VERSION 8
 #include <node_api.h>
+#include "v8_accelerator.h"
 #ifdef __cplusplus
 extern "C" {
 #endif
@@ -182,17 +183,8 @@ void cffi_init_thread_stack(cffi_realm *r);
 void cffi_set_js_stack_size(cffi_realm *r, size_t js_stack_bytes);
 int cffi_on_thread_stack(const cffi_realm *r);
 void cffi_run_on_reserved_stack(cffi_realm *r, cffi_stack_fn fn, void *arg);
-#ifdef __cplusplus
-extern "C" {
-#endif
-void cffi_set_js_stack_limit(uintptr_t limit);
-/* V8-direct entry (v8_direct.cc). */
-struct cffi_v8_entry *cffi_v8_entry_new(napi_value fn);
-void cffi_v8_entry_delete(struct cffi_v8_entry *e);
-int cffi_v8_call(struct cffi_v8_entry *e);
-#ifdef __cplusplus
-}
-#endif
+/* The V8-direct accelerator, when JS has loaded one that matches this engine (else NULL). */
+extern const struct cffi_v8_accelerator *cffi_accelerator;
 
 /* Module parts. */
 void cffi_init_jit_memory(napi_env env, napi_value exports);

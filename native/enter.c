@@ -58,7 +58,7 @@ static void dispatcher_failed(cffi_realm *r, uint64_t ctx, int terminating) {
 /* Runs the dispatcher for the frame at the current depth; 0 if JS could not be entered. */
 static int call_dispatcher(cffi_realm *r, uint64_t ctx) {
   if (r->v8_entry) {
-    int status = cffi_v8_call(r->v8_entry);
+    int status = cffi_accelerator->call(r->v8_entry);
     if (status != 0) dispatcher_failed(r, ctx, status == 2);
     return status == 0;
   }
@@ -169,10 +169,14 @@ __attribute__((visibility("default"))) void cffi_enter(uint64_t ctx, uint64_t *r
          Another FFI's call arrives on its own stack, below, and pays nothing for this. */
       if (r->native_depth == 0 && in_signal_handler(r)) refuse_in_signal_handler(r, ctx, regs);
       else cffi_enter_on_js_thread(r, ctx, regs, stack_args, 0);
-    } else {
+    } else if (cffi_accelerator) {
       /* Called on another FFI's private stack (koffi does this): V8 must run on the thread's own. */
       inbound_call c = {r, ctx, regs, stack_args};
       cffi_run_on_reserved_stack(r, enter_from_reserved_stack, &c);
+    } else {
+      /* Moving V8's stack limit to a reserved region takes V8's own API. */
+      cffi_zero_result(ctx, regs);
+      cffi_report_foreign(r, ctx, 0, "foreign-stack");
     }
   } else if ((CFFI_CTX_FLAGS(ctx) & CFFI_FLAG_SYNC) || cffi_is_serviced_helper(r)) {
     cffi_sync_call(r, ctx, regs, stack_args, cffi_current_tid());
@@ -222,6 +226,9 @@ static const char *explain(const char *why) {
   if (!strcmp(why, "too-deep")) return "it was nested inside too many calls (native -> JS -> native ...) to get a frame";
   if (!strcmp(why, "queue-full")) return "its queue of fire-and-forget calls was full (maxQueued), so the call was dropped";
   if (!strcmp(why, "js-failed")) return "JS threw before the closure could run (the JS stack was nearly exhausted)";
+  if (!strcmp(why, "foreign-stack"))
+    return "it arrived on another FFI's private stack, and moving JS onto the thread's own stack needs the V8-direct "
+           "accelerator, which this runtime cannot use";
   return "its JS thread is shutting down";
 }
 
@@ -322,6 +329,29 @@ static napi_value js_call_native(napi_env env, napi_callback_info info) {
   return NULL;
 }
 
+const cffi_v8_accelerator *cffi_accelerator;
+
+/*
+ * useAccelerator(table): the V8-direct accelerator's function table (an External from
+ * closure_ffi_v8.node), which JS loads only where it matches the running engine. Process-
+ * wide: every environment of the process runs on the same engine.
+ */
+static napi_value js_use_accelerator(napi_env env, napi_callback_info info) {
+  size_t argc = 1;
+  napi_value argv[1];
+  void *table = NULL;
+  napi_valuetype t;
+  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok || argc < 1 ||
+      napi_typeof(env, argv[0], &t) != napi_ok || t != napi_external ||
+      napi_get_value_external(env, argv[0], &table) != napi_ok || !table)
+    return cffi_throw(env, "ERR_ARG_TYPE", "useAccelerator(table): table must be the accelerator's External");
+  const cffi_v8_accelerator *a = table;
+  if (a->version != CFFI_V8_ACCELERATOR_VERSION)
+    return cffi_throw(env, "ERR_ACCELERATOR", "useAccelerator(): the V8-direct accelerator was built for another bridge version");
+  __atomic_store_n(&cffi_accelerator, a, __ATOMIC_RELEASE);
+  return NULL;
+}
+
 /* setDispatcher(fn, napiOnly?): napiOnly selects the portable N-API entry instead of V8-direct. */
 static napi_value js_set_dispatcher(napi_env env, napi_callback_info info) {
   size_t argc = 2;
@@ -334,11 +364,11 @@ static napi_value js_set_dispatcher(napi_env env, napi_callback_info info) {
     return cffi_throw(env, "ERR_ARG_TYPE", "setDispatcher(fn): fn must be a function");
   if (r->dispatcher) napi_delete_reference(env, r->dispatcher);
   napi_create_reference(env, argv[0], 1, &r->dispatcher);
-  if (r->v8_entry) cffi_v8_entry_delete(r->v8_entry);
+  if (r->v8_entry) cffi_accelerator->entry_delete(r->v8_entry);
   r->v8_entry = NULL;
   bool use_napi = false;
   if (argc >= 2) napi_get_value_bool(env, argv[1], &use_napi);
-  if (!use_napi) r->v8_entry = cffi_v8_entry_new(argv[0]);
+  if (!use_napi && cffi_accelerator) r->v8_entry = cffi_accelerator->entry_new(argv[0]);
   napi_value how;
   napi_create_string_utf8(env, r->v8_entry ? "v8" : "napi", NAPI_AUTO_LENGTH, &how);
   return how;
@@ -389,7 +419,7 @@ static void realm_teardown(napi_env env, void *data, void *hint) {
   __atomic_store_n(&r->alive, 0, __ATOMIC_RELEASE);
   pthread_mutex_unlock(&r->sync_lock);
   cffi_teardown_sync_calls(r);
-  if (r->v8_entry) cffi_v8_entry_delete(r->v8_entry);
+  if (r->v8_entry) cffi_accelerator->entry_delete(r->v8_entry);
   r->v8_entry = NULL;
   free(r->arena);
   r->arena = NULL;
@@ -467,6 +497,7 @@ void cffi_init_enter(napi_env env, napi_value exports) {
   cffi_export_number(env, exports, "RET_WORDS", CFFI_RET_WORDS);
   cffi_export_number(env, exports, "MAX_STACK_WORDS", CFFI_MAX_STACK_WORDS);
   export_context_layout(env, exports);
+  cffi_export(env, exports, "useAccelerator", js_use_accelerator);
   cffi_export(env, exports, "setDispatcher", js_set_dispatcher);
   cffi_export(env, exports, "setForeignReporter", js_set_foreign_reporter);
   cffi_export(env, exports, "callNative", js_call_native);

@@ -125,8 +125,8 @@ void cffi_run_on_reserved_stack(cffi_realm *r, cffi_stack_fn fn, void *arg) {
   uintptr_t bottom = top - r->reserve_size;
   uintptr_t outer_limit = level == 0 ? r->js_limit : top + REGION_JS_FLOOR; /* the enclosing region's limit */
   r->reserve_in_use = level + 1;
-  cffi_set_js_stack_limit(bottom + REGION_JS_FLOOR);
+  cffi_accelerator->set_stack_limit(bottom + REGION_JS_FLOOR);
   cffi_call_on_stack(top, fn, arg);
-  cffi_set_js_stack_limit(outer_limit);
+  cffi_accelerator->set_stack_limit(outer_limit);
   r->reserve_in_use = level;
 }

@@ -20,5 +20,6 @@ export { defaultJitAlloc, setGlobalJitAlloc, type JitAlloc, type JitBlock } from
 export { loadLibrary, NativeLibrary, type LoadLibraryOptions } from './library';
 export { memory } from './memory';
 export { jitStats, type JitStats } from './stats';
+export { entryKind } from './runtime/registry';
 export * from './errors';
 export * from './signature/public';

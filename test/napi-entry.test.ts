@@ -8,7 +8,7 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { test } from 'node:test';
-import { entryPath } from '../src/runtime/registry';
+import { entryKind } from '../src/runtime/registry';
 import { REPO_ROOT } from './support/child';
 
 const SUITES = ['callbacks-c', 'libc', 'errors-runtime', 'threads', 'differential', 'struct-abi'];
@@ -27,12 +27,12 @@ function run(args: string[], env: Record<string, string>): Promise<{ status: num
 }
 
 test('the default entry is V8-direct', () => {
-  assert.equal(entryPath, process.env.CLOSURE_FFI_ENTRY === 'napi' ? 'napi' : 'v8');
+  assert.equal(entryKind, process.env.CLOSURE_FFI_ENTRY === 'napi' ? 'napi' : 'v8');
 });
 
 test('CLOSURE_FFI_ENTRY=napi selects the N-API entry', async () => {
   const r = await run(
-    ['--import', 'tsx', '-e', "console.log('ENTRY ' + require('./src/runtime/registry').entryPath)"],
+    ['--import', 'tsx', '-e', "console.log('ENTRY ' + require('./src/runtime/registry').entryKind)"],
     { CLOSURE_FFI_ENTRY: 'napi' },
   );
   assert.match(r.out, /^ENTRY napi$/m, r.out);

@@ -1,13 +1,15 @@
-// The part of the bridge that uses V8's C++ API directly, where N-API has no
-// equivalent or costs too much on the hot path:
+// The V8-direct accelerator (see ../v8_accelerator.h): what the bridge does through
+// V8's C++ API, where N-API has no equivalent or costs too much on the hot path:
 //  - entering the dispatcher: N-API heap-allocates each handle scope and wraps
 //    every call in several checks; a stack HandleScope plus one
 //    Function::Call is the floor for any callback into JS;
 //  - moving the JS stack limit for callbacks that arrive on a foreign stack.
-// The N-API path in enter.c stays as the portable fallback.
+// A separate addon, built for one Node ABI and loaded only there; the N-API path in
+// the core bridge is the portable fallback.
 #include <string.h>
+#include <node_version.h>
 #include <v8.h>
-#include "bridge.h"
+#include "../v8_accelerator.h"
 
 struct cffi_v8_entry {
   v8::Isolate *isolate;
@@ -15,7 +17,7 @@ struct cffi_v8_entry {
   v8::Global<v8::Context> context;
 };
 
-extern "C" void cffi_set_js_stack_limit(uintptr_t limit) {
+static void set_stack_limit(uintptr_t limit) {
   v8::Isolate *isolate = v8::Isolate::GetCurrent();
   if (isolate) isolate->SetStackLimit(limit);
 }
@@ -28,7 +30,7 @@ static v8::Local<v8::Value> local_of(napi_value v) {
   return local;
 }
 
-extern "C" cffi_v8_entry *cffi_v8_entry_new(napi_value fn) {
+static cffi_v8_entry *entry_new(napi_value fn) {
   v8::Isolate *isolate = v8::Isolate::GetCurrent();
   v8::Local<v8::Value> value = local_of(fn);
   if (!isolate || !value->IsFunction()) return nullptr;
@@ -39,10 +41,10 @@ extern "C" cffi_v8_entry *cffi_v8_entry_new(napi_value fn) {
   return e;
 }
 
-extern "C" void cffi_v8_entry_delete(cffi_v8_entry *e) { delete e; }
+static void entry_delete(cffi_v8_entry *e) { delete e; }
 
 // Returns 0 on success, 1 if the dispatcher threw, 2 if JS is terminating.
-extern "C" int cffi_v8_call(cffi_v8_entry *e) {
+static int call(cffi_v8_entry *e) {
   v8::Isolate *isolate = e->isolate;
   v8::HandleScope scope(isolate);
   v8::Local<v8::Context> context = e->context.Get(isolate);
@@ -50,4 +52,16 @@ extern "C" int cffi_v8_call(cffi_v8_entry *e) {
   v8::MaybeLocal<v8::Value> result = e->dispatcher.Get(isolate)->Call(context, v8::Undefined(isolate), 0, nullptr);
   if (!result.IsEmpty()) return 0;
   return try_catch.HasTerminated() || isolate->IsExecutionTerminating() ? 2 : 1;
+}
+
+static const cffi_v8_accelerator table = {CFFI_V8_ACCELERATOR_VERSION, entry_new, entry_delete, call, set_stack_limit};
+
+// exports: { table: External(&table), modules: NODE_MODULE_VERSION it was compiled for }
+NAPI_MODULE_INIT() {
+  napi_value v;
+  napi_create_external(env, const_cast<cffi_v8_accelerator *>(&table), nullptr, nullptr, &v);
+  napi_set_named_property(env, exports, "table", v);
+  napi_create_uint32(env, NODE_MODULE_VERSION, &v);
+  napi_set_named_property(env, exports, "modules", v);
+  return exports;
 }

@@ -69,6 +69,8 @@ export interface NativeBridge {
    * calls will enter `fn`: through V8's API directly, or through N-API.
    */
   setDispatcher(fn: () => void, napiOnly?: boolean): 'v8' | 'napi';
+  /** Hands the bridge the V8-direct accelerator's function table (process-wide). */
+  useAccelerator(table: unknown): void;
   setForeignReporter(report: (ctx: bigint, threadId: number, why: string, count: number) => void, resume: () => void): void;
   /** Runs the call stub of the frame JS claimed (the one below the depth in header word 0). */
   callNative(): void;
@@ -103,9 +105,21 @@ function packageRoot(): string {
   }
 }
 
+/**
+ * Where the native binaries may be: built here from source (a checkout, or an install that
+ * compiled), else prebuilt for this platform (a packed release; see scripts/install.js).
+ */
+function binaryCandidates(root: string, file: string, prebuilt: string): string[] {
+  return [
+    path.join(root, 'build', 'Release', file),
+    path.join(root, 'build', 'Debug', file),
+    path.join(root, 'prebuilds', `${process.platform}-${process.arch}`, prebuilt),
+  ];
+}
+
 function load(): NativeBridge {
   const root = packageRoot();
-  const candidates = ['build/Release/closure_ffi.node', 'build/Debug/closure_ffi.node'].map((p) => path.join(root, p));
+  const candidates = binaryCandidates(root, 'closure_ffi.node', 'closure_ffi.napi.node');
   const found = candidates.find((p) => fs.existsSync(p));
   if (!found) {
     throw new Error(
@@ -113,7 +127,32 @@ function load(): NativeBridge {
     );
   }
   // eslint-disable-next-line @typescript-eslint/no-require-imports
-  return require(found) as NativeBridge;
+  const bridge = require(found) as NativeBridge;
+  // Loaded even under CLOSURE_FFI_ENTRY=napi: callbacks that arrive on another FFI's stack
+  // need it to move V8's stack limit, whichever way JS is entered.
+  loadAccelerator(root, bridge);
+  return bridge;
+}
+
+/**
+ * The V8-direct accelerator is compiled against one Node's V8 and registers through
+ * N-API, which does not check the module ABI: loaded into another engine it would fail on
+ * unresolved V8 symbols, or worse. So it is only loaded by Node itself (Bun and Deno also
+ * report a `modules` version), from a file named for the running module ABI, and must
+ * confirm that ABI once loaded. Anything else leaves the portable N-API entry.
+ */
+function loadAccelerator(root: string, bridge: NativeBridge): void {
+  if (process.versions.bun !== undefined || process.versions.deno !== undefined || process.release?.name !== 'node') return;
+  const file = `closure_ffi_v8.abi${process.versions.modules}.node`;
+  const found = binaryCandidates(root, file, file).find((p) => fs.existsSync(p));
+  if (!found) return;
+  try {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const accel = require(found) as { table: unknown; modules: number };
+    if (String(accel.modules) === process.versions.modules) bridge.useAccelerator(accel.table);
+  } catch {
+    // unusable here: the N-API entry serves
+  }
 }
 
 /** V8's --stack-size in KiB if the process was started with one (Node passes it on to V8). */

@@ -137,8 +137,11 @@ function staleCall(b: number, id: number, gen: number): void {
   });
 }
 
-/** CLOSURE_FFI_ENTRY=napi selects the portable N-API entry instead of the V8-direct one (for comparison). */
-export const entryPath = bridge.setDispatcher(dispatch, process.env.CLOSURE_FFI_ENTRY === 'napi');
+/**
+ * How the bridge enters JS: `'v8'` through the V8-direct accelerator (Node, with a matching
+ * build), else `'napi'`, the portable entry. CLOSURE_FFI_ENTRY=napi forces the latter.
+ */
+export const entryKind: 'v8' | 'napi' = bridge.setDispatcher(dispatch, process.env.CLOSURE_FFI_ENTRY === 'napi');
 
 /**
  * When native threads keep calling, foreign calls are served bridge.CALLS_PER_TURN at a
