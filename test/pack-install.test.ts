@@ -1,0 +1,60 @@
+/**
+ * Installs without a compiler (issue 11): `npm pack` this package, install the tarball into
+ * a fresh project with no C compiler, make or python on PATH, and run a plain-JS smoke
+ * script there (test/fixtures/pack-smoke.cjs): qsort with a JS comparator, a struct by
+ * value, a BareFnSync called from a native thread. Also with LD_BIND_NOW=1, so a binary
+ * that referenced a symbol the runtime lacks would fail to load here rather than later.
+ */
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { after, test } from 'node:test';
+
+const ROOT = resolve(__dirname, '..');
+const work = mkdtempSync(join(tmpdir(), 'closure-ffi-pack-'));
+after(() => rmSync(work, { recursive: true, force: true }));
+
+/** A PATH with node, npm and a shell only: nothing that could compile the bridge. */
+function barePath(): string {
+  const bin = join(work, 'bin');
+  mkdirSync(bin);
+  for (const tool of ['node', 'npm', 'sh', 'env']) {
+    const which = spawnSync('sh', ['-c', `command -v ${tool}`], { encoding: 'utf8' }).stdout.trim();
+    assert.ok(which, `${tool} is on PATH`);
+    symlinkSync(which, join(bin, tool));
+  }
+  for (const compiler of ['cc', 'gcc', 'g++', 'make', 'python3']) assert.ok(!existsSync(join(bin, compiler)));
+  return bin;
+}
+
+test('the packed tarball installs and runs with no compiler on PATH', { timeout: 240_000 }, () => {
+  const pack = spawnSync('npm', ['pack', '--pack-destination', work], { cwd: ROOT, encoding: 'utf8' });
+  assert.equal(pack.status, 0, `npm pack failed:\n${pack.stdout}\n${pack.stderr}`);
+  const tarball = readdirSync(work).find((f) => f.endsWith('.tgz'));
+  assert.ok(tarball, 'npm pack made a tarball');
+  assert.match(pack.stdout + pack.stderr, /prebuilds\/linux-x64\/closure_ffi\.napi\.node/, 'the tarball carries the prebuilt bridge');
+
+  const project = join(work, 'project');
+  mkdirSync(project);
+  writeFileSync(join(project, 'package.json'), JSON.stringify({ name: 'smoke', version: '1.0.0', private: true }));
+  copyFileSync(join(ROOT, 'test', 'fixtures', 'pack-smoke.cjs'), join(project, 'smoke.cjs'));
+  const env = { ...process.env, PATH: barePath(), NODE_OPTIONS: '' };
+  const install = spawnSync('npm', ['install', '--offline', '--no-audit', '--no-fund', join(work, tarball)], {
+    cwd: project,
+    env,
+    encoding: 'utf8',
+  });
+  assert.equal(install.status, 0, `npm install failed:\n${install.stdout}\n${install.stderr}`);
+
+  for (const extra of [{}, { LD_BIND_NOW: '1' }, { CLOSURE_FFI_ENTRY: 'napi' }]) {
+    const run = spawnSync(process.execPath, ['smoke.cjs'], { cwd: project, env: { ...env, ...extra }, encoding: 'utf8' });
+    assert.equal(run.status, 0, `smoke ${JSON.stringify(extra)} failed:\n${run.stdout}\n${run.stderr}`);
+    const result = JSON.parse(run.stdout) as { entryKind: string; sorted: number[]; div: unknown; threadResult: string; ranOn: number };
+    assert.deepEqual(result.sorted, [-11, -3, 0, 2, 5, 7, 9]);
+    assert.deepEqual(result.div, { quot: 9, rem: 2 });
+    assert.equal(result.threadResult, '42');
+    assert.equal(result.entryKind, extra.CLOSURE_FFI_ENTRY === 'napi' ? 'napi' : 'v8');
+  }
+});
