@@ -43,8 +43,24 @@ export interface ReferenceSlot {
   readonly copyWord: number;
 }
 
+/**
+ * How a convention's C compiler represents a `va_list` argument (one pointer-sized word):
+ * - `'sysv-x64'`: a pointer to a 24-byte `__va_list_tag { u32 gp_offset; u32 fp_offset;
+ *   void *overflow_arg_area; void *reg_save_area; }` that the caller owns;
+ * - `'win64-x64'`: a `char *` to the next argument's 8-byte slot (registers spilled to the
+ *   home area, then the stack arguments, contiguous).
+ */
+export type VaListAbi = 'sysv-x64' | 'win64-x64';
+
+/** A `va_list` argument: JS sees a VaList, native code the word at `word` (see {@link VaListAbi}). */
+export interface VaListSlot {
+  readonly kind: 'va_list';
+  readonly word: number;
+  readonly abi: VaListAbi;
+}
+
 /** Where an argument lives. */
-export type ValueSlot = ScalarSlot | AggregateSlot | ReferenceSlot;
+export type ValueSlot = ScalarSlot | AggregateSlot | ReferenceSlot | VaListSlot;
 
 /**
  * A result returned in memory (System V class MEMORY): the caller passes the address of a
@@ -76,6 +92,8 @@ export type ResultSlot = ValueSlot | IndirectResultSlot;
  * its type (Win64, whose callers copy floating-point varargs there too).
  */
 export interface VariadicStart {
+  /** How the convention's `va_list` reaches these arguments (what a VaList forwards as). */
+  readonly abi: VaListAbi;
   readonly gprWords: readonly number[];
   readonly fprWords: readonly number[];
   readonly positional: boolean;

@@ -19,7 +19,7 @@
  * Reference: System V AMD64 ABI, section 3.2.3.
  */
 import { FRAME } from '../runtime/arena';
-import { isAggregate, isCString, type AggregateType, type CType, type Signature } from '../signature';
+import { isAggregate, isCString, isVaList, type AggregateType, type CType, type Signature } from '../signature';
 import type { AggregateSlot, Lowering, ResultSlot, ValueSlot } from './lowering';
 import { registerFileX64, type X64ConventionRegs } from './x64-registers';
 
@@ -146,6 +146,9 @@ export function lowerSysvX64(sig: Signature): Lowering {
       const slot: AggregateSlot = { kind: 'aggregate', type: t, words, contiguous: true };
       return slot;
     }
+    if (isVaList(t)) return gpr < regs.gprWords.length
+      ? { kind: 'va_list', word: regs.gprWords[gpr++]!, abi: 'sysv-x64' }
+      : { kind: 'va_list', word: FRAME.stack + stack++, abi: 'sysv-x64' };
     const kind = isCString(t) ? 'cstring' : t.kind;
     const isFloat = t.kind === 'f32' || t.kind === 'f64';
     if (isFloat && fpr < regs.fprWords.length) return { word: regs.fprWords[fpr++]!, kind };
@@ -154,7 +157,7 @@ export function lowerSysvX64(sig: Signature): Lowering {
   });
   if (ret !== null && ret.kind === 'indirect') ret = { ...ret, bufferWord: FRAME.stack + stack };
   const variadic = sig.variadic
-    ? { gprWords: regs.gprWords.slice(gpr), fprWords: regs.fprWords.slice(fpr), positional: false, stackWord: stack }
+    ? { abi: 'sysv-x64' as const, gprWords: regs.gprWords.slice(gpr), fprWords: regs.fprWords.slice(fpr), positional: false, stackWord: stack }
     : undefined;
   return {
     args, ret, stackWords: stack, gprCount: gpr, fprCount: fpr,

@@ -19,7 +19,7 @@
  * the integer register of their position, which is where a variadic callee reads them.
  */
 import { FRAME } from '../runtime/arena';
-import { isAggregate, isCString, type AggregateType, type Signature } from '../signature';
+import { isAggregate, isCString, isVaList, type AggregateType, type Signature } from '../signature';
 import type { Lowering, ReferenceSlot, ResultSlot, ValueSlot } from './lowering';
 import { registerFileX64, type X64ConventionRegs } from './x64-registers';
 
@@ -79,6 +79,7 @@ export function lowerWin64X64(sig: Signature, variadicCallFrom?: number): Loweri
       copies.push({ index: i, words: Math.ceil(t.size / 8) });
       return { kind: 'reference', type: t, word: nextWord(false), copyWord: -1 };
     }
+    if (isVaList(t)) return { kind: 'va_list', word: nextWord(false), abi: 'win64-x64' };
     const word = nextWord(t.kind === 'f32' || t.kind === 'f64');
     return { word, kind: isCString(t) ? 'cstring' : t.kind };
   });
@@ -93,7 +94,7 @@ export function lowerWin64X64(sig: Signature, variadicCallFrom?: number): Loweri
   // a slot whose argument went to the other file just carries an unused value.
   const used = Math.min(position, POSITIONS);
   const variadic = sig.variadic
-    ? { gprWords: regs.gprWords.slice(used), fprWords: regs.fprWords.slice(used), positional: true, stackWord: stack }
+    ? { abi: 'win64-x64' as const, gprWords: regs.gprWords.slice(used), fprWords: regs.fprWords.slice(used), positional: true, stackWord: stack }
     : undefined;
   // A caller of a variadic function also puts each floating-point '...' argument that is in
   // a vector register into the integer register of its position.

@@ -4,7 +4,8 @@
  * thunks) and per-signature call stubs (JS -> native), plus the thunk template.
  *
  * Entry stub frame (stack grows down; rbp = caller's rsp - 8 after `push rbp`):
- *   [rbp+16 ...]   the caller's stack arguments
+ *   [rbp+16 ...]   the caller's stack arguments (Win64: after the 32-byte home area, into
+ *                  which the stub spills rcx, rdx, r8, r9)
  *   [rbp+8]        return address
  *   [rbp]          saved rbp
  *   [rsp ...]      register block: ARG_WORDS argument words, then RET_WORDS result words
@@ -32,6 +33,10 @@ export function buildEntryStubX64(regs: X64ConventionRegs, enter: bigint, realm:
   const w = new X64Writer();
   w.putPushReg('rbp');
   w.putMovRegReg('rbp', 'rsp');
+  // A convention with a home area (Win64) lets the callee spill its register arguments
+  // there, as a variadic C callee does: the register arguments then sit right below the
+  // stack arguments, so a `va_list` of the '...' part is one pointer into that run.
+  if (regs.shadowBytes) regs.gprs.forEach((r, i) => w.putMovMemReg('rbp', 16 + i * 8, r));
   saved.gprs.forEach((r) => w.putPushReg(r));
   // rsp is 16-byte aligned after `push rbp`; keep it so for the call.
   const pad = (saved.gprs.length % 2) * 8;

@@ -12,12 +12,12 @@
  *           (inbound results, outbound arguments)
  */
 import type { ScalarKind } from '../signature';
-import { ArgumentCountError, ArgumentTypeError, NestingError, describeValue } from '../errors';
-import type { AggregateSlot, IndirectResultSlot, Lowering, ReferenceSlot, ResultSlot, ScalarSlot, ValueSlot } from '../abi/lowering';
+import { ArgumentCountError, ArgumentTypeError, NestingError, UnsupportedTypeError, describeValue } from '../errors';
+import type { AggregateSlot, IndirectResultSlot, Lowering, ReferenceSlot, ResultSlot, ScalarSlot, ValueSlot, VaListSlot } from '../abi/lowering';
 import { bridge } from './bridge';
 import { FRAME, FRAME_WORDS, HEADER_WORDS, views } from './arena';
 import { arenaAddress, intern, mallocCString, putCString, readCString } from './cstrings';
-import { FrameVaList } from './va-list';
+import { argumentVaList, frameVaList, vaListArgument, vaScratchWord, type NativeVaList } from './va-list';
 import { badMember, nonFiniteHint, ValueGen, zeroWords } from './value-codegen';
 import { decode } from '../memory-codec';
 
@@ -97,16 +97,18 @@ const expectedJsType: Record<ScalarKind, string> = {
 };
 
 const CSTRING_EXPECTED = 'a string, null or a bigint address';
+const VA_LIST_EXPECTED = 'a VaList (or a bigint va_list value)';
 const NUL_HINT = ' (the string contains a NUL character, which C would read as its end)';
 
 function isPlain(slot: ResultSlot | ValueSlot): slot is PlainSlot {
-  return slot.kind !== 'aggregate' && slot.kind !== 'indirect' && slot.kind !== 'reference' && slot.kind !== 'cstring';
+  return slot.kind !== 'aggregate' && slot.kind !== 'indirect' && slot.kind !== 'reference' && slot.kind !== 'cstring' && slot.kind !== 'va_list';
 }
 
 function expectedFor(slot: ResultSlot | ValueSlot | null): string {
   if (slot === null) return expectedJsType.void;
   if (isPlain(slot)) return expectedJsType[slot.kind];
   if (slot.kind === 'cstring') return CSTRING_EXPECTED;
+  if (slot.kind === 'va_list') return VA_LIST_EXPECTED;
   return `an object (${(slot as AggregateSlot | IndirectResultSlot | ReferenceSlot).type.name})`;
 }
 
@@ -215,7 +217,10 @@ export function makeInboundCodec(lowering: Lowering, namer: ValueNamer): Inbound
   const expected = [...lowering.args.map(expectedFor), expectedFor(lowering.ret)];
   const pre: string[] = [];
   const refs: ((ptr: bigint) => unknown)[] = [];
+  const vaLists = inboundVaLists(lowering, namer);
+  let vaIndex = 0;
   const loads = lowering.args.map((s, i) => {
+    if (s.kind === 'va_list') return `va${vaIndex++}`;
     if (isPlain(s)) return loadExpr(s);
     if (s.kind === 'cstring') return `readCString(u64[b + ${s.word}])`;
     if (s.kind === 'reference') {
@@ -226,7 +231,7 @@ export function makeInboundCodec(lowering: Lowering, namer: ValueNamer): Inbound
     return new ValueGen({ mode: 'frame', words: a.words, contiguous: a.contiguous }).decode(a.type, pre);
   });
   const variadic = lowering.variadic;
-  if (variadic) loads.push('va');
+  if (variadic) loads.push(`va${vaIndex}`);
   const call = `fn(${loads.join(', ')})`;
   const ret = lowering.ret;
   const store = ret ? resultStoreCode(ret, 'r') : '';
@@ -237,19 +242,48 @@ export function makeInboundCodec(lowering: Lowering, namer: ValueNamer): Inbound
     zero += ` { const p = u64[b + ${ret.pointerWord}]; write(p, ZERO); u64[b + ${ret.returnWord}] = p; }`;
   }
   let body = `${pre.length ? pre.join(' ') + ' ' : ''}${store ? `const r = ${call}; ${store}` : `${call};`}`;
-  // The closure's VaList reads this frame and the caller's stack: it ends with the call.
-  if (variadic) body = `const va = newVaList(b); try { ${body} } finally { va.close(); }`;
+  // A VaList reads this frame and the caller's arguments: it ends with the call.
+  if (vaLists.names.length) body = `${vaLists.open} try { ${vaLists.make} ${body} } finally { ${vaLists.close} }`;
   const source =
     `'use strict'; const { ${VIEW_NAMES} } = views;\n` +
     `function invoke(fn, b) { ${body} }\n` +
     `function encodeResult(r, b) { ${store} }\n` +
     `function zeroResult(b) { ${zero} }\n` +
     `return { invoke, encodeResult, zeroResult };`;
-  const owner = namer(-1).replace(/^return value of /, '');
-  const newVaList = variadic ? (b: number) => new FrameVaList(b, variadic, owner) : undefined;
   return new Function(...HELPER_NAMES, 'ZERO', 'refs', 'newVaList', source)(
-    ...helpers(namer, expected), zeroBytes, refs, newVaList,
+    ...helpers(namer, expected), zeroBytes, refs, vaLists.makers,
   ) as InboundCodec;
+}
+
+/**
+ * The VaLists of an inbound call, in argument order (`va_list` parameters, then the `...`
+ * tail): generated code declaring `va0, va1, ...`, making each with `newVaList[k](b)`, and
+ * closing those made. Each gets its own scratch words at the end of the frame.
+ */
+function inboundVaLists(lowering: Lowering, namer: ValueNamer) {
+  const owner = namer(-1).replace(/^return value of /, '');
+  const makers: ((b: number) => NativeVaList)[] = [];
+  lowering.args.forEach((s, i) => {
+    if (s.kind !== 'va_list') return;
+    const { word, abi } = s as VaListSlot;
+    const scratch = vaScratchWord(makers.length);
+    makers.push((b) => argumentVaList(views.u64[b + word]!, abi, b, scratch, owner, namer(i)));
+  });
+  const variadic = lowering.variadic;
+  if (variadic) {
+    const scratch = vaScratchWord(makers.length);
+    makers.push((b) => frameVaList(b, variadic, scratch, owner));
+  }
+  if (makers.length && vaScratchWord(makers.length - 1) < lowering.scratchWord)
+    throw new UnsupportedTypeError(`${owner}: its stack arguments leave no room in the frame for its VaLists`);
+  const names = makers.map((_, k) => `va${k}`);
+  return {
+    makers,
+    names,
+    open: names.length ? `let ${names.join(', ')};` : '',
+    make: names.map((n, k) => `${n} = newVaList[${k}](b);`).join(' '),
+    close: names.map((n) => `if (${n} !== undefined) ${n}.close();`).join(' '),
+  };
 }
 
 function zeroCode(): string {
@@ -291,6 +325,7 @@ export function makeOutboundCaller(lowering: Lowering, target: bigint, stub: big
   const hasCString = lowering.args.some((s) => s.kind === 'cstring');
   const arena = hasCString || lowering.args.some((s) => s.kind === 'reference') ? arenaAddress() : 0;
   const stores = lowering.args.map((s, i) => {
+    if (s.kind === 'va_list') return `u64[b + ${s.word}] = vaListArgument(a${i}, '${s.abi}', (got) => bad(${i}, got));`;
     if (isPlain(s)) return storeCode(s, `a${i}`, i);
     if (s.kind === 'cstring') return cstringArgCode(s, `a${i}`, i, arena);
     if (s.kind === 'reference') return referenceArgCode(s, `a${i}`, i, arena);
@@ -333,7 +368,7 @@ export function makeOutboundCaller(lowering: Lowering, target: bigint, stub: big
     new ArgumentCountError(`${label} takes ${n} argument${n === 1 ? '' : 's'}, got ${got}`);
   const nesting = () =>
     new NestingError(`${label}: native calls and callbacks nested more than ${bridge.MAX_DEPTH} deep (JS -> native -> JS ...)`);
-  return new Function(...HELPER_NAMES, 'count', 'nesting', 'callNative', 'putCString', 'mallocCString', 'freeAll', source)(
+  return new Function(...HELPER_NAMES, 'count', 'nesting', 'callNative', 'putCString', 'mallocCString', 'freeAll', 'vaListArgument', source)(
     ...helpers(namer, expected),
     count,
     nesting,
@@ -341,5 +376,6 @@ export function makeOutboundCaller(lowering: Lowering, target: bigint, stub: big
     putCString,
     mallocCString,
     freeAll,
+    vaListArgument,
   ) as OutboundCaller;
 }

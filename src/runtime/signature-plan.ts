@@ -7,7 +7,7 @@ import { conventionFor, type ConventionBackend } from '../abi/conventions';
 import type { Lowering } from '../abi/lowering';
 import { InvalidOptionError, UnsupportedTypeError } from '../errors';
 import { stubs } from '../jit/stub-cache';
-import { resolveSignature, type CallConvName, type CType, type Signature, type SignatureSpec } from '../signature';
+import { isVaList, resolveSignature, type CallConvName, type CType, type Signature, type SignatureSpec } from '../signature';
 import { registryGeneration } from '../signature/registry';
 import { FRAME, MAX_STACK_WORDS } from './arena';
 import { makeInboundCodec, type InboundCodec } from './codec';
@@ -83,6 +83,8 @@ export function variadicCallPlan(base: SignaturePlan, types: readonly CType[]): 
 }
 
 function buildPlan(signature: Signature, backend: ConventionBackend, key: string, variadicCallFrom?: number): SignaturePlan {
+  if (isVaList(signature.ret))
+    throw new UnsupportedTypeError(`'${signature.text}' returns a va_list: a va_list is a parameter type only (a VaList ends with its call)`);
   const lowering = backend.lower(signature, variadicCallFrom);
   if (lowering.stackWords > MAX_STACK_WORDS)
     throw new UnsupportedTypeError(`'${signature.text}' passes ${lowering.stackWords} words on the stack; at most ${MAX_STACK_WORDS} are supported`);

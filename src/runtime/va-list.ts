@@ -1,18 +1,39 @@
 /**
- * The variadic tail of a callback (`'int (const char *fmt, ...)'`): the closure gets a
- * {@link VaList} after its fixed arguments and reads each further argument with the type
- * its format says, like C's `va_arg`. Values come from the registers the entry stub saved
- * in the frame, then from the caller's stack (through the stack pointer the bridge put in
- * the frame): both valid only while the call runs, so a VaList ends when the closure returns.
+ * VaLists: the variadic arguments of a call, read from JS like C's `va_arg`, and passed
+ * on to native code as a real `va_list` (to `vsnprintf`, or any `v*` function).
+ *
+ * Where a VaList comes from:
+ * - the `...` tail of a callback (`'int (const char *fmt, ...)'`): the closure gets a
+ *   VaList after its fixed arguments, reading the argument registers the entry stub saved
+ *   in the frame, then the caller's stack (through the stack pointer in the frame);
+ * - a `va_list` parameter (`'void (const char *fmt, va_list ap)'`): a VaList reading the
+ *   caller's `va_list` (a copy of its position: the caller's own is not advanced).
+ *
+ * Two representations, as the conventions' C compilers have them:
+ * - System V x86-64 ({@link SysvVaList}): integer and floating-point arguments are read
+ *   from separate register runs (`gp_offset`, `fp_offset` into a 176-byte register save
+ *   area), then from one `overflow_arg_area` of 8-byte slots;
+ * - Win64 ({@link Win64VaList}): one run of 8-byte slots (the registers spilled into the
+ *   home area, then the stack arguments), whatever the types.
+ *
+ * Each VaList owns a few words at the end of its call's inbound frame (arena memory with a
+ * fixed native address, untouched by nested calls, which take later frames): the System V
+ * register save area image and the `__va_list_tag` given to native code. Both live as long
+ * as the call, which is why a VaList ends when its closure returns.
  */
-import type { VariadicStart } from '../abi/lowering';
-import { ArgumentTypeError, DisposedError, UnsupportedTypeError, VaListEndError, describeValue } from '../errors';
+import type { VaListAbi, VariadicStart } from '../abi/lowering';
+import {
+  ArgumentTypeError, DisposedError, UnsupportedConventionError, UnsupportedTypeError, VaListEndError, describeValue,
+} from '../errors';
 import { resolveType, type ScalarKind, type ScalarType, type VaList } from '../signature';
+import { ArgumentAreaReader, type SlotKind } from './argument-area';
 import { bridge } from './bridge';
-import { FRAME, views } from './arena';
+import { FRAME, FRAME_WORDS, views } from './arena';
+import { arenaAddress } from './cstrings';
+import { formatVaList } from './va-format';
 
 /** How a variadic argument of some C type is read: the kinds C's default promotions leave. */
-type VaKind = Extract<ScalarKind, 'i32' | 'u32' | 'i64' | 'u64' | 'pointer' | 'f64'>;
+type VaKind = Extract<ScalarKind, SlotKind>;
 
 const promoted = new Map<string, ScalarType & { kind: VaKind }>();
 
@@ -27,6 +48,7 @@ export function variadicArgType(type: unknown, what: string): ScalarType & { kin
   if (hit !== undefined) return hit;
   const t = resolveType(type, what);
   if (t.tag !== 'scalar') throw new UnsupportedTypeError(`${what} '${type}': structs and unions cannot go through '...' yet`);
+  if (t.js === 'VaList') throw new UnsupportedTypeError(`${what} '${type}': a va_list cannot be read from or passed through '...'`);
   switch (t.kind) {
     case 'i32': case 'u32': case 'i64': case 'u64': case 'pointer': case 'f64':
       promoted.set(type, t as ScalarType & { kind: VaKind });
@@ -42,68 +64,23 @@ export function variadicArgType(type: unknown, what: string): ScalarType & { kin
 
 const { u32, i32, u64, i64, f64 } = views;
 
-export class FrameVaList implements VaList {
-  private gpr = 0;
-  private fpr = 0;
-  private stackWord: number;
-  /** The caller's stack is known to be readable below this address. */
-  private readableTo = 0n;
-  private open = true;
+/** Frame words one VaList owns: a 24-byte `__va_list_tag`, then a 176-byte register save area. */
+export const VA_SCRATCH_WORDS = 3 + 22;
+const TAG = 0;
+const SAVE = 3;
+/** System V register save area: 6 integer registers (48 bytes), then 8 xmm registers 16 bytes apart. */
+const GP_END = 48;
+const FP_END = 176;
 
-  constructor(
-    private readonly b: number,
-    private readonly start: VariadicStart,
-    private readonly owner: string,
-  ) {
-    this.stackWord = start.stackWord;
-  }
-
-  next(type: string): number | bigint {
-    if (!this.open) throw new DisposedError(`the VaList of ${this.owner} was used after its call returned`);
-    const kind = variadicArgType(type, 'VaList.next()').kind;
-    const s = this.start;
-    const vector = kind === 'f64' && !s.positional;
-    const words = vector ? s.fprWords : s.gprWords;
-    const used = vector ? this.fpr : this.gpr;
-    if (used < words.length) {
-      if (vector) this.fpr++;
-      else this.gpr++;
-      return readWord(this.b + words[used]!, kind);
-    }
-    // From the caller's stack: 8 bytes a slot, whatever the type. Nothing says how many
-    // slots the caller filled; a safe read at least turns walking off the stack's mapping
-    // into an error instead of SIGSEGV. Slots are 8-aligned, so one never straddles pages,
-    // and once a read succeeded the rest of its (at least 4 KiB) page is readable too.
-    const slot = this.stackWord++;
-    const stack = u64[this.b + FRAME.stackPtr]! + BigInt(slot * 8);
-    let bytes: Buffer | null;
-    if (stack < this.readableTo) {
-      bytes = bridge.read(stack, 8);
-    } else {
-      bytes = bridge.readSafe(stack, 8);
-      if (bytes === null) {
-        throw new VaListEndError(
-          `VaList.next('${type}') of ${this.owner} read past the end of the caller's stack (stack slot ${slot} at 0x${stack.toString(16)}): ` +
-          `more '...' arguments were read than were passed, which in C is undefined (the values read before this were already garbage)`);
-      }
-      this.readableTo = (stack | 4095n) + 1n;
-    }
-    const dv = new DataView(bytes.buffer, bytes.byteOffset, 8);
-    switch (kind) {
-      case 'i32': return dv.getInt32(0, true);
-      case 'u32': return dv.getUint32(0, true);
-      case 'i64': return dv.getBigInt64(0, true);
-      case 'u64': case 'pointer': return dv.getBigUint64(0, true);
-      case 'f64': return dv.getFloat64(0, true);
-    }
-  }
-
-  /** @internal The call returned: the frame and the caller's stack are no longer this call's. */
-  close(): void {
-    this.open = false;
-  }
+/**
+ * First frame word of the scratch words of the `index`-th VaList of a call: from the end
+ * of the frame down, clear of the stack-argument copies and result buffer at its start.
+ */
+export function vaScratchWord(index: number): number {
+  return FRAME_WORDS - VA_SCRATCH_WORDS * (index + 1);
 }
 
+/** Frame word `w` (absolute index into the arena views) read as `kind`. */
 function readWord(w: number, kind: VaKind): number | bigint {
   switch (kind) {
     case 'i32': return i32[w * 2]!;
@@ -112,4 +89,235 @@ function readWord(w: number, kind: VaKind): number | bigint {
     case 'u64': case 'pointer': return u64[w]!;
     case 'f64': return f64[w]!;
   }
+}
+
+/** Native address as a number (user-space x86-64 addresses fit in 47 bits). */
+function addressNumber(p: bigint, what: string): number {
+  if (p <= 0n || p > BigInt(Number.MAX_SAFE_INTEGER)) throw new ArgumentTypeError(`${what}: not a usable address (0x${p.toString(16)})`);
+  return Number(p);
+}
+
+/**
+ * What every VaList shares: its lifetime, its scratch words, forwarding and formatting.
+ * Forwarding gives native code a *copy* of the current position (as if through C's
+ * `va_copy`): what the callee reads does not move this VaList.
+ */
+export abstract class NativeVaList implements VaList {
+  private open = true;
+  /** Absolute arena word of this VaList's scratch words. */
+  protected readonly scratch: number;
+
+  constructor(
+    /** Base word of the inbound frame of the call this VaList belongs to. */
+    protected readonly b: number,
+    scratchWord: number,
+    /** Names the call, for messages: `the closure for 'int (const char *, ...)'`. */
+    protected readonly owner: string,
+  ) {
+    this.scratch = b + scratchWord;
+  }
+
+  abstract next(type: string): number | bigint;
+
+  /**
+   * @internal The `va_list` argument value for a function of convention `abi`, showing the
+   * arguments not yet read: System V, a pointer to a fresh `__va_list_tag` in this VaList's
+   * scratch words; Win64, a pointer to the next unread slot. Valid until the call returns.
+   */
+  abstract nativeFor(abi: VaListAbi): bigint;
+
+  format(fmt: string): string {
+    this.check('format()');
+    if (typeof fmt !== 'string') throw new ArgumentTypeError(`VaList.format(fmt): fmt must be a string, got ${describeValue(fmt)}`);
+    return formatVaList(this, fmt);
+  }
+
+  /** @internal The call returned: the frame and the caller's argument area are no longer this call's. */
+  close(): void {
+    this.open = false;
+  }
+
+  protected check(what: string): void {
+    if (!this.open) throw new DisposedError(`the VaList of ${this.owner} was used after its call returned (${what})`);
+  }
+
+  /** Native address of absolute arena word `w`. */
+  protected wordAddress(w: number): bigint {
+    return BigInt(arenaAddress() + w * 8);
+  }
+
+  /** Writes a System V `__va_list_tag` into the scratch words; returns its address. */
+  protected sysvTag(gp: number, fp: number, overflow: number, saveArea: bigint): bigint {
+    const t = this.scratch + TAG;
+    u32[t * 2] = gp;
+    u32[t * 2 + 1] = fp;
+    u64[t + 1] = BigInt(overflow);
+    u64[t + 2] = saveArea;
+    return this.wordAddress(t);
+  }
+}
+
+/**
+ * A System V x86-64 `va_list` position: offsets into a register save area image kept in
+ * the scratch words, and the address of the next overflow slot.
+ */
+export class SysvVaList extends NativeVaList {
+  private readonly reader: ArgumentAreaReader;
+
+  constructor(
+    b: number, scratchWord: number, owner: string,
+    private gp: number,
+    private fp: number,
+    private overflow: number,
+    /** Where the overflow area is, for the message when reading runs off its end. */
+    area: string,
+  ) {
+    super(b, scratchWord, owner);
+    this.reader = new ArgumentAreaReader((address) => new VaListEndError(
+      `VaList.next() of ${owner} read past the end of ${area} (at 0x${address.toString(16)}): more '...' arguments were read ` +
+      `than were passed, which in C is undefined (the values read before this were already garbage)`));
+  }
+
+  /** The `...` of a callback: registers from the frame (copied into the save area image), then the caller's stack. */
+  static fromFrame(b: number, start: VariadicStart, scratchWord: number, owner: string): SysvVaList {
+    const save = b + scratchWord + SAVE;
+    const gprs = 6 - start.gprWords.length;
+    const fprs = 8 - start.fprWords.length;
+    for (let i = 0; i < start.gprWords.length; i++) u64[save + gprs + i] = u64[b + start.gprWords[i]!]!;
+    for (let i = 0; i < start.fprWords.length; i++) u64[save + 6 + 2 * (fprs + i)] = u64[b + start.fprWords[i]!]!;
+    const stack = Number(u64[b + FRAME.stackPtr]!) + start.stackWord * 8;
+    return new SysvVaList(b, scratchWord, owner, gprs * 8, GP_END + fprs * 16, stack, "the caller's stack");
+  }
+
+  /** A `va_list` argument: a copy of the caller's `__va_list_tag` and the registers it has left. */
+  static fromNative(p: bigint, b: number, scratchWord: number, owner: string, what: string): SysvVaList {
+    const tag = p === 0n ? null : bridge.readSafe(p, 24);
+    if (tag === null) throw new ArgumentTypeError(`${what}: the va_list (0x${p.toString(16)}) does not point to readable memory`);
+    const dv = new DataView(tag.buffer, tag.byteOffset, 24);
+    const gp = dv.getUint32(0, true);
+    const fp = dv.getUint32(4, true);
+    if (gp > GP_END || gp % 8 !== 0 || fp < GP_END || fp > FP_END || (fp - GP_END) % 16 !== 0)
+      throw new ArgumentTypeError(`${what}: not a System V va_list (gp_offset ${gp}, fp_offset ${fp})`);
+    const save = dv.getBigUint64(16, true);
+    if (gp < GP_END || fp < FP_END) {
+      // Only the registers not read yet: a callee's save area may be partial before that.
+      const from = gp < GP_END ? gp : fp;
+      const bytes = bridge.readSafe(save + BigInt(from), FP_END - from);
+      if (bytes === null) throw new ArgumentTypeError(`${what}: the va_list's register save area (0x${save.toString(16)}) is not readable`);
+      views.u8.set(bytes, (b + scratchWord + SAVE) * 8 + from);
+    }
+    const overflow = addressNumber(dv.getBigUint64(8, true), `${what}: overflow_arg_area of the va_list`);
+    return new SysvVaList(b, scratchWord, owner, gp, fp, overflow, "the va_list's argument area");
+  }
+
+  next(type: string): number | bigint {
+    this.check(`next('${type}')`);
+    const kind = variadicArgType(type, 'VaList.next()').kind;
+    if (kind === 'f64') {
+      if (this.fp < FP_END) {
+        const w = this.scratch + SAVE + this.fp / 8;
+        this.fp += 16;
+        return f64[w]!;
+      }
+    } else if (this.gp < GP_END) {
+      const w = this.scratch + SAVE + this.gp / 8;
+      this.gp += 8;
+      return readWord(w, kind);
+    }
+    const at = this.overflow;
+    const v = this.reader.read(at, kind);
+    this.overflow = at + 8;
+    return v;
+  }
+
+  nativeFor(abi: VaListAbi): bigint {
+    this.check('passing it as a va_list');
+    if (abi === 'sysv-x64') return this.sysvTag(this.gp, this.fp, this.overflow, this.wordAddress(this.scratch + SAVE));
+    // Win64's va_list is one run of slots in argument order; System V keeps integer and
+    // floating-point registers apart, so that order is known only once the registers are read.
+    if (this.gp >= GP_END && this.fp >= FP_END) return BigInt(this.overflow);
+    throw new UnsupportedConventionError(
+      `the VaList of ${this.owner} (System V) cannot be passed as a Win64 va_list while '...' arguments are left in ` +
+      `registers: System V keeps integer and floating-point registers apart, so their order is lost`);
+  }
+}
+
+/**
+ * A Win64 `va_list` position: the next 8-byte slot of one run (home area, then stack).
+ * For a callback's own `...`, the slots still in registers are read from the frame.
+ */
+export class Win64VaList extends NativeVaList {
+  private index = 0;
+  private readonly reader: ArgumentAreaReader;
+
+  constructor(
+    b: number, scratchWord: number, owner: string,
+    /** Native address of slot 0. */
+    private readonly base: number,
+    /** Frame words (relative to `b`) holding the first slots' values, already in JS reach. */
+    private readonly registerWords: readonly number[],
+    area: string,
+  ) {
+    super(b, scratchWord, owner);
+    this.reader = new ArgumentAreaReader((address) => new VaListEndError(
+      `VaList.next() of ${owner} read past the end of ${area} (slot ${(address - base) / 8} at 0x${address.toString(16)}): ` +
+      `more '...' arguments were read than were passed, which in C is undefined (the values read before this were already garbage)`));
+  }
+
+  /**
+   * The `...` of a callback. The entry stub spilled rcx, rdx, r8, r9 into the home area
+   * right below the stack arguments, so the slots of the unused positions and the stack
+   * words after the fixed ones form one run.
+   */
+  static fromFrame(b: number, start: VariadicStart, scratchWord: number, owner: string): Win64VaList {
+    const stack = Number(u64[b + FRAME.stackPtr]!);
+    const base = stack + start.stackWord * 8 - start.gprWords.length * 8;
+    return new Win64VaList(b, scratchWord, owner, base, start.gprWords, "the caller's stack");
+  }
+
+  /** A `va_list` argument: the caller's `char *` (our copy advances, the caller's does not). */
+  static fromNative(p: bigint, b: number, scratchWord: number, owner: string, what: string): Win64VaList {
+    return new Win64VaList(b, scratchWord, owner, addressNumber(p, `${what}: the va_list`), [], "the va_list's argument area");
+  }
+
+  next(type: string): number | bigint {
+    this.check(`next('${type}')`);
+    const kind = variadicArgType(type, 'VaList.next()').kind;
+    const i = this.index++;
+    if (i < this.registerWords.length) return readWord(this.b + this.registerWords[i]!, kind);
+    return this.reader.read(this.base + i * 8, kind);
+  }
+
+  nativeFor(abi: VaListAbi): bigint {
+    this.check('passing it as a va_list');
+    const next = this.base + this.index * 8;
+    if (abi === 'win64-x64') return BigInt(next);
+    // System V's va_arg reads 8-byte slots from overflow_arg_area once the register offsets
+    // say the registers are used up: exactly a Win64 run, for every promoted scalar type.
+    return this.sysvTag(GP_END, FP_END, next, 0n);
+  }
+}
+
+/** The VaList of a callback's `...` tail, for the convention that lowered it. */
+export function frameVaList(b: number, start: VariadicStart, scratchWord: number, owner: string): NativeVaList {
+  return start.abi === 'sysv-x64'
+    ? SysvVaList.fromFrame(b, start, scratchWord, owner)
+    : Win64VaList.fromFrame(b, start, scratchWord, owner);
+}
+
+/** The VaList for a `va_list` argument `p` of convention `abi`. */
+export function argumentVaList(p: bigint, abi: VaListAbi, b: number, scratchWord: number, owner: string, what: string): NativeVaList {
+  return abi === 'sysv-x64'
+    ? SysvVaList.fromNative(p, b, scratchWord, owner, what)
+    : Win64VaList.fromNative(p, b, scratchWord, owner, what);
+}
+
+/**
+ * The `va_list` word for an outbound argument: a VaList (forwarded as a copy of its
+ * position) or a bigint `va_list` value native code gave us. `bad` builds the type error.
+ */
+export function vaListArgument(v: unknown, abi: VaListAbi, bad: (got: unknown) => Error): bigint {
+  if (v instanceof NativeVaList) return v.nativeFor(abi);
+  if (typeof v === 'bigint' && v > 0n && v < 1n << 64n) return v;
+  throw bad(v);
 }

@@ -10,7 +10,7 @@ import { makeScalar, type JsValueType, type ScalarKind, type ScalarType } from '
 type Width = 'char' | 'short' | 'int' | 'long' | 'longLong' | 'pointer' | 'int64' | 'offT' | 'wchar' | 8 | 16 | 32;
 
 type BuiltinFact =
-  | { readonly cls: 'void' | 'bool' | 'float' | 'double' | 'cstring' }
+  | { readonly cls: 'void' | 'bool' | 'float' | 'double' | 'cstring' | 'va_list' }
   | { readonly cls: 'int'; readonly width: Width; readonly signed: boolean | 'char' | 'wchar'; readonly js: JsValueType };
 
 const int = (width: Width, signed: boolean | 'char' | 'wchar', js: JsValueType = 'number'): BuiltinFact =>
@@ -56,6 +56,8 @@ const BUILTINS: Readonly<Record<string, BuiltinFact>> = {
   'char32_t': int(32, false),
   // A `const char *` that JS sees as a string (UTF-8) or null; see `cstring` in aggregate.ts.
   'cstring': { cls: 'cstring' },
+  // <stdarg.h>'s va_list as a parameter: JS sees a VaList (see src/runtime/va-list.ts).
+  'va_list': { cls: 'va_list' },
 };
 
 /**
@@ -65,7 +67,7 @@ const BUILTINS: Readonly<Record<string, BuiltinFact>> = {
 export const BUILTIN_TYPE_NAMES: ReadonlySet<string> = new Set([
   'int8_t', 'uint8_t', 'int16_t', 'uint16_t', 'int32_t', 'uint32_t', 'int64_t', 'uint64_t',
   'intmax_t', 'uintmax_t', 'size_t', 'ssize_t', 'ptrdiff_t', 'intptr_t', 'uintptr_t',
-  'off_t', 'off64_t', 'wchar_t', 'char8_t', 'char16_t', 'char32_t', 'cstring',
+  'off_t', 'off64_t', 'wchar_t', 'char8_t', 'char16_t', 'char32_t', 'cstring', 'va_list',
 ]);
 
 /** Is `name` a canonical built-in type name? */
@@ -109,6 +111,9 @@ export function builtinType(name: string, model: TargetDataModel): ScalarType {
     case 'float': t = makeScalar({ kind: 'f32', name, ...model.float, js: 'number' }); break;
     case 'double': t = makeScalar({ kind: 'f64', name, ...model.double, js: 'number' }); break;
     case 'cstring': t = makeScalar({ kind: 'pointer', name, ...model.pointer, js: 'string', pointee: builtinType('char', model) }); break;
+    // As a parameter a va_list is pointer-sized everywhere closure-ffi runs (System V's
+    // array type decays to a pointer to the caller's __va_list_tag).
+    case 'va_list': t = makeScalar({ kind: 'pointer', name, ...model.pointer, js: 'VaList', pointee: 'opaque' }); break;
     case 'int': {
       const sa = sizeAlign(fact.width, model);
       const signed = fact.signed === 'char' ? model.charSigned : fact.signed === 'wchar' ? model.wcharSigned : fact.signed;

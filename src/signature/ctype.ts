@@ -18,7 +18,7 @@ export type ScalarKind =
  * closure types: `long`, `size_t`, `intptr_t`, 64-bit integers and pointers are `bigint`
  * even on 32-bit targets where they are 4 bytes.
  */
-export type JsValueType = 'number' | 'bigint' | 'boolean' | 'undefined' | 'string' | 'object' | 'array';
+export type JsValueType = 'number' | 'bigint' | 'boolean' | 'undefined' | 'string' | 'object' | 'array' | 'VaList';
 
 /** A scalar C type. */
 export interface ScalarType {
@@ -150,6 +150,15 @@ export function isAggregate(t: CType): t is AggregateType {
 /** Is `t` the `cstring` type (a `const char *` that JS sees as a string)? */
 export function isCString(t: CType): boolean {
   return t.tag === 'scalar' && t.js === 'string';
+}
+
+/**
+ * Is `t` C's `va_list` (a pointer-sized handle on every x86-64 convention: System V passes a
+ * pointer to the caller's `__va_list_tag`, Win64 a `char *` into the argument area), which
+ * JS sees as a `VaList`?
+ */
+export function isVaList(t: CType): boolean {
+  return t.tag === 'scalar' && t.js === 'VaList';
 }
 
 /** Is this an integer kind? */

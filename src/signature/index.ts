@@ -2,7 +2,7 @@
 export type {
   ScalarKind, ScalarType, CType, JsValueType, AggregateType, StructType, UnionType, ArrayType, FieldLayout, FieldSpecs,
 } from './ctype';
-export { isCType, isAggregate, isCString } from './ctype';
+export { isCType, isAggregate, isCString, isVaList } from './ctype';
 export type { CallConvName } from './calling-conventions';
 export { callConventions, callConventions as cc, isCallConvName } from './calling-conventions';
 export type { DataModelName, TargetDataModel, SizeAlign } from './data-model';

@@ -5,7 +5,7 @@
 import { ClosureFfiError, InvalidOptionError, UnsupportedConventionError, UnsupportedTypeError } from '../errors';
 import { NO_QUALS, adjustParamType, unwrapTypedefs, type FuncNode, type ParamNode, type TypeNode } from './ast';
 import { isCallConvName } from './calling-conventions';
-import { isCType, makeScalar, type CType, type JsValueType } from './ctype';
+import { isCType, isVaList, makeScalar, type CType, type JsValueType } from './ctype';
 import { getDataModel, type DataModelName, type TargetDataModel } from './data-model';
 import { lowerField, lowerFunc, lowerValue } from './lower';
 import { parsePrototypeAst, parseTypeNameAst } from './parser';
@@ -124,8 +124,18 @@ export function resolveFieldType(spec: TypeSpec, context?: string, model?: DataM
       throw new UnsupportedTypeError(`bit-fields are not supported ('${spec}'): declare the containing integer and mask it in JS`);
     }
     const m = getDataModel(model);
-    return lowerField(typeNodeOf(spec), m, typeof spec === 'string' ? spec : String(spec));
+    return noVaListMember(lowerField(typeNodeOf(spec), m, typeof spec === 'string' ? spec : String(spec)));
   });
+}
+
+/**
+ * A `va_list` is a parameter type only: as a member it would be the 24-byte
+ * `__va_list_tag[1]` on System V, which has no JS value.
+ */
+function noVaListMember(t: CType): CType {
+  const base = t.tag === 'array' ? t.element : t;
+  if (isVaList(base)) throw new UnsupportedTypeError(`'va_list' can only be a parameter (a VaList), not a struct member, array element or value in memory`);
+  return t;
 }
 
 /** `const char *` (any spelling, also through typedefs): what `strings: true` turns into `cstring`. */
