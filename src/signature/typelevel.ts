@@ -17,7 +17,7 @@
  *   cannot see `types.define`, so such a parameter is `unknown`);
  * - typedef names, anything unrecognised → `unknown` (the type level cannot see
  *   `types.define`; narrow inside the closure);
- * - `...` → a final {@link VaList} parameter.
+ * - `...` → a final {@link VaList} parameter; a `va_list` parameter → a {@link VaList}.
  *
  * The type-level parser is deliberately shallow (it does not follow C's full declarator
  * grammar): it understands `RET name(params)`, `RET (CC *name)(params)`, attributes,
@@ -29,14 +29,31 @@
 import type { ScalarKind } from './ctype';
 
 /**
- * The variadic tail of a `...` signature: read each argument with the type the format says.
+ * The variadic arguments of a call: the `...` tail of a callback (`'int (const char *fmt, ...)'`,
+ * after the fixed arguments) or a `va_list` parameter (`'void (const char *fmt, va_list ap)'`).
+ * Read each argument with the type the format says ({@link VaList.next}), pass the rest on to
+ * a native `v*` function wherever a `va_list` argument is expected (`vsnprintf`, `vsyslog`,
+ * a library's own), or get the formatted text ({@link VaList.format}).
  *
- * Nothing tells the callee how many arguments the caller passed, so, as with C's `va_arg`,
- * reading more than were passed is undefined: the extra reads return whatever lies on the
- * caller's stack. A read that runs off the end of the stack's mapping throws
- * `VaListEndError` (`ERR_VA_LIST_END`) instead of crashing the process, but the values
- * before it were garbage already; take the count from the fixed arguments (a format, a
- * length).
+ * - **Forwarding** gives the native function a copy of the current position, as if through
+ *   C's `va_copy`: it sees the arguments `next()` has not read yet, and this VaList does not
+ *   move, so `next()` after a forward reads the argument the callee read first. (In C, a
+ *   `va_list` passed to a function is indeterminate after it returns unless `va_copy` was
+ *   used; ours always behaves like the copy.) Likewise the caller of a `va_list` callback
+ *   keeps its own position: reading `ap` does not advance the caller's `va_list`.
+ * - **Lifetime**: the arguments live in the caller's registers and stack, so a VaList ends
+ *   when its closure returns: `next()`, `format()` or forwarding it afterwards throws
+ *   `DisposedError` (`ERR_DISPOSED`).
+ * - **Conventions**: a VaList may be forwarded to a function of its own convention (System
+ *   V, Win64), and a Win64 VaList to a System V function too (so `format()` uses the C
+ *   library's `vsnprintf` for both); a System V VaList with arguments left in registers
+ *   cannot become a Win64 `va_list` (`ERR_UNSUPPORTED_CONVENTION`).
+ * - **Counting**: nothing tells the callee how many arguments the caller passed, so, as with
+ *   C's `va_arg`, reading more than were passed is undefined: the extra reads return whatever
+ *   lies on the caller's stack. A read that runs off the end of readable memory throws
+ *   `VaListEndError` (`ERR_VA_LIST_END`) instead of crashing the process, but the values
+ *   before it were garbage already; take the count from the fixed arguments (a format, a
+ *   length).
  *
  * @example
  * ```ts
@@ -44,6 +61,13 @@ import type { ScalarKind } from './ctype';
  *   let sum = 0n;
  *   for (let i = 0; i < n; i++) sum += va.next('long') as bigint; // never more than n
  *   return sum;
+ * });
+ * // sprintf in JS: forward the '...' to the C library's vsprintf.
+ * const vsprintf = new FnPtr('int (char *, const char *, va_list)', loadLibrary().symbol('vsprintf'));
+ * new BareFn('int (char *buf, const char *fmt, ...)', (buf, fmt, va) => vsprintf.call(buf, fmt, va));
+ * // A logging hook (FFmpeg's av_log_set_callback, libvirt's error handlers, ...).
+ * new BareFn('void (void *avcl, int level, const char *fmt, va_list vl)', (avcl, level, fmt, vl) => {
+ *   console.log(level, vl.format(memory.readCString(fmt)!));
  * });
  * ```
  */
@@ -55,6 +79,17 @@ export interface VaList {
    * passed is undefined (see {@link VaList}).
    */
   next(type: string): number | bigint;
+  /**
+   * The text C's `vsnprintf(buf, size, fmt, ap)` writes for the arguments not read yet
+   * (done by the C library itself: every conversion behaves exactly as in C). Does not
+   * move this VaList. The format must match the arguments passed, as in C.
+   *
+   * @example
+   * ```ts
+   * new BareFn('void (const char *fmt, va_list ap)', (fmt, ap) => log(ap.format(memory.readCString(fmt)!)));
+   * ```
+   */
+  format(fmt: string): string;
 }
 
 /**
@@ -135,7 +170,7 @@ type HeaderNumberWord =
   | 'int_least8_t' | 'uint_least8_t' | 'int_least16_t' | 'uint_least16_t' | 'int_least32_t' | 'uint_least32_t'
   | 'int_fast8_t' | 'uint_fast8_t';
 
-type TypeWord = BigWord | NumberWord | 'void' | 'bool' | '_Bool' | 'cstring';
+type TypeWord = BigWord | NumberWord | 'void' | 'bool' | '_Bool' | 'cstring' | 'va_list';
 
 type DropIgnored<W extends string[], Acc extends string[] = []> =
   W extends [infer H extends string, ...infer R extends string[]]
@@ -154,6 +189,7 @@ type ClassifyWords<U extends string> =
   : [Exclude<U, TypeWord>] extends [never]
     ? 'void' extends U ? void
     : 'cstring' extends U ? string | null
+    : 'va_list' extends U ? VaList
     : 'bool' extends U ? boolean
     : '_Bool' extends U ? boolean
     : 'long' extends U ? ('double' extends U ? unknown : bigint)
@@ -225,6 +261,7 @@ export type JsTypeOf<T> =
   : T extends { readonly js: infer J }
     ? [J] extends ['number'] ? number : [J] extends ['bigint'] ? bigint : [J] extends ['boolean'] ? boolean
       : [J] extends ['string'] ? string | null
+      : [J] extends ['VaList'] ? VaList
       : [J] extends ['undefined'] ? void : T extends { readonly kind: infer K } ? JsOfKind<K> : unknown
   : T extends { readonly kind: infer K } ? JsOfKind<K>
   : unknown;
@@ -285,7 +322,17 @@ type GivenTuple<A> = { [K in keyof A]: GivenOf<A[K]> };
  * variadic signature, the fixed arguments and then (type, value) pairs, left unchecked.
  */
 export type GivenArgsOf<S> =
-  ArgsOf<S> extends [...infer Fixed, VaList] ? [...GivenTuple<Fixed>, ...unknown[]] : GivenTuple<ArgsOf<S>>;
+  IsVariadic<S> extends true
+    ? ArgsOf<S> extends [...infer Fixed, VaList] ? [...GivenTuple<Fixed>, ...unknown[]] : unknown[]
+    : GivenTuple<ArgsOf<S>>;
+
+/** Does signature `S` end in `...` (as opposed to a `va_list` parameter, also a VaList)? */
+type IsVariadic<S> =
+  S extends string
+    ? ParsedString<S> extends [string, infer P extends string] ? LastParam<SplitParams<P>> extends '...' ? true : false : false
+    : S extends { readonly variadic: true } ? true : false;
+
+type LastParam<P extends string[]> = P extends [...string[], infer L extends string] ? Trim<L> : never;
 
 /**
  * The parameter tuple of the closure for signature `S` (a prototype string literal or a
