@@ -3,6 +3,7 @@
  * every inbound call. A thunk's context carries its table id and generation; the
  * dispatcher looks the entry up and lets it decode, run and encode.
  */
+import { isMainThread } from 'node:worker_threads';
 import { bridge } from './bridge';
 import { FRAME, FRAME_WORDS, HEADER_WORDS, RET_WORDS, views } from './arena';
 import { DisposedError } from '../errors';
@@ -191,7 +192,9 @@ bridge.setForeignReporter((ctx, threadId, why, count) => {
 }, serveForeignCallsNextTurn);
 
 process.on('beforeExit', drainBeforeExit);
-process.on('exit', () => bridge.closeForeignCalls());
+// Only the process exits this way. A Worker's environment is torn down when it ends, and
+// calls that come after that get zero with a message (the realm is gone, see enter.c).
+if (isMainThread) process.on('exit', () => bridge.closeForeignCalls());
 
 /* ---- descriptions, for the trap message of disposed thunks ---- */
 
