@@ -334,14 +334,20 @@ void cffi_sync_call(cffi_realm *r, uint64_t ctx, uint64_t *regs, uint64_t *stack
       if (withdrawn) break;
       gave_up = NULL;
     }
-    if (!warned && waited >= DEADLOCK_WARNING_MS && __atomic_load_n(&r->native_depth, __ATOMIC_RELAXED) > 0) {
+    /* Not taken for this long: the JS thread is blocked in a native call (ours, or another
+       FFI's such as koffi) that may be waiting for this very thread, or busy in JS. */
+    if (!warned && waited >= DEADLOCK_WARNING_MS && state == PENDING_QUEUED) {
       warned = 1;
       char name[256];
       cffi_warn(r,
-                "thread %ld has waited %ld ms for %s while the JS thread is blocked inside a native call; if that call "
-                "waits for this thread, this is a deadlock. Make the call with FnPtr option { serviceCallbacks: true }, "
-                "or give the thunk a timeoutMs.",
-                tid, waited, cffi_thunk_name(r, ctx, name, sizeof name));
+                "thread %ld has waited %ld ms for %s, and the JS thread has not taken the call: it is %s. If that "
+                "native call waits for this thread, this is a deadlock: make it with closure-ffi's FnPtr option "
+                "{ serviceCallbacks: true } (also for a function another FFI calls now), or give the thunk a "
+                "timeoutMs; if JS is busy, let it return to the event loop.",
+                tid, waited, cffi_thunk_name(r, ctx, name, sizeof name),
+                __atomic_load_n(&r->native_depth, __ATOMIC_RELAXED) > 0
+                    ? "blocked inside a native call made through FnPtr"
+                    : "busy in JS, or blocked inside a native call made through another FFI (koffi, say)");
     }
     long slice = 250;
     if (timeout_ms > 0 && timeout_ms > waited && timeout_ms - waited < slice) slice = timeout_ms - waited;

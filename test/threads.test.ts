@@ -97,6 +97,7 @@ function makeCounter(threads: number) {
 
 const CHILDREN: Array<[string, string]> = [
   ['threads-errors.ts', 'deadlock-warn'], // longest (5.6 s of waiting): first
+  ['threads-errors.ts', 'deadlock-warn-koffi'],
   ['threads-worker-end.ts', 'sleep'],
   ['threads-worker-end.ts', 'busy'],
   ['threads-worker-end.ts', 'slow'],
@@ -647,8 +648,9 @@ describe('deadlock: JS blocked in a native call that waits for a thread calling 
     assert.equal(errors.length, 0, String(errors[0]));
   });
 
-  test('without timeoutMs for 5 s: the waiting thread warns on stderr; default policy re-throws (child process)', async () => {
-    const r = await child('threads-errors.ts', 'deadlock-warn');
+  for (const [mode, via] of [['deadlock-warn', 'FnPtr'], ['deadlock-warn-koffi', 'koffi']] as const)
+  test(`JS blocked in a ${via} call for 5 s: the waiting thread warns on stderr; default policy re-throws (child process)`, async () => {
+    const r = await child('threads-errors.ts', mode);
     assert.equal(r.signal, null, r.describe());
     const res = JSON.parse(/^RESULT (.*)$/m.exec(r.stdout)?.[1] ?? 'null') as { got: number; ms: number; ran: number } | null;
     assert.ok(res, r.describe());
@@ -656,6 +658,7 @@ describe('deadlock: JS blocked in a native call that waits for a thread calling 
     assert.equal(res.ran, 0);
     assert.ok(res.ms >= 5_500 && res.ms < 7_500, `gave up after ${res.ms} ms, want about 5600`);
     assert.match(r.stderr, /closure-ffi: thread \d+ has waited \d+ ms .*deadlock.*serviceCallbacks/, r.describe());
+    assert.match(r.stderr, via === 'koffi' ? /another FFI/ : /made through FnPtr/, r.describe());
     const unc = /^UNCAUGHT (.*)$/m.exec(r.stdout);
     assert.ok(unc, r.describe());
     assert.equal((JSON.parse(unc[1]) as { code: string }).code, 'ERR_SYNC_TIMEOUT');
