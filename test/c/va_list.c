@@ -1,0 +1,141 @@
+/*
+ * va_list both ways, for test/va-list.test.ts, under System V and under ms_abi (GCC's
+ * __builtin_ms_va_list): C calls variadic thunks the way it calls sprintf, and calls
+ * `va_list` callbacks (logging hooks) from functions that do va_start; a va_list reader in
+ * C checks what a forwarded VaList shows.
+ */
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+
+#define EXPORT __attribute__((visibility("default")))
+#define MS __attribute__((ms_abi))
+
+/* ---- variadic thunks called like sprintf ---- */
+
+typedef int (*sprintf_fn)(char *buf, const char *fmt, ...);
+typedef int(MS *ms_sprintf_fn)(char *buf, const char *fmt, ...);
+
+/* The seed's case. */
+#define SEED(f, buf) \
+  (f)((buf), "dec = %d, hex = %llX, chr = %c, pi = %.2f", 42, 0xDEADBEEF123LL, '?', 3.14159)
+
+/* Every promoted kind. */
+#define KINDS(f, buf)                                                                                                  \
+  (f)((buf), "%d|%u|%ld|%lld|%.3f|%p|%s|%c|%lu", -42, 4000000000u, -1234567890123L, (long long)INT64_MIN, -2.5,   \
+      (void *)0x1234, "héllo", 'Z', 18446744073709551615UL)
+
+/* 12 ints and 10 doubles, interleaved: past every register, into the caller's stack. */
+#define MANY(f, buf)                                                                                                   \
+  (f)((buf), "%d %.1f %d %.1f %d %.1f %d %.1f %d %.1f %d %.1f %d %.1f %d %.1f %d %.1f %d %.1f %d %d", 1, 0.5, -2,    \
+      1.5, 3, -2.5, 4, 3.5, -5, 4.5, 6, -5.5, 7, 6.5, -8, 7.5, 9, -8.5, 10, 9.5, -11, 12)
+
+EXPORT int call_seed(void *fn, char *buf) { return SEED((sprintf_fn)fn, buf); }
+EXPORT int call_kinds(void *fn, char *buf) { return KINDS((sprintf_fn)fn, buf); }
+EXPORT int call_many(void *fn, char *buf) { return MANY((sprintf_fn)fn, buf); }
+EXPORT int call_seed_ms(void *fn, char *buf) { return SEED((ms_sprintf_fn)fn, buf); }
+EXPORT int call_kinds_ms(void *fn, char *buf) { return KINDS((ms_sprintf_fn)fn, buf); }
+EXPORT int call_many_ms(void *fn, char *buf) { return MANY((ms_sprintf_fn)fn, buf); }
+
+/* What C's own sprintf makes of the same calls, to compare with. */
+EXPORT void expect_seed(char *buf) { SEED(sprintf, buf); }
+EXPORT void expect_kinds(char *buf) { KINDS(sprintf, buf); }
+EXPORT void expect_many(char *buf) { MANY(sprintf, buf); }
+
+/* ---- va_list callbacks: a logging hook called from a function that does va_start ---- */
+
+typedef void (*log_fn)(void *ctx, int level, const char *fmt, va_list ap);
+typedef void(MS *ms_log_fn)(void *ctx, int level, const char *fmt, __builtin_ms_va_list ap);
+
+static log_fn sysv_hook;
+static ms_log_fn ms_hook;
+
+EXPORT void set_log_callback(void *fn) { sysv_hook = (log_fn)fn; }
+EXPORT void set_ms_log_callback(void *fn) { ms_hook = (ms_log_fn)fn; }
+
+/* Like av_log: the '...' reach the hook as a va_list. `skip` ints are read first, so the
+   hook gets a va_list that is already part-way through. */
+EXPORT void log_message(void *ctx, int level, int skip, const char *fmt, ...) {
+  va_list ap;
+  va_start(ap, fmt);
+  for (int i = 0; i < skip; i++) (void)va_arg(ap, int);
+  sysv_hook(ctx, level, fmt, ap);
+  va_end(ap);
+}
+
+EXPORT MS void ms_log_message(void *ctx, int level, int skip, const char *fmt, ...) {
+  __builtin_ms_va_list ap;
+  __builtin_ms_va_start(ap, fmt);
+  for (int i = 0; i < skip; i++) (void)__builtin_va_arg(ap, int);
+  ms_hook(ctx, level, fmt, ap);
+  __builtin_ms_va_end(ap);
+}
+
+/* The hook gets its own copy of the position: after it returns, the caller's va_list still
+   reads what it would have (C leaves it indeterminate; ours is not moved). Returns the int
+   the caller reads after the hook, for a "%d" first argument. */
+EXPORT int log_then_read(void *ctx, const char *fmt, ...) {
+  va_list ap;
+  va_start(ap, fmt);
+  sysv_hook(ctx, 0, fmt, ap);
+  int first = va_arg(ap, int);
+  va_end(ap);
+  return first;
+}
+
+EXPORT MS int ms_log_then_read(void *ctx, const char *fmt, ...) {
+  __builtin_ms_va_list ap;
+  __builtin_ms_va_start(ap, fmt);
+  ms_hook(ctx, 0, fmt, ap);
+  int first = __builtin_va_arg(ap, int);
+  __builtin_ms_va_end(ap);
+  return first;
+}
+
+/* Many arguments through a va_list: 12 ints and 10 doubles, as MANY. */
+#define LOG_MANY_ARGS                                                                                                  \
+  "%d %.1f %d %.1f %d %.1f %d %.1f %d %.1f %d %.1f %d %.1f %d %.1f %d %.1f %d %.1f %d %d", 1, 0.5, -2, 1.5, 3, -2.5, 4, \
+      3.5, -5, 4.5, 6, -5.5, 7, 6.5, -8, 7.5, 9, -8.5, 10, 9.5, -11, 12
+
+EXPORT void log_many(void *ctx) { log_message(ctx, 1, 0, LOG_MANY_ARGS); }
+EXPORT void ms_log_many(void *ctx) { ms_log_message(ctx, 1, 0, LOG_MANY_ARGS); }
+
+/* ---- va_list functions that FnPtr calls with a VaList ---- */
+
+/* Sums `n` arguments, each an int64_t ('l') or a double ('d') as fmt says, from a va_list. */
+EXPORT double v_sum(const char *fmt, va_list ap) {
+  double sum = 0;
+  for (const char *p = fmt; *p; p++) sum += *p == 'd' ? va_arg(ap, double) : (double)va_arg(ap, int64_t);
+  return sum;
+}
+
+EXPORT MS double ms_v_sum(const char *fmt, __builtin_ms_va_list ap) {
+  double sum = 0;
+  for (const char *p = fmt; *p; p++) sum += *p == 'd' ? __builtin_va_arg(ap, double) : (double)__builtin_va_arg(ap, int64_t);
+  return sum;
+}
+
+/* vsprintf for ms_abi callers, built on the host's vsprintf (every argument is an 8-byte
+   slot of the ms va_list: formats of ints, longs, doubles, pointers and strings only). */
+EXPORT MS int ms_vsprintf(char *buf, const char *fmt, __builtin_ms_va_list ap) {
+  int n = 0;
+  buf[0] = 0;
+  for (const char *p = fmt; *p;) {
+    if (*p != '%') { buf[n++] = *p++; buf[n] = 0; continue; }
+    const char *start = p++;
+    while (*p && !strchr("diuxXcspfeg%", *p)) p++;
+    char spec[32];
+    size_t len = (size_t)(p - start) + 1;
+    memcpy(spec, start, len);
+    spec[len] = 0;
+    char c = *p++;
+    if (c == '%') n += sprintf(buf + n, "%%");
+    else if (c == 'f' || c == 'e' || c == 'g') n += sprintf(buf + n, spec, __builtin_va_arg(ap, double));
+    else if (c == 's') n += sprintf(buf + n, spec, __builtin_va_arg(ap, const char *));
+    else if (c == 'p') n += sprintf(buf + n, spec, __builtin_va_arg(ap, void *));
+    else if (strstr(spec, "ll") || strstr(spec, "l")) n += sprintf(buf + n, spec, __builtin_va_arg(ap, long long));
+    else n += sprintf(buf + n, spec, __builtin_va_arg(ap, int));
+  }
+  return n;
+}

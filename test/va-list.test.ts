@@ -1,0 +1,232 @@
+/**
+ * va_list both ways, under System V and Win64 (test/c/va_list.c): a variadic thunk
+ * forwards its VaList to vsprintf-style functions (the seed's case, every promoted kind,
+ * more arguments than registers); `va_list` callbacks called from C through a va_start
+ * wrapper read their VaList with next(), format() it and forward it again; next() after a
+ * forward; what ends with the call; and that arguments are not read one native call each.
+ */
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import { BareFn, cc, DisposedError, FnPtr, loadLibrary, memory, struct, type VaList } from '../src/index';
+import { bridge } from '../src/runtime/bridge';
+import { compileTestLibrary } from './support/cc';
+import { keep } from './support/keep';
+
+const lib = loadLibrary(compileTestLibrary('va_list.c'));
+const libc = loadLibrary();
+const SEED = 'dec = 42, hex = DEADBEEF123, chr = ?, pi = 3.14';
+
+const vsprintf = new FnPtr('int (char *buf, const char *fmt, va_list ap)', libc.symbol('vsprintf'));
+const vsnprintf = new FnPtr('int (char *buf, size_t n, cstring fmt, va_list ap)', libc.symbol('vsnprintf'));
+const msVsprintf = new FnPtr('int (char *buf, const char *fmt, va_list ap)', lib.symbol('ms_vsprintf'), { cc: cc.Win64 });
+const sum = { 'System V': new FnPtr('double (cstring fmt, va_list ap)', lib.symbol('v_sum')),
+  Win64: new FnPtr('double (cstring fmt, va_list ap)', lib.symbol('ms_v_sum'), { cc: cc.Win64 }) };
+
+/** What C's own sprintf writes for the call `call_<name>` makes. */
+function expected(name: string): string {
+  const buf = memory.alloc(512);
+  try {
+    new FnPtr('void (char *)', lib.symbol(`expect_${name}`)).call(buf);
+    return memory.readCString(buf)!;
+  } finally {
+    memory.free(buf);
+  }
+}
+
+/** Runs C's `call_<name>` (which calls `fn` like sprintf into a buffer); returns [result, text]. */
+function callLikeSprintf(name: string, fn: bigint): [number, string] {
+  const buf = memory.alloc(512);
+  try {
+    const n = new FnPtr('int (void *, char *)', lib.symbol(`call_${name}`)).call(fn, buf);
+    return [n, memory.readCString(buf)!];
+  } finally {
+    memory.free(buf);
+  }
+}
+
+/** Counts native reads of memory (stack chunks, va_list tags) while `fn` runs. */
+function countReads(fn: () => void): number {
+  const original = bridge.readSafe;
+  let n = 0;
+  bridge.readSafe = (p, len) => (n++, original(p, len));
+  try {
+    fn();
+  } finally {
+    bridge.readSafe = original;
+  }
+  return n;
+}
+
+for (const [conv, suffix] of [['System V', ''], ['Win64', '_ms']] as const) {
+  const opts = { cc: conv === 'Win64' ? cc.Win64 : undefined };
+  const forwarders = conv === 'Win64'
+    ? { 'ms_abi vsprintf': msVsprintf, 'the C library\'s vsprintf (System V)': vsprintf }
+    : { 'the C library\'s vsprintf': vsprintf };
+
+  describe(`a variadic thunk forwards its VaList (${conv})`, () => {
+    for (const [what, target] of Object.entries(forwarders)) {
+      test(`the seed's case: sprintf in JS through ${what}`, () => {
+        const cb = keep(new BareFn('int (char *buf, const char *fmt, ...)', (buf, fmt, va) => target.call(buf, fmt, va), opts));
+        assert.deepEqual(callLikeSprintf(`seed${suffix}`, cb.bare()), [SEED.length, SEED]);
+      });
+
+      test(`every promoted kind, and 12 ints with 10 doubles (past the registers), through ${what}`, () => {
+        const cb = keep(new BareFn('int (char *buf, const char *fmt, ...)', (buf, fmt, va) => target.call(buf, fmt, va), opts));
+        for (const name of ['kinds', 'many']) {
+          const want = expected(name);
+          assert.deepEqual(callLikeSprintf(`${name}${suffix}`, cb.bare()), [Buffer.byteLength(want), want], name);
+        }
+      });
+    }
+
+    test('vsnprintf with a size, and format(): the same text, twice from one VaList', () => {
+      const texts: string[] = [];
+      const cb = keep(new BareFn('int (char *buf, const char *fmt, ...)', (buf, fmt, va) => {
+        const f = memory.readCString(fmt)!;
+        texts.push(va.format(f));
+        const n = vsnprintf.call(buf, 512n, f, va);
+        texts.push(va.format(f)); // a forward does not move the VaList
+        return n;
+      }, opts));
+      for (const name of ['seed', 'kinds', 'many']) {
+        texts.length = 0;
+        const want = expected(name);
+        assert.deepEqual(callLikeSprintf(`${name}${suffix}`, cb.bare()), [Buffer.byteLength(want), want]);
+        assert.deepEqual(texts, [want, want]);
+      }
+    });
+
+    test('next() then a forward: the callee sees the unread arguments; next() after it reads what the callee read first', () => {
+      // 14 '...' arguments, doubles and int64s mixed: in registers and on the stack.
+      const args = Array.from({ length: 14 }, (_, i) => (i % 3 === 1 ? ['double', i + 0.5] : ['int64_t', BigInt(i * 10)])) as [string, number | bigint][];
+      const fmt = args.map(([t]) => (t === 'double' ? 'd' : 'l')).join('');
+      const seen: unknown[] = [];
+      const cb = keep(new BareFn('double (cstring fmt, ...)', (f, va) => {
+        const k = 5;
+        for (let i = 0; i < k; i++) seen.push(va.next(args[i]![0]));
+        const rest = sum[conv].call(f!.slice(k), va);
+        seen.push(va.next(args[k]![0]), va.next(args[k + 1]![0]));
+        return rest;
+      }, opts));
+      const caller = new FnPtr('double (cstring fmt, ...)', cb.bare(), opts);
+      const got = caller.call(fmt, ...args.flat());
+      assert.equal(got, args.slice(5).reduce((a, [, v]) => a + Number(v), 0));
+      assert.deepEqual(seen, [...args.slice(0, 5).map(([, v]) => v), args[5]![1], args[6]![1]]);
+    });
+
+    test('28 arguments are read with a few native reads, not one per argument', () => {
+      const cb = keep(new BareFn('int (char *buf, const char *fmt, ...)', (_buf, _fmt, va) => {
+        for (let i = 0; i < 22; i++) va.next(i % 2 && i < 20 ? 'double' : 'int');
+        return 0;
+      }, opts));
+      const reads = countReads(() => callLikeSprintf(`many${suffix}`, cb.bare()));
+      assert.ok(reads <= 2, `${reads} native reads for 22 arguments`);
+    });
+  });
+
+  describe(`va_list callbacks called from C (${conv})`, () => {
+    const setHook = new FnPtr('void (void *)', lib.symbol(conv === 'Win64' ? 'set_ms_log_callback' : 'set_log_callback'));
+    const logMessage = new FnPtr('void (void *ctx, int level, int skip, cstring fmt, ...)',
+      lib.symbol(`${suffix ? 'ms_' : ''}log_message`), opts);
+    const LOG = 'void (void *ctx, int level, const char *fmt, va_list ap)';
+
+    test('a logging hook reads its va_list with next(), format() and vsnprintf, after the caller read one argument', () => {
+      const log: unknown[] = [];
+      const hook = keep(new BareFn(LOG, (ctx, level, fmt, ap) => {
+        const f = memory.readCString(fmt)!;
+        const buf = memory.alloc(256);
+        try {
+          vsnprintf.call(buf, 256n, f, ap);
+          log.push(ctx, level, ap.format(f), memory.readCString(buf), ap.next('int'), ap.next('cstring'), ap.next('double'));
+        } finally {
+          memory.free(buf);
+        }
+      }, opts));
+      setHook.call(hook.bare());
+      // The wrapper reads the first int (-1) itself, then hands the rest on as a va_list.
+      logMessage.call(0x1234n, 3, 1, '%d %s %.3f', 'int', -1, 'int', 7, 'cstring', 'héllo', 'double', 2.5);
+      const text = '7 héllo 2.500';
+      assert.deepEqual(log.slice(0, 5), [0x1234n, 3, text, text, 7]);
+      assert.equal(memory.readCString(log[5] as bigint), 'héllo');
+      assert.equal(log[6], 2.5);
+    });
+
+    test('12 ints and 10 doubles through a va_list (past the registers)', () => {
+      const got: unknown[] = [];
+      const hook = keep(new BareFn(LOG, (_ctx, _level, fmt, ap) => {
+        got.push(ap.format(memory.readCString(fmt)!));
+        for (let i = 0; i < 22; i++) got.push(ap.next(i % 2 && i < 20 ? 'double' : 'int'));
+      }, opts));
+      setHook.call(hook.bare());
+      new FnPtr('void (void *)', lib.symbol(`${suffix ? 'ms_' : ''}log_many`)).call(0n);
+      assert.equal(got[0], expected('many'));
+      assert.deepEqual(got.slice(1), [1, 0.5, -2, 1.5, 3, -2.5, 4, 3.5, -5, 4.5, 6, -5.5, 7, 6.5, -8, 7.5, 9, -8.5, 10, 9.5, -11, 12]);
+    });
+
+    test('the caller\'s va_list does not move when the closure reads its copy', () => {
+      const hook = keep(new BareFn(LOG, (_ctx, _level, _fmt, ap) => {
+        ap.next('int');
+        ap.next('int');
+      }, opts));
+      setHook.call(hook.bare());
+      const then = new FnPtr('int (void *, cstring, ...)', lib.symbol(`${suffix ? 'ms_' : ''}log_then_read`), opts);
+      assert.equal(then.call(0n, '%d %d', 'int', 41, 'int', 42), 41);
+    });
+
+    test('a va_list forwarded on to another va_list thunk (JS -> native -> JS), and from there to vsnprintf', () => {
+      let inner = '';
+      const second = keep(new BareFn('void (cstring fmt, va_list ap)', (fmt, ap) => {
+        inner = `${ap.format(fmt!)}|${ap.next('int')}|${ap.format('%d')}`;
+      }, opts));
+      const toSecond = new FnPtr('void (cstring fmt, va_list ap)', second.bare(), opts);
+      const hook = keep(new BareFn(LOG, (_ctx, _level, fmt, ap) => toSecond.call(memory.readCString(fmt), ap), opts));
+      setHook.call(hook.bare());
+      logMessage.call(0n, 0, 0, '%d-%d', 'int', 5, 'int', 6);
+      assert.equal(inner, '5-6|5|6');
+    });
+  });
+
+  test(`a VaList ends when its closure returns: next(), format() and forwarding throw DisposedError (${conv})`, () => {
+    let kept: VaList | undefined;
+    const cb = keep(new BareFn('int (char *buf, const char *fmt, ...)', (_buf, _fmt, va) => ((kept = va), 0), opts));
+    callLikeSprintf(`seed${suffix}`, cb.bare());
+    const disposed = (e: unknown) => e instanceof DisposedError && e.code === 'ERR_DISPOSED' && /after its call returned/.test(e.message);
+    assert.throws(() => kept!.next('int'), disposed);
+    assert.throws(() => kept!.format('%d'), disposed);
+    const buf = memory.alloc(64);
+    try {
+      assert.throws(() => vsprintf.call(buf, 0n, kept!), disposed);
+    } finally {
+      memory.free(buf);
+    }
+  });
+}
+
+describe('va_list: what is refused, and how', () => {
+  test('a va_list argument needs a VaList (or a bigint va_list value)', () => {
+    assert.throws(() => vsprintf.call(0n, 0n, 42 as never), { code: 'ERR_ARG_TYPE', message: /argument 3 \(ap\).*expected a VaList/ });
+    assert.throws(() => vsprintf.call(0n, 0n, {} as never), { code: 'ERR_ARG_TYPE' });
+  });
+
+  test('va_list is a parameter type only: not a result, a struct member, or a \'...\' argument', () => {
+    assert.throws(() => new FnPtr('va_list (int)', libc.symbol('abs')), { code: 'ERR_UNSUPPORTED_TYPE', message: /returns a va_list/ });
+    assert.throws(() => struct({ level: 'int', ap: 'va_list' }), { code: 'ERR_UNSUPPORTED_TYPE', message: /'va_list' can only be a parameter/ });
+    const snprintf = new FnPtr('int (char *, size_t, cstring, ...)', libc.symbol('snprintf'));
+    assert.throws(() => snprintf.call(0n, 0n, '', 'va_list', 1n), { code: 'ERR_UNSUPPORTED_TYPE', message: /va_list cannot/ });
+  });
+
+  test('a System V VaList with arguments left in registers cannot become a Win64 va_list', () => {
+    let error: unknown;
+    const cb = keep(new BareFn('int (char *buf, const char *fmt, ...)', (buf, fmt, va) => {
+      try {
+        return msVsprintf.call(buf, fmt, va);
+      } catch (e) {
+        error = e;
+        return -1;
+      }
+    }));
+    assert.equal(callLikeSprintf('seed', cb.bare())[0], -1);
+    assert.equal((error as { code?: string }).code, 'ERR_UNSUPPORTED_CONVENTION');
+    assert.match((error as Error).message, /cannot be passed as a Win64 va_list/);
+  });
+});
