@@ -35,6 +35,7 @@ import {
 import { contextHi, contextLo, FLAG, trapInfoHi } from './runtime/thunk-context';
 import { planFor, type SignaturePlan } from './runtime/signature-plan';
 import type { CallConvName, Signature, SignatureSpec } from './signature';
+import { isVaList } from './signature';
 import type { ClosureOf } from './signature/typelevel';
 
 /**
@@ -117,6 +118,8 @@ function syncOptions(o: BareFnSyncOptions, kind: string, sig: Signature) {
     throw new InvalidOptionError(`${kind} option blocking: false needs a void return type: a caller that does not wait cannot get a result`);
   if (!blocking && sig.variadic)
     throw new InvalidOptionError(`${kind} option blocking: false cannot be variadic: the '...' arguments cannot be copied before the caller goes on`);
+  if (!blocking && sig.args.some(isVaList))
+    throw new InvalidOptionError(`${kind} option blocking: false cannot take a va_list: the arguments it points to cannot be copied before the caller goes on`);
   const timeoutMs = o.timeoutMs ?? 0;
   if (!Number.isInteger(timeoutMs) || timeoutMs < 0 || timeoutMs > 0xffffffff)
     throw new InvalidOptionError(`${kind} option timeoutMs must be a whole number of milliseconds, got ${describeValue(o.timeoutMs)}`);

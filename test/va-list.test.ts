@@ -7,12 +7,12 @@
  */
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { BareFn, cc, DisposedError, FnPtr, loadLibrary, memory, struct, type VaList } from '../src/index';
+import { BareFn, BareFnSync, cc, DisposedError, FnPtr, loadLibrary, memory, struct, thunkFactory, type VaList } from '../src/index';
 import { bridge } from '../src/runtime/bridge';
 import { compileTestLibrary } from './support/cc';
 import { keep } from './support/keep';
 
-const lib = loadLibrary(compileTestLibrary('va_list.c'));
+const lib = loadLibrary(compileTestLibrary('va_list.c', ['-pthread']));
 const libc = loadLibrary();
 const SEED = 'dec = 42, hex = DEADBEEF123, chr = ?, pi = 3.14';
 
@@ -202,7 +202,39 @@ for (const [conv, suffix] of [['System V', ''], ['Win64', '_ms']] as const) {
   });
 }
 
+describe('va_list with the rest of the API', () => {
+  const many = [1, 0.5, -2, 1.5, 3, -2.5, 4, 3.5, -5, 4.5, 6, -5.5, 7, 6.5, -8, 7.5, 9, -8.5, 10, 9.5, -11, 12];
+
+  test('a Sync va_list callback called from another thread reads that thread\'s va_list while it waits', () => {
+    const got: unknown[] = [];
+    using hook = new BareFnSync('void (void *ctx, int level, const char *fmt, va_list ap)', (_ctx, _level, fmt, ap) => {
+      got.push(ap.format(memory.readCString(fmt)!));
+      for (let i = 0; i < 22; i++) got.push(ap.next(i % 2 && i < 20 ? 'double' : 'int'));
+    });
+    new FnPtr('void (void *)', lib.symbol('set_log_callback')).call(hook.bare());
+    assert.equal(new FnPtr('int (void *)', lib.symbol('log_many_on_thread'), { serviceCallbacks: true }).call(0n), 0);
+    assert.deepEqual(got, [expected('many'), ...many]);
+  });
+
+  test('thunkFactory.around a va_list function: the wrapper gets a VaList and passes it on', () => {
+    const seen: string[] = [];
+    using wrapped = thunkFactory.around(vsnprintf, (original, buf, n, fmt, ap) => {
+      seen.push((ap as VaList).format(fmt as string));
+      return original(buf, n, fmt, ap);
+    });
+    const through = new FnPtr('int (char *buf, size_t n, cstring fmt, va_list ap)', wrapped.bare());
+    const cb = keep(new BareFn('int (char *buf, const char *fmt, ...)', (buf, fmt, va) => through.call(buf, 512n, memory.readCString(fmt), va)));
+    assert.deepEqual(callLikeSprintf('seed', cb.bare()), [SEED.length, SEED]);
+    assert.deepEqual(seen, [SEED]);
+  });
+});
+
 describe('va_list: what is refused, and how', () => {
+  test('a fire-and-forget thunk cannot take a va_list (its caller goes on, its arguments with it)', () => {
+    assert.throws(() => new BareFnSync('void (cstring fmt, va_list ap)', () => {}, { blocking: false }),
+      { code: 'ERR_INVALID_OPTION', message: /blocking: false cannot take a va_list/ });
+  });
+
   test('a va_list argument needs a VaList (or a bigint va_list value)', () => {
     assert.throws(() => vsprintf.call(0n, 0n, 42 as never), { code: 'ERR_ARG_TYPE', message: /argument 3 \(ap\).*expected a VaList/ });
     assert.throws(() => vsprintf.call(0n, 0n, {} as never), { code: 'ERR_ARG_TYPE' });

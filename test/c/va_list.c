@@ -139,3 +139,16 @@ EXPORT MS int ms_vsprintf(char *buf, const char *fmt, __builtin_ms_va_list ap) {
   }
   return n;
 }
+
+/* log_many from a new thread, joined: for Sync thunks (the JS thread reads this thread's
+   va_list while it waits). */
+#include <pthread.h>
+static void *log_many_main(void *ctx) {
+  log_many(ctx);
+  return NULL;
+}
+EXPORT int log_many_on_thread(void *ctx) {
+  pthread_t t;
+  if (pthread_create(&t, NULL, log_many_main, ctx) != 0) return -1;
+  return pthread_join(t, NULL);
+}
