@@ -8,6 +8,7 @@ import { ArgumentTypeError, InvalidOptionError, describeValue } from './errors';
 import { bridge } from './runtime/bridge';
 import { intern, readCString } from './runtime/cstrings';
 import { badMember, ValueGen } from './runtime/value-codegen';
+import { addressOfObject, pointerHint } from './runtime/pointer-argument';
 import type { CType, TypeSpec } from './signature';
 import { registryGeneration } from './signature/registry';
 import { resolveFieldType } from './signature/resolve';
@@ -35,8 +36,8 @@ function build(type: CType): MemoryCodec {
     `function encode(value, dv) { ${enc} }\n` +
     `return { decode, encode };`;
   const namer = () => `encode(ptr, ${type.name})`;
-  const fns = new Function('readCString', 'intern', 'badAt', source)(
-    readCString, intern, badMember(namer, () => 'value'),
+  const fns = new Function('readCString', 'intern', 'badAt', 'addressOf', 'pointerHint', source)(
+    readCString, intern, badMember(namer, () => 'value'), addressOfObject, pointerHint,
   ) as Pick<MemoryCodec, 'decode' | 'encode'>;
   return { type, decode: fns.decode, encode: fns.encode };
 }

@@ -19,6 +19,7 @@ import { FRAME, FRAME_WORDS, HEADER_WORDS, views } from './arena';
 import { arenaAddress, intern, mallocCString, putCString, readCString } from './cstrings';
 import { argumentVaList, frameVaList, vaListArgument, vaScratchWord, type NativeVaList } from './va-list';
 import { badMember, nonFiniteHint, ValueGen, zeroWords } from './value-codegen';
+import { addressOfObject, pointerHint, POINTER_EXPECTED } from './pointer-argument';
 import { decode } from '../memory-codec';
 
 /** A scalar slot that is not a C string: the original, fastest path. */
@@ -68,16 +69,19 @@ function storeCode(slot: PlainSlot, v: string, what: number): string {
     case 'f32': return `if (typeof ${v} !== 'number') throw bad(${what}, ${v}); f32[${w} * 2] = ${v}; u32[${w} * 2 + 1] = 0;`;
     case 'f64': return `if (typeof ${v} !== 'number') throw bad(${what}, ${v}); f64[${w}] = ${v};`;
     case 'i64':
-    case 'u64':
-    case 'pointer': {
+    case 'u64': {
       const view = slot.kind === 'i64' ? 'i64' : 'u64';
-      const nullOk = slot.kind === 'pointer' ? `else if (${v} === null) ${view}[${w}] = 0n; ` : '';
       return (
         `if (typeof ${v} === 'bigint') ${view}[${w}] = ${v}; ` +
-        `else if (Number.isSafeInteger(${v})) ${view}[${w}] = BigInt(${v}); ${nullOk}` +
+        `else if (Number.isSafeInteger(${v})) ${view}[${w}] = BigInt(${v}); ` +
         `else throw bad(${what}, ${v});`
       );
     }
+    case 'pointer': // see pointer-argument.ts: no numbers; objects with bare() stand for their address
+      return (
+        `if (typeof ${v} === 'bigint') u64[${w}] = ${v}; else if (${v} === null) u64[${w}] = 0n; ` +
+        `else { const a = addressOf(${v}); if (a === undefined) throw bad(${what}, ${v}, pointerHint(${v})); u64[${w}] = a; }`
+      );
   }
 }
 
@@ -93,7 +97,7 @@ const expectedJsType: Record<ScalarKind, string> = {
   void: 'undefined', bool: 'boolean', i8: 'number', u8: 'number', i16: 'number', u16: 'number',
   i32: 'number', u32: 'number', f32: 'number', f64: 'number',
   i64: 'bigint (or a safe-integer number)', u64: 'bigint (or a safe-integer number)',
-  pointer: 'bigint address (or null)',
+  pointer: POINTER_EXPECTED,
 };
 
 const CSTRING_EXPECTED = 'a string, null or a bigint address';
@@ -186,7 +190,7 @@ export interface InboundCodec {
 }
 
 /** Helpers the generated code may reference (unused ones cost nothing). */
-const HELPER_NAMES = ['views', 'bad', 'badAt', 'adv', 'readCString', 'intern', 'write', 'NUL_HINT'] as const;
+const HELPER_NAMES = ['views', 'bad', 'badAt', 'adv', 'readCString', 'intern', 'write', 'NUL_HINT', 'addressOf', 'pointerHint'] as const;
 
 /**
  * Inbound argument passed by reference (Win64): reads the caller's copy, whose address is
@@ -210,7 +214,7 @@ function referenceArgCode(slot: ReferenceSlot, v: string, i: number, arena: numb
 }
 
 function helpers(namer: ValueNamer, expected: readonly string[]): unknown[] {
-  return [views, badValue(namer, expected), badMember(namer, rootName), arenaView, readCString, intern, bridge.write, NUL_HINT];
+  return [views, badValue(namer, expected), badMember(namer, rootName), arenaView, readCString, intern, bridge.write, NUL_HINT, addressOfObject, pointerHint];
 }
 
 export function makeInboundCodec(lowering: Lowering, namer: ValueNamer): InboundCodec {

@@ -14,9 +14,11 @@
  *   over the arena, for misaligned fields of packed structs) and `b` (frame word index);
  * - dv mode: `dv`, a DataView whose byte 0 is the value's first byte;
  * - both: `readCString(ptr)`, `intern(string)` (see cstrings.ts) and
- *   `badAt(what, path, expected, got, hint?)`, which builds the ArgumentTypeError.
+ *   `badAt(what, path, expected, got, hint?)`, which builds the ArgumentTypeError, and
+ *   `addressOf`/`pointerHint` (pointer-argument.ts).
  */
 import { ArgumentTypeError, describeValue } from '../errors';
+import { POINTER_EXPECTED } from './pointer-argument';
 import type { CType, ScalarKind, ScalarType } from '../signature';
 
 /** The hint added when a number has no integer value to convert. */
@@ -95,7 +97,7 @@ export function expectedText(t: ScalarType): string {
   switch (t.kind) {
     case 'bool': return 'boolean';
     case 'i64': case 'u64': return 'bigint (or a safe-integer number)';
-    case 'pointer': return 'bigint address (or null)';
+    case 'pointer': return POINTER_EXPECTED;
     case 'void': return 'undefined';
     default: return 'number';
   }
@@ -207,8 +209,9 @@ export class ValueGen {
    * (`""` at the top), `what` the value's index for `badAt`.
    */
   encode(t: CType, v: string, what: number, path = '""', offset: Offset = { k: 0, terms: [] }): string {
-    const fail = (expected: string, hint = '') =>
-      `throw badAt(${what}, ${path}, ${JSON.stringify(expected)}, ${v}${hint ? `, ${JSON.stringify(hint)}` : ''});`;
+    // `hintCode`: a JS expression computing the hint at run time (instead of the constant `hint`).
+    const fail = (expected: string, hint = '', hintCode?: string) =>
+      `throw badAt(${what}, ${path}, ${JSON.stringify(expected)}, ${v}${hintCode ? `, ${hintCode}` : hint ? `, ${JSON.stringify(hint)}` : ''});`;
     switch (t.tag) {
       case 'scalar':
         return this.encodeScalar(t, v, offset, fail);
@@ -255,7 +258,7 @@ export class ValueGen {
     }
   }
 
-  private encodeScalar(t: ScalarType, v: string, o: Offset, fail: (expected: string, hint?: string) => string): string {
+  private encodeScalar(t: ScalarType, v: string, o: Offset, fail: (expected: string, hint?: string, hintCode?: string) => string): string {
     const expected = expectedText(t);
     const w = (x: string) => this.write(o, t, x);
     if (t.js === 'string') {
@@ -268,10 +271,11 @@ export class ValueGen {
         return `if (typeof ${v} === 'boolean' || typeof ${v} === 'number') ${w(`${v} ? 1 : 0`)} else ${fail(expected)}`;
       case 'f32': case 'f64':
         return `if (typeof ${v} !== 'number') ${fail(expected)} ${w(v)}`;
-      case 'i64': case 'u64': case 'pointer': {
-        const nullOk = t.kind === 'pointer' ? `else if (${v} === null) ${w('0n')} ` : '';
-        return `if (typeof ${v} === 'bigint') ${w(v)} else if (Number.isSafeInteger(${v})) ${w(`BigInt(${v})`)} ${nullOk}else ${fail(expected)}`;
-      }
+      case 'i64': case 'u64':
+        return `if (typeof ${v} === 'bigint') ${w(v)} else if (Number.isSafeInteger(${v})) ${w(`BigInt(${v})`)} else ${fail(expected)}`;
+      case 'pointer': // as codec.ts: no numbers; an object with bare() stands for its address
+        return `if (typeof ${v} === 'bigint') ${w(v)} else if (${v} === null) ${w('0n')} ` +
+          `else { const a = addressOf(${v}); if (a === undefined) ${fail(expected, '', `pointerHint(${v})`)} ${w('a')} }`;
       default: // 8/16/32-bit integers: typed-array/DataView stores wrap like a C cast
         return `if (typeof ${v} !== 'number' || ${v} - ${v} !== 0) ${fail(expected)} ${w(v)}`;
     }

@@ -6,6 +6,7 @@ import { ClosureFfiError, InvalidOptionError, UnsupportedConventionError, Unsupp
 import { NO_QUALS, adjustParamType, unwrapTypedefs, type FuncNode, type ParamNode, type TypeNode } from './ast';
 import { isCallConvName } from './calling-conventions';
 import { isCType, isVaList, makeScalar, type CType, type JsValueType } from './ctype';
+import { checkDescriptorKeys } from './descriptor-keys';
 import { getDataModel, type DataModelName, type TargetDataModel } from './data-model';
 import { lowerField, lowerFunc, lowerValue } from './lower';
 import { parsePrototypeAst, parseTypeNameAst } from './parser';
@@ -227,6 +228,7 @@ export function resolveSignature(spec: string | SignatureDescriptor | Signature,
     throw new InvalidOptionError(`a signature must be a C prototype string or a descriptor object, got ${spec === null ? 'null' : typeof spec}`);
   }
   const d = spec;
+  checkDescriptorKeys(d, () => describeDescriptor(d));
   const cacheable = Array.isArray(d.args) && d.args.every((a) => typeof a === 'string') && (d.ret === undefined || typeof d.ret === 'string');
   const key = cacheable ? `${m.name}\u0001${JSON.stringify([d.args, d.ret, d.cc, d.variadic, d.strings])}` : undefined;
   if (key !== undefined) {

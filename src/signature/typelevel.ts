@@ -385,5 +385,12 @@ export type ClosureOf<S> =
     : ParsedString<S> extends [infer H extends string, infer P extends string]
       ? (...args: ParamsOfList<P>) => GivenOf<ReturnOfText<H>>
       : LooseClosure
-  : [DescriptorArgs<S>] extends [never] ? LooseClosure
-  : (...args: DescriptorArgs<S>) => GivenOf<DescriptorRet<S>>;
+  : [UnknownDescriptorKey<S>] extends [never]
+    ? [DescriptorArgs<S>] extends [never] ? LooseClosure : (...args: DescriptorArgs<S>) => GivenOf<DescriptorRet<S>>
+    : { readonly 'unknown descriptor key (a descriptor has args, ret, cc, variadic, strings)': UnknownDescriptorKey<S> };
+
+/**
+ * Keys of descriptor `S` that descriptors do not have (`return` for `ret`): the closure
+ * type then names them, so the typo is a compile error instead of a `void` function.
+ */
+type UnknownDescriptorKey<S> = Exclude<keyof S, 'args' | 'ret' | 'cc' | 'variadic' | 'strings'>;
