@@ -123,7 +123,9 @@ function load(): NativeBridge {
   const found = candidates.find((p) => fs.existsSync(p));
   if (!found) {
     throw new Error(
-      `closure-ffi: the native bridge is not built (looked for ${candidates.join(', ')}); run 'npm install' or 'npm run build:native'`,
+      `closure-ffi: there is no native bridge for ${process.platform}-${process.arch} (looked for ${candidates.join(', ')}). ` +
+        `Build it from source with 'npm run build:native' in the package directory (a C compiler, make and python3 are ` +
+        `needed), or let npm run the package's install script (npm 11: 'npm install-scripts approve closure-ffi').`,
     );
   }
   // eslint-disable-next-line @typescript-eslint/no-require-imports

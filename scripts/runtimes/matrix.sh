@@ -1,0 +1,49 @@
+#!/usr/bin/env bash
+# The runtime matrix: the whole test suite under Node 22, 24 and 26 (each with the V8-direct
+# accelerator built for its module ABI, so both entries run: the suite covers
+# CLOSURE_FFI_ENTRY=napi too), and the smoke script (test/fixtures/pack-smoke.cjs:
+# callbacks, qsort, a struct by value, a variadic call, errors, a Sync thunk called from a
+# native thread) under Bun and Deno, which load the N-API core only. Runtimes come from npm
+# (scripts/runtimes/fetch.sh). Prints one summary line per runtime; fails if any fails.
+#   scripts/runtimes/matrix.sh [node22 node24 node26 bun deno]
+set -uo pipefail
+cd "$(dirname "$0")/../.."
+if [ $# -gt 0 ]; then runtimes=("$@"); else runtimes=(node22 node24 node26 bun deno); fi
+gyp="$(npm root -g)/npm/node_modules/node-gyp/bin/node-gyp.js"
+logs=${TMPDIR:-/tmp}/closure-ffi-matrix
+mkdir -p "$logs"
+npm run build > "$logs/build.log" 2>&1 || { echo "matrix: npm run build failed"; cat "$logs/build.log"; exit 1; }
+failed=0
+summary=()
+for rt in "${runtimes[@]}"; do
+  exe=$(scripts/runtimes/fetch.sh "$rt") || { summary+=("$rt: could not be fetched"); failed=1; continue; }
+  log="$logs/$rt.log"
+  case $rt in
+    node*)
+      version=$("$exe" --version)
+      modules=$("$exe" -p process.versions.modules)
+      if "$exe" "$gyp" rebuild --directory native/v8-accelerator --nodedir "$(dirname "$(dirname "$exe")")" > "$log" 2>&1; then
+        cp native/v8-accelerator/build/Release/closure_ffi_v8.node "build/Release/closure_ffi_v8.abi$modules.node"
+      else
+        echo "matrix: the accelerator did not build for $version; running with the N-API entry only" >> "$log"
+      fi
+      entry=$("$exe" --import tsx -e "process.stdout.write(require('./src/index').entryKind)" 2>>"$log")
+      "$exe" --import tsx --test --test-concurrency=2 test/*.test.ts >> "$log" 2>&1
+      status=$?
+      counts=$(grep -E '^# (tests|pass|fail) ' "$log" | tr '\n' ' ' | sed 's/# //g')
+      ;;
+    bun | deno)
+      version=$([ "$rt" = bun ] && echo "bun $("$exe" --version)" || "$exe" --version | head -1)
+      if [ "$rt" = bun ]; then run=("$exe" test/fixtures/pack-smoke.cjs); else run=("$exe" run -A test/fixtures/pack-smoke.cjs); fi
+      NO_COLOR=1 CLOSURE_FFI_ROOT="$PWD" "${run[@]}" > "$log" 2>&1
+      status=$?
+      entry=$(sed -n 's/.*"entryKind":"\([a-z0-9]*\)".*/\1/p' "$log")
+      counts="smoke $([ $status -eq 0 ] && echo passed || echo failed)"
+      ;;
+  esac
+  [ $status -eq 0 ] || failed=1
+  summary+=("$rt ($version): entry $entry, $counts, exit $status")
+done
+printf 'runtime matrix:\n'
+printf '  %s\n' "${summary[@]}"
+[ $failed -eq 0 ] || { echo "matrix: failures; logs in $logs"; exit 1; }
