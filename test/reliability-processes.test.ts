@@ -93,6 +93,7 @@ describe('Workers that load closure-ffi (repro 08)', () => {
   const HEAP_LIMIT_KIB = 64;
 
   test(`leave less than ${RSS_LIMIT_KIB} KiB of RSS behind per Worker, compared with Workers that do not`, async () => {
+    // ~6 s on an idle 2-core machine; much more when it is busy (hence the long timeout).
     // RSS moves by up to ~100 KiB per Worker from run to run (cached thread stacks, V8's
     // heaps, allocator caches); the old leak was ~520 KiB per Worker (~500 KiB of it malloc'd).
     // malloc's memory in use is steady to a few KiB, so it must stay within its limit every
@@ -100,7 +101,7 @@ describe('Workers that load closure-ffi (repro 08)', () => {
     const runs: string[] = [];
     let bestRss = Infinity;
     for (let attempt = 0; attempt < 2 && bestRss >= RSS_LIMIT_KIB; attempt++) {
-      const r = await runFixture('reliability-worker-memory.ts', [LIB, '100', '1'], { timeoutMs: 60_000 });
+      const r = await runFixture('reliability-worker-memory.ts', [LIB, '100', '1'], { timeoutMs: 120_000 });
       assertCleanExit(r);
       const m = resultOf<Memory>(r);
       const [plain, cffi] = [m.plain[0], m.cffi[0]];
@@ -185,7 +186,7 @@ describe('exit with native threads calling an un-ref\'d BareFnSync forever (repr
     ticks: number;
   }
 
-  test('the process exits within 2 s, 3 times, with at most one "process is exiting" message', async () => {
+  test('the process reaches \'exit\' within 2 s and ends, 3 times, with at most one "process is exiting" message', async () => {
     const rows: string[] = [];
     for (let i = 0; i < 3; i++) {
       const r = await runFixture('reliability-exit.ts', [LIB], { timeoutMs: 30_000 });
@@ -202,7 +203,9 @@ describe('exit with native threads calling an un-ref\'d BareFnSync forever (repr
       const seen = `${rows.join('\n')}\n${r.describe()}`;
       assert.equal(res.started, 8, `start_forever started ${res.started} threads\n${seen}`);
       assert.ok(res.exitMs < 2000, `'exit' came ${res.exitMs} ms after the script returned\n${seen}`);
-      assert.ok(goneMs < 2000, `the process ended ${goneMs} ms after the script returned\n${seen}`);
+      // From 'exit' to the end of the process is Node's teardown, which a busy machine slows
+      // down (seen: 4 s at load 13 on 2 cores); a hang there still fails.
+      assert.ok(goneMs < 6000, `the process ended ${goneMs} ms after the script returned\n${seen}`);
       // The event loop must keep turning meanwhile: a 100 ms interval ticks during a long wait.
       if (res.exitMs >= 400) assert.ok(res.ticks >= 1, `the event loop was frozen for ${res.exitMs} ms\n${seen}`);
       const exiting = count(r.stderr, /the process is exiting/);
