@@ -19,7 +19,7 @@ import {
 types.define('VISIT', 'int');
 types.define('siginfo_t', 'struct siginfo');
 types.define('FILE', 'struct _IO_FILE');
-types.define('va_list', 'struct __va_list_tag *');
+// (va_list is built in: a parameter that JS sees as a VaList.)
 // Win32
 types.define('HWND', 'void *');
 types.define('UINT', 'unsigned int');
