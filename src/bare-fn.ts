@@ -20,6 +20,7 @@ import {
 import { getGlobalJitAlloc, validateJitAlloc, type JitAlloc } from './jit/jit-alloc';
 import type { ThunkPool } from './jit/thunk-pool';
 import { bridge } from './runtime/bridge';
+import { keepForEnclosingCall } from './runtime/callback-errors';
 import type { InboundCodec } from './runtime/codec';
 import {
   allocateId,
@@ -42,10 +43,23 @@ import type { ClosureOf } from './signature/typelevel';
  * What happens when a call cannot complete normally (the closure throws, a
  * BareFnOnce is called again, a BareFnMut is re-entered, a non-Sync thunk is called
  * from another thread). The native caller never sees a JS exception.
- * - `'rethrow'` (default): the caller gets the zero value of the return type and the
- *   error is re-thrown on the JS thread as an uncaught exception.
+ * - `'rethrow'` (default): the caller gets the zero value of the return type, and the
+ *   error is thrown by the enclosing `FnPtr` call when the native function returns (so
+ *   `try { qsort.call(...) } catch {}` catches it); a callback with no enclosing JS call
+ *   (event loop, another thread) re-throws it on the JS thread as an uncaught exception.
  * - `'abort'`: prints a diagnostic naming the thunk and aborts the process.
- * - a function: called with the error; its result is returned to the native caller.
+ * - a function: called with the error; its result is returned to the native caller (an
+ *   error it throws is treated like `'rethrow'`).
+ *
+ * @example
+ * ```ts
+ * const cmp = new BareFn('int (const void *, const void *)', (a, b) => { throw new Error('no'); });
+ * try {
+ *   qsort.call(base, n, 4n, cmp.bare());  // C saw 0 from each comparison and finished
+ * } catch (e) {
+ *   // e is the closure's Error('no')
+ * }
+ * ```
  */
 export type OnErrorPolicy = 'rethrow' | 'abort' | ((error: unknown) => unknown);
 
@@ -365,12 +379,17 @@ export class BareFn<const S extends SignatureSpec = SignatureSpec> implements Th
     }
   }
 
-  /** Applies the onError policy for a call that could not complete; the result words are zeroed first. */
+  /**
+   * Applies the onError policy for a call that could not complete; the result words are
+   * zeroed first. An error to rethrow goes to the enclosing `FnPtr` call when there is one
+   * (it throws it when the native function returns: see callback-errors.ts), else it is
+   * thrown on the event loop as an uncaught exception.
+   */
   protected failed(error: unknown, b: number): void {
     this.codec.zeroResult(b);
     const p = this.onError;
     if (p === 'rethrow') {
-      process.nextTick(rethrow, error);
+      if (!keepForEnclosingCall(error)) process.nextTick(rethrow, error);
     } else if (p === 'abort') {
       abortWith(`${this.name} ('${this.signature}') failed with onError: 'abort':\n${errorText(error)}`);
     } else {
@@ -378,7 +397,7 @@ export class BareFn<const S extends SignatureSpec = SignatureSpec> implements Th
         this.codec.encodeResult(p(error), b);
       } catch (secondary) {
         this.codec.zeroResult(b);
-        process.nextTick(rethrow, secondary);
+        if (!keepForEnclosingCall(secondary)) process.nextTick(rethrow, secondary);
       }
     }
   }

@@ -20,6 +20,7 @@ import { arenaAddress, intern, mallocCString, putCString, readCString } from './
 import { argumentVaList, frameVaList, vaListArgument, vaScratchWord, type NativeVaList } from './va-list';
 import { badMember, nonFiniteHint, ValueGen, zeroWords } from './value-codegen';
 import { addressOfObject, pointerHint, POINTER_EXPECTED } from './pointer-argument';
+import { outboundCalls } from './callback-errors';
 import { decode } from '../memory-codec';
 
 /** A scalar slot that is not a C string: the original, fastest path. */
@@ -354,11 +355,15 @@ export function makeOutboundCaller(lowering: Lowering, target: bigint, stub: big
     `  u32[(b + ${FRAME.stub}) * 2] = ${half(stub, false)}; u32[(b + ${FRAME.stub}) * 2 + 1] = ${half(stub, true)};\n`;
   // The frame is claimed (depth raised) before any argument is written: a call made while
   // they are written (a getter, a Proxy) then takes the next frame, not this one.
+  // `calls` (callback-errors.ts): a callback that fails inside this call leaves its error
+  // for this call to throw once the native function has returned.
+  const enter = `  const level = ++calls.active; if (calls.kept !== 0) calls.forgetFrom(level);\n`;
+  const leave = `  if (calls.kept !== 0) calls.throwKept(level);\n`;
   const body = hasCString
     ? `  let sp = (b + ${lowering.scratchWord}) * 8; const end = (b + ${FRAME_WORDS}) * 8; let temps = null;\n` +
-      `  u32[0] = depth + 1;\n` +
-      `  try {\n  ${stores} ${mirrors}\n${setup}  callNative();\n  } finally { u32[0] = depth; if (temps !== null) freeAll(temps); }\n`
-    : `  u32[0] = depth + 1;\n  try {\n  ${stores} ${mirrors}\n${setup}  callNative();\n  } finally { u32[0] = depth; }\n`;
+      `${enter}  u32[0] = depth + 1;\n` +
+      `  try {\n  ${stores} ${mirrors}\n${setup}  callNative();\n  } finally { u32[0] = depth; calls.active = level - 1; if (temps !== null) freeAll(temps); }\n${leave}`
+    : `${enter}  u32[0] = depth + 1;\n  try {\n  ${stores} ${mirrors}\n${setup}  callNative();\n  } finally { u32[0] = depth; calls.active = level - 1; }\n${leave}`;
   const source =
     `'use strict'; const { ${VIEW_NAMES} } = views;\n` +
     `return function call(${params.join(', ')}) {\n` +
@@ -372,7 +377,7 @@ export function makeOutboundCaller(lowering: Lowering, target: bigint, stub: big
     new ArgumentCountError(`${label} takes ${n} argument${n === 1 ? '' : 's'}, got ${got}`);
   const nesting = () =>
     new NestingError(`${label}: native calls and callbacks nested more than ${bridge.MAX_DEPTH} deep (JS -> native -> JS ...)`);
-  return new Function(...HELPER_NAMES, 'count', 'nesting', 'callNative', 'putCString', 'mallocCString', 'freeAll', 'vaListArgument', source)(
+  return new Function(...HELPER_NAMES, 'count', 'nesting', 'callNative', 'putCString', 'mallocCString', 'freeAll', 'vaListArgument', 'calls', source)(
     ...helpers(namer, expected),
     count,
     nesting,
@@ -381,5 +386,6 @@ export function makeOutboundCaller(lowering: Lowering, target: bigint, stub: big
     mallocCString,
     freeAll,
     vaListArgument,
+    outboundCalls,
   ) as OutboundCaller;
 }
