@@ -4,7 +4,8 @@
 # each with the V8-direct accelerator built for its module ABI (the whole suite also runs
 # the N-API entry); and the smoke script (test/fixtures/pack-smoke.cjs:
 # callbacks, qsort, a struct by value, a variadic call, errors, a Sync thunk called from a
-# native thread) under Bun and Deno, which load the N-API core only. Runtimes come from npm
+# native thread) under Bun and Deno, which load the N-API core only (with LD_BIND_NOW=1, so
+# a reference to a symbol the runtime lacks fails at load, not later). Runtimes come from npm
 # (scripts/runtimes/fetch.sh). Prints one summary line per runtime; fails if any fails.
 #   scripts/runtimes/matrix.sh [node22 node24 node26 bun deno]
 set -uo pipefail
@@ -39,7 +40,7 @@ for rt in "${runtimes[@]}"; do
     bun | deno)
       version=$([ "$rt" = bun ] && echo "bun $("$exe" --version)" || "$exe" --version | head -1)
       if [ "$rt" = bun ]; then run=("$exe" test/fixtures/pack-smoke.cjs); else run=("$exe" run -A test/fixtures/pack-smoke.cjs); fi
-      NO_COLOR=1 CLOSURE_FFI_ROOT="$PWD" "${run[@]}" > "$log" 2>&1
+      LD_BIND_NOW=1 NO_COLOR=1 CLOSURE_FFI_ROOT="$PWD" "${run[@]}" > "$log" 2>&1
       status=$?
       entry=$(sed -n 's/.*"entryKind":"\([a-z0-9]*\)".*/\1/p' "$log")
       counts="smoke $([ $status -eq 0 ] && echo passed || echo failed)"
