@@ -83,8 +83,9 @@ export const types = Object.freeze({
    * import { types, BareFn } from 'closure-ffi';
    * types.define('HWND', 'void *');
    * types.define('LPARAM', 'intptr_t');
-   * types.define('WNDENUMPROC', 'int (__stdcall *)(HWND, LPARAM)');
-   * new BareFn('int __stdcall (HWND hwnd, LPARAM lParam)', (hwnd, lParam) => 1);
+   * types.define('WNDENUMPROC', 'int (*)(HWND, LPARAM)');
+   * new BareFn('int (HWND hwnd, LPARAM lParam)', (hwnd, lParam) => 1);
+   * // (Win32's __stdcall exists only on 32-bit x86; on x86-64 a prototype that names it throws.)
    * ```
    */
   define(name: string, type: TypeSpec): void {
@@ -135,9 +136,10 @@ export const types = Object.freeze({
    *
    * @example
    * ```ts
-   * types.defineConvention('CALLBACK', cc.Stdcall);
-   * types.defineConvention('WINAPI', cc.Stdcall);
-   * new BareFn('BOOL CALLBACK (HWND, LPARAM)', (hwnd, lParam) => 1);
+   * // Code that uses the Microsoft x64 convention on Linux x86-64 (mods, emulators):
+   * types.defineConvention('WINAPI', cc.Win64);
+   * types.define('BOOL', 'int');
+   * new BareFn('BOOL WINAPI (void *, intptr_t)', (hwnd, lParam) => 1);
    * ```
    */
   defineConvention(name: string, convention: CallConvName): void {

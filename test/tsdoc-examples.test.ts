@@ -1,0 +1,24 @@
+/**
+ * The TSDoc examples of `types.define` and `types.defineConvention` (src/signature/registry.ts)
+ * run as written on this machine (they used __stdcall, which throws on x86-64).
+ */
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { BareFn, cc, types } from '../src/index';
+
+test('types.define example runs', () => {
+  types.define('HWND', 'void *');
+  types.define('LPARAM', 'intptr_t');
+  types.define('WNDENUMPROC', 'int (*)(HWND, LPARAM)');
+  const f = new BareFn('int (HWND hwnd, LPARAM lParam)', (_hwnd, _lParam) => 1);
+  assert.equal(typeof f.bare(), 'bigint');
+  f.dispose();
+});
+
+test('types.defineConvention example runs', () => {
+  types.defineConvention('WINAPI', cc.Win64);
+  types.define('BOOL', 'int');
+  const f = new BareFn('BOOL WINAPI (void *, intptr_t)', (_hwnd, _lParam) => 1);
+  assert.match(f.signature, /__ms_abi/);
+  f.dispose();
+});
