@@ -42,8 +42,6 @@ function optionBits(options: unknown): number {
   return bits;
 }
 
-/** The bridge's dlopen also takes the option bits (bridge.ts declares only the one-argument form). */
-const dlopen = bridge.dlopen as (path: string | null, options: number) => bigint;
 
 /**
  * `s` as a C string argument: C stops at the first NUL byte, so 'libc.so.6\0junk' would
@@ -64,7 +62,7 @@ export class NativeLibrary {
     if (path !== null) checkCName(path, 'library path');
     const bits = optionBits(options);
     try {
-      this.handle = dlopen(path, bits);
+      this.handle = bridge.dlopen(path, bits);
     } catch (e) {
       if ((e as { code?: unknown }).code === 'ERR_UNSUPPORTED_PLATFORM') throw new UnsupportedPlatformError(`loadLibrary: ${(e as Error).message}`);
       throw e;

@@ -34,7 +34,8 @@ export interface NativeBridge {
   write(ptr: bigint | number, bytes: ArrayBufferView): void;
   view(ptr: bigint | number, length: number): ArrayBuffer;
   readCString(ptr: bigint | number): string | null;
-  dlopen(path: string | null): bigint;
+  /** `options`: RTLD_* bits (see library.ts). */
+  dlopen(path: string | null, options?: number): bigint;
   dlsym(handle: bigint, name: string): bigint;
   dlclose(handle: bigint): void;
   /** Header + MAX_DEPTH frames shared with native code; word 0 of the header is the depth in use. */
