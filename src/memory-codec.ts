@@ -9,6 +9,7 @@ import { bridge } from './runtime/bridge';
 import { intern, readCString } from './runtime/cstrings';
 import { badMember, ValueGen } from './runtime/value-codegen';
 import { addressOfObject, pointerHint } from './runtime/pointer-argument';
+import { integerHint } from './runtime/integer-range';
 import type { CType, TypeSpec } from './signature';
 import { registryGeneration } from './signature/registry';
 import { resolveFieldType } from './signature/resolve';
@@ -36,8 +37,8 @@ function build(type: CType): MemoryCodec {
     `function encode(value, dv) { ${enc} }\n` +
     `return { decode, encode };`;
   const namer = () => `encode(ptr, ${type.name})`;
-  const fns = new Function('readCString', 'intern', 'badAt', 'addressOf', 'pointerHint', source)(
-    readCString, intern, badMember(namer, () => 'value'), addressOfObject, pointerHint,
+  const fns = new Function('readCString', 'intern', 'badAt', 'addressOf', 'pointerHint', 'intHint', source)(
+    readCString, intern, badMember(namer, () => 'value'), addressOfObject, pointerHint, integerHint,
   ) as Pick<MemoryCodec, 'decode' | 'encode'>;
   return { type, decode: fns.decode, encode: fns.encode };
 }

@@ -256,7 +256,7 @@ describe('errors and the memory helpers', () => {
     assert.ok(errors[0] instanceof ArgumentTypeError);
     assert.match(String((errors[0] as Error).message), /return value\.inner\.y \(missing\): expected number, got undefined/);
     const f = new FnPtr({ args: ['int', Outer], ret: 'void' }, cb.bare());
-    assert.throws(() => f.call(1, { id: 1, inner: { x: 1, y: 2 }, tag: [1, 'x'] } as never), /argument 2\.tag\[1\]: expected number, got string "x"/);
+    assert.throws(() => f.call(1, { id: 1, inner: { x: 1, y: 2 }, tag: [1, 'x'] } as never), /argument 2\.tag\[1\]: expected an 8-bit unsigned integer \(0 to 255\), got string "x"/);
     assert.throws(() => f.call(1, { id: 1, inner: { x: 1, y: 2 }, tag: [1] } as never), /argument 2\.tag: expected an array of 2 elements/);
     assert.throws(() => f.call(1, 5 as never), /expected an object \(struct \{ int32_t id;/);
   });

@@ -21,6 +21,7 @@ import { argumentVaList, frameVaList, vaListArgument, vaScratchWord, type Native
 import { badMember, nonFiniteHint, ValueGen, zeroWords } from './value-codegen';
 import { addressOfObject, pointerHint, POINTER_EXPECTED } from './pointer-argument';
 import { outboundCalls } from './callback-errors';
+import { fitsExpr, integerHint, isSmallInt, rangeText, wideFitsExpr, wideText } from './integer-range';
 import { decode } from '../memory-codec';
 
 /** A scalar slot that is not a C string: the original, fastest path. */
@@ -48,13 +49,15 @@ function loadExpr(slot: PlainSlot): string {
 /**
  * JS statements storing `v` into `slot`, after checking its JS type. `what` is the
  * index passed to `bad()` to name the value in the error (-1 = return value).
- * Integers narrower than 64 bits are converted like a C cast (wrap-around), then
- * sign- or zero-extended to the full word; non-finite numbers are rejected rather
- * than silently becoming 0.
+ * Integers narrower than 64 bits must be integers the type holds (integer-range.ts: a
+ * signed type also takes its unsigned bit pattern), then are sign- or zero-extended to
+ * the full word; 3.5, 2 ** 40, -1 for an unsigned type and NaN are refused, not cast.
  */
 function storeCode(slot: PlainSlot, v: string, what: number): string {
   const w = `(b + ${slot.word})`;
-  const num = `if (typeof ${v} !== 'number' || ${v} - ${v} !== 0) throw bad(${what}, ${v});`;
+  const num = slot.kind !== 'void' && isSmallInt(slot.kind)
+    ? `if (typeof ${v} !== 'number' || !${fitsExpr(slot.kind, v)}) throw bad(${what}, ${v}, intHint(${v}));`
+    : '';
   const int32 = (x: string) => `{ const x = ${x}; i32[${w} * 2] = x; i32[${w} * 2 + 1] = x >> 31; }`;
   const uint32 = (x: string) => `u32[${w} * 2] = ${x}; u32[${w} * 2 + 1] = 0;`;
   switch (slot.kind) {
@@ -74,8 +77,8 @@ function storeCode(slot: PlainSlot, v: string, what: number): string {
       const view = slot.kind === 'i64' ? 'i64' : 'u64';
       return (
         `if (typeof ${v} === 'bigint') ${view}[${w}] = ${v}; ` +
-        `else if (Number.isSafeInteger(${v})) ${view}[${w}] = BigInt(${v}); ` +
-        `else throw bad(${what}, ${v});`
+        `else if (${wideFitsExpr(slot.kind, v)}) ${view}[${w}] = BigInt(${v}); ` +
+        `else throw bad(${what}, ${v}, intHint(${v}));`
       );
     }
     case 'pointer': // see pointer-argument.ts: no numbers; objects with bare() stand for their address
@@ -95,9 +98,9 @@ const arenaView = new DataView(bridge.arena);
 export type ValueNamer = (index: number) => string;
 
 const expectedJsType: Record<ScalarKind, string> = {
-  void: 'undefined', bool: 'boolean', i8: 'number', u8: 'number', i16: 'number', u16: 'number',
-  i32: 'number', u32: 'number', f32: 'number', f64: 'number',
-  i64: 'bigint (or a safe-integer number)', u64: 'bigint (or a safe-integer number)',
+  void: 'undefined', bool: 'boolean', i8: rangeText('i8'), u8: rangeText('u8'), i16: rangeText('i16'), u16: rangeText('u16'),
+  i32: rangeText('i32'), u32: rangeText('u32'), f32: 'number', f64: 'number',
+  i64: wideText('i64'), u64: wideText('u64'),
   pointer: POINTER_EXPECTED,
 };
 
@@ -191,7 +194,7 @@ export interface InboundCodec {
 }
 
 /** Helpers the generated code may reference (unused ones cost nothing). */
-const HELPER_NAMES = ['views', 'bad', 'badAt', 'adv', 'readCString', 'intern', 'write', 'NUL_HINT', 'addressOf', 'pointerHint'] as const;
+const HELPER_NAMES = ['views', 'bad', 'badAt', 'adv', 'readCString', 'intern', 'write', 'NUL_HINT', 'addressOf', 'pointerHint', 'intHint'] as const;
 
 /**
  * Inbound argument passed by reference (Win64): reads the caller's copy, whose address is
@@ -215,7 +218,7 @@ function referenceArgCode(slot: ReferenceSlot, v: string, i: number, arena: numb
 }
 
 function helpers(namer: ValueNamer, expected: readonly string[]): unknown[] {
-  return [views, badValue(namer, expected), badMember(namer, rootName), arenaView, readCString, intern, bridge.write, NUL_HINT, addressOfObject, pointerHint];
+  return [views, badValue(namer, expected), badMember(namer, rootName), arenaView, readCString, intern, bridge.write, NUL_HINT, addressOfObject, pointerHint, integerHint];
 }
 
 export function makeInboundCodec(lowering: Lowering, namer: ValueNamer): InboundCodec {

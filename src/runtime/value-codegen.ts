@@ -15,10 +15,11 @@
  * - dv mode: `dv`, a DataView whose byte 0 is the value's first byte;
  * - both: `readCString(ptr)`, `intern(string)` (see cstrings.ts) and
  *   `badAt(what, path, expected, got, hint?)`, which builds the ArgumentTypeError, and
- *   `addressOf`/`pointerHint` (pointer-argument.ts).
+ *   `addressOf`/`pointerHint` (pointer-argument.ts), `intHint` (integer-range.ts).
  */
 import { ArgumentTypeError, describeValue } from '../errors';
 import { POINTER_EXPECTED } from './pointer-argument';
+import { fitsExpr, rangeText, wideFitsExpr, wideText } from './integer-range';
 import type { CType, ScalarKind, ScalarType } from '../signature';
 
 /** The hint added when a number has no integer value to convert. */
@@ -96,7 +97,8 @@ export function expectedText(t: ScalarType): string {
   if (t.js === 'string') return 'a string, null or a bigint address';
   switch (t.kind) {
     case 'bool': return 'boolean';
-    case 'i64': case 'u64': return 'bigint (or a safe-integer number)';
+    case 'i64': case 'u64': return wideText(t.kind);
+    case 'i8': case 'u8': case 'i16': case 'u16': case 'i32': case 'u32': return rangeText(t.kind);
     case 'pointer': return POINTER_EXPECTED;
     case 'void': return 'undefined';
     default: return 'number';
@@ -272,12 +274,12 @@ export class ValueGen {
       case 'f32': case 'f64':
         return `if (typeof ${v} !== 'number') ${fail(expected)} ${w(v)}`;
       case 'i64': case 'u64':
-        return `if (typeof ${v} === 'bigint') ${w(v)} else if (Number.isSafeInteger(${v})) ${w(`BigInt(${v})`)} else ${fail(expected)}`;
+        return `if (typeof ${v} === 'bigint') ${w(v)} else if (${wideFitsExpr(t.kind, v)}) ${w(`BigInt(${v})`)} else ${fail(expected, '', `intHint(${v})`)}`;
       case 'pointer': // as codec.ts: no numbers; an object with bare() stands for its address
         return `if (typeof ${v} === 'bigint') ${w(v)} else if (${v} === null) ${w('0n')} ` +
           `else { const a = addressOf(${v}); if (a === undefined) ${fail(expected, '', `pointerHint(${v})`)} ${w('a')} }`;
-      default: // 8/16/32-bit integers: typed-array/DataView stores wrap like a C cast
-        return `if (typeof ${v} !== 'number' || ${v} - ${v} !== 0) ${fail(expected)} ${w(v)}`;
+      default: // 8/16/32-bit integers: in range (integer-range.ts), so the typed-array store only drops a signed type's bit-pattern form to its value
+        return `if (typeof ${v} !== 'number' || !${fitsExpr(t.kind, v)}) ${fail(expected, '', `intHint(${v})`)} ${w(v)}`;
     }
   }
 }
