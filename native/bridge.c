@@ -98,14 +98,6 @@ int cffi_text_table_put(cffi_text_table *t, uint32_t index, char *text) {
   return 1;
 }
 
-/* Frees every text and the current array (the table must no longer be read). */
-void cffi_text_table_free(cffi_text_table *t) {
-  for (uint32_t i = 0; i < t->cap; i++) free(t->items[i]);
-  free(t->items);
-  t->items = NULL;
-  t->cap = 0;
-}
-
 napi_value cffi_make_address(napi_env env, uint64_t addr) {
   napi_value v;
   napi_create_bigint_uint64(env, addr, &v);

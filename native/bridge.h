@@ -147,7 +147,6 @@ int cffi_get_address_size(napi_env env, napi_callback_info info, size_t argc, na
 napi_value cffi_make_address(napi_env env, uint64_t addr);
 int cffi_get_index_text(napi_env env, napi_callback_info info, uint32_t *index, char **text);
 int cffi_text_table_put(cffi_text_table *t, uint32_t index, char *text);
-void cffi_text_table_free(cffi_text_table *t);
 /* Safe without the lock: cap is published after the array that has room for it. */
 static inline const char *cffi_text_table_get(const cffi_text_table *t, uint32_t index) {
   if (index >= __atomic_load_n(&t->cap, __ATOMIC_ACQUIRE)) return NULL;

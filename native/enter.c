@@ -410,8 +410,8 @@ static napi_value js_current_thread_id(napi_env env, napi_callback_info info) {
 
 /*
  * The environment ends. The realm itself stays (a native thread may still hold one of
- * its thunks, whose entry stub names it, and must get zero and a message), but what only
- * JS used goes: the frame arena, the per-thunk tables, the V8 handles.
+ * its thunks, whose entry stub names it, and must get zero and a message naming the thunk),
+ * but what only JS used goes: the frame arena, the Sync tables, the V8 handles.
  */
 static void realm_teardown(napi_env env, void *data, void *hint) {
   cffi_realm *r = data;
@@ -424,7 +424,8 @@ static void realm_teardown(napi_env env, void *data, void *hint) {
   free(r->arena);
   r->arena = NULL;
   pthread_mutex_lock(&r->sync_lock);
-  cffi_text_table_free(&r->slot_names);
+  /* The names stay: they belong to thunks still alive (dispose() forgets the others), whose
+     late calls are exactly what the realm is kept for, and they name them in the message. */
   free(r->sync_slots);
   r->sync_slots = NULL;
   r->sync_slots_cap = 0;

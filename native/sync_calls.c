@@ -240,9 +240,15 @@ void cffi_sync_call(cffi_realm *r, uint64_t ctx, uint64_t *regs, uint64_t *stack
   uint32_t stack_words = CFFI_CTX_STACK_WORDS(ctx);
   int blocking = !(flags & CFFI_FLAG_NONBLOCKING) || cffi_is_serviced_helper(r);
 
+  /* The process is exiting (told once, in closeForeignCalls()): answered without the lock,
+     which exit's teardown needs while threads may keep calling in a tight loop. */
+  if (__atomic_load_n(&r->closing, __ATOMIC_ACQUIRE)) {
+    __atomic_add_fetch(&r->refused_at_exit, 1, __ATOMIC_RELAXED);
+    cffi_zero_result(ctx, regs);
+    return;
+  }
   pthread_mutex_lock(&r->sync_lock);
   if (r->closing) {
-    /* The process is exiting: told once, in close_foreign_calls(). */
     r->refused_at_exit++;
     pthread_mutex_unlock(&r->sync_lock);
     cffi_zero_result(ctx, regs);
@@ -502,7 +508,7 @@ static napi_value js_ref_sync(napi_env env, napi_callback_info info) {
 static napi_value js_close_foreign_calls(napi_env env, napi_callback_info info) {
   cffi_realm *r = realm_of(env);
   pthread_mutex_lock(&r->sync_lock);
-  r->closing = 1;
+  __atomic_store_n(&r->closing, 1, __ATOMIC_RELEASE);
   cffi_pending *p = r->queue_head;
   r->queue_head = r->queue_tail = NULL;
   cffi_report *rep = r->reports;
