@@ -500,6 +500,29 @@ static napi_value js_ref_sync(napi_env env, napi_callback_info info) {
 }
 
 /*
+ * Empties the queue without running anything (under sync_lock): blocking callers are
+ * released with their call marked cancelled (they answer zero), fire-and-forget calls are
+ * dropped. Returns how many calls there were.
+ */
+static unsigned long cancel_queued_locked(cffi_realm *r) {
+  unsigned long n = 0;
+  cffi_pending *p = r->queue_head;
+  r->queue_head = r->queue_tail = NULL;
+  while (p) {
+    cffi_pending *next = p->next;
+    n++;
+    if (p->blocking) {
+      p->cancelled = 1;
+      finish_pending(&p->state);
+    } else {
+      free(p);
+    }
+    p = next;
+  }
+  return n;
+}
+
+/*
  * closeForeignCalls(): the process is exiting (JS runs its 'exit' listeners and no more
  * event-loop turns). Calls still queued, and calls that arrive from now on, get zero at
  * once instead of waiting for a JS thread that will not serve them; one message says how
@@ -509,22 +532,9 @@ static napi_value js_close_foreign_calls(napi_env env, napi_callback_info info) 
   cffi_realm *r = realm_of(env);
   pthread_mutex_lock(&r->sync_lock);
   __atomic_store_n(&r->closing, 1, __ATOMIC_RELEASE);
-  cffi_pending *p = r->queue_head;
-  r->queue_head = r->queue_tail = NULL;
+  unsigned long cancelled = cancel_queued_locked(r), unreported = 0;
   cffi_report *rep = r->reports;
   r->reports = NULL;
-  unsigned long cancelled = 0, unreported = 0;
-  while (p) {
-    cffi_pending *next = p->next;
-    cancelled++;
-    if (p->blocking) {
-      p->cancelled = 1;
-      finish_pending(&p->state);
-    } else {
-      free(p);
-    }
-    p = next;
-  }
   pthread_mutex_unlock(&r->sync_lock);
   for (; rep; unreported++) {
     cffi_report *next = rep->next;
@@ -568,18 +578,7 @@ void cffi_init_sync_calls(napi_env env, cffi_realm *r, napi_value exports) {
 /* The JS environment is going away: no queued call will run; release every waiter with a zero result. */
 void cffi_teardown_sync_calls(cffi_realm *r) {
   pthread_mutex_lock(&r->sync_lock);
-  cffi_pending *p = r->queue_head;
-  r->queue_head = r->queue_tail = NULL;
-  while (p) {
-    cffi_pending *next = p->next;
-    if (p->blocking) {
-      p->cancelled = 1;
-      finish_pending(&p->state);
-    } else {
-      free(p);
-    }
-    p = next;
-  }
+  cancel_queued_locked(r);
   cffi_report *rep = r->reports;
   r->reports = NULL;
   pthread_mutex_unlock(&r->sync_lock);
