@@ -30,7 +30,12 @@ function barePath(): string {
 }
 
 test('the packed tarball installs and runs with no compiler on PATH', { timeout: 240_000 }, () => {
-  const pack = spawnSync('npm', ['pack', '--pack-destination', work], { cwd: ROOT, encoding: 'utf8' });
+  // The prebuilt binaries come from this checkout's build; dist/ from `npm install`'s prepare
+  // step. --ignore-scripts: prepack would rebuild dist/ under other test files running now.
+  const prebuild = spawnSync(process.execPath, [join(ROOT, 'scripts', 'prebuild.js')], { cwd: ROOT, encoding: 'utf8' });
+  assert.equal(prebuild.status, 0, `prebuild failed:\n${prebuild.stderr}`);
+  assert.ok(existsSync(join(ROOT, 'dist', 'cjs', 'index.js')), 'dist/ is built (npm install runs the build)');
+  const pack = spawnSync('npm', ['pack', '--ignore-scripts', '--pack-destination', work], { cwd: ROOT, encoding: 'utf8' });
   assert.equal(pack.status, 0, `npm pack failed:\n${pack.stdout}\n${pack.stderr}`);
   const tarball = readdirSync(work).find((f) => f.endsWith('.tgz'));
   assert.ok(tarball, 'npm pack made a tarball');
