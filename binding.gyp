@@ -9,7 +9,8 @@
         "native/library.c",
         "native/enter.c",
         "native/foreign_stack.c",
-        "native/sync_calls.c"
+        "native/sync_calls.c",
+        "native/jumps.c"
       ],
       "cflags": ["-O2", "-Wall", "-Wextra", "-Wno-unused-parameter", "-fvisibility=hidden"],
       "cflags_c": ["-std=gnu11"],

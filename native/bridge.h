@@ -29,18 +29,21 @@ extern "C" {
 #define CFFI_ARG_WORDS 24
 #define CFFI_RET_WORDS 8
 #define CFFI_FRAME_CTX 0          /* thunk context (inbound) or call target (outbound) */
-#define CFFI_FRAME_STATUS 1       /* reserved for JS/native status flags */
+#define CFFI_FRAME_STATUS 1       /* CFFI_STATUS_INBOUND while an inbound call runs in it, else 0 */
+#define CFFI_STATUS_INBOUND 1
 #define CFFI_FRAME_ARGS 2         /* CFFI_ARG_WORDS words */
 #define CFFI_FRAME_RET (CFFI_FRAME_ARGS + CFFI_ARG_WORDS)
 #define CFFI_FRAME_STACK_PTR (CFFI_FRAME_RET + CFFI_RET_WORDS)
 #define CFFI_FRAME_THREAD 35      /* id of the calling thread, for diagnostics */
 #define CFFI_FRAME_STUB 36        /* outbound: address of the per-signature call stub */
+#define CFFI_FRAME_NATIVE_SP 37   /* native stack position of the call running in it, 0 once it ended (jumps.c) */
 #define CFFI_FRAME_STACK 40       /* copies of stack-passed argument words */
 #define CFFI_MAX_STACK_WORDS 472
 #define CFFI_FRAME_WORDS (CFFI_FRAME_STACK + CFFI_MAX_STACK_WORDS)
 #define CFFI_MAX_DEPTH 128       /* frames, shared by inbound and outbound calls */
 #define CFFI_HEADER_WORDS 8       /* header word 0: depth in use; word 1: mode of the next outbound call */
 #define CFFI_HEADER_CALL_MODE 1
+#define CFFI_HEADER_AFTER_RETURN 2 /* word 2: a call staged by callAfterReturn(), see jumps.c */
 #define CFFI_CALL_SERVICED 1      /* run the call on a helper thread while this thread serves callbacks */
 
 /*
@@ -167,6 +170,14 @@ void cffi_enter_on_js_thread(cffi_realm *r, uint64_t ctx, uint64_t *regs, uint64
 void cffi_report_foreign(cffi_realm *r, uint64_t ctx, long tid, const char *why);
 void cffi_deliver_report(napi_env env, cffi_realm *r, uint64_t ctx, long tid, const char *why, uint32_t count);
 long cffi_current_tid(void);
+
+/* Callbacks that C leaves with longjmp (jumps.c). The arena holds one frame more than
+   CFFI_MAX_DEPTH: the staging frame of a call made after a callback returns. */
+#define CFFI_STAGING_FRAME CFFI_MAX_DEPTH
+void cffi_check_not_jumped_over(cffi_realm *r, uint64_t depth, uintptr_t here, uint64_t ctx);
+void cffi_check_call_returned(cffi_realm *r, uint64_t depth);
+void cffi_take_after_return(cffi_realm *r, uint64_t depth, long tid);
+void cffi_run_after_return(void);
 
 /* Calls from other threads (sync_calls.c). */
 void cffi_init_sync_calls(napi_env env, cffi_realm *r, napi_value exports);

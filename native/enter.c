@@ -88,10 +88,13 @@ void cffi_enter_on_js_thread(cffi_realm *r, uint64_t ctx, uint64_t *regs, uint64
     cffi_report_foreign(r, ctx, tid, "too-deep");
     return;
   }
+  uintptr_t here = (uintptr_t)__builtin_frame_address(0);
+  if (depth > 0) cffi_check_not_jumped_over(r, depth, here, ctx);
   uint64_t *frame = frame_at(r, depth);
   uint32_t stack_words = CFFI_CTX_STACK_WORDS(ctx);
   frame[CFFI_FRAME_CTX] = ctx;
-  frame[CFFI_FRAME_STATUS] = 0;
+  frame[CFFI_FRAME_STATUS] = CFFI_STATUS_INBOUND;
+  frame[CFFI_FRAME_NATIVE_SP] = here;
   memcpy(frame + CFFI_FRAME_ARGS, regs, CFFI_ARG_WORDS * 8);
   /* The result words are not cleared here: the codec writes every word a result
      uses, and zeroes them itself whenever a call fails (onError). */
@@ -101,6 +104,9 @@ void cffi_enter_on_js_thread(cffi_realm *r, uint64_t ctx, uint64_t *regs, uint64
   r->arena[0] = depth + 1;
   int entered = call_dispatcher(r, ctx);
   r->arena[0] = depth;
+  frame[CFFI_FRAME_STATUS] = 0;
+  frame[CFFI_FRAME_NATIVE_SP] = 0;
+  if (r->arena[CFFI_HEADER_AFTER_RETURN] != 0) cffi_take_after_return(r, depth, tid);
   if (entered) memcpy(regs + CFFI_ARG_WORDS, frame + CFFI_FRAME_RET, CFFI_RET_WORDS * 8);
   else cffi_zero_result(ctx, regs); /* JS never wrote a result: the frame holds an older call's words */
 }
@@ -185,6 +191,8 @@ __attribute__((visibility("default"))) void cffi_enter(uint64_t ctx, uint64_t *r
     cffi_report_foreign(r, ctx, cffi_current_tid(), r->alive ? "wrong-thread" : "realm-gone");
   }
   errno = saved_errno;
+  /* Last, with JS and the reserved stack left behind: a jump from here crosses native frames only. */
+  cffi_run_after_return();
 }
 
 /* Called through a disposed thunk: info is trap information (see CFFI_TRAP_FLAGS in bridge.h). */
@@ -319,6 +327,8 @@ static napi_value js_call_native(napi_env env, napi_callback_info info) {
   call_stub_fn stub = (call_stub_fn)(uintptr_t)frame[CFFI_FRAME_STUB];
   uint64_t mode = r->arena[CFFI_HEADER_CALL_MODE];
   r->arena[CFFI_HEADER_CALL_MODE] = 0;
+  frame[CFFI_FRAME_STATUS] = 0;
+  frame[CFFI_FRAME_NATIVE_SP] = (uintptr_t)__builtin_frame_address(0);
   if (mode == CFFI_CALL_SERVICED) {
     cffi_run_serviced(r, frame, stub);
   } else {
@@ -326,6 +336,8 @@ static napi_value js_call_native(napi_env env, napi_callback_info info) {
     stub(frame);
     r->native_depth--;
   }
+  frame[CFFI_FRAME_NATIVE_SP] = 0;
+  cffi_check_call_returned(r, depth);
   return NULL;
 }
 
@@ -467,7 +479,7 @@ static void export_context_layout(napi_env env, napi_value exports) {
 void cffi_init_enter(napi_env env, napi_value exports) {
   pin_bridge();
   cffi_realm *r = calloc(1, sizeof *r);
-  size_t words = CFFI_HEADER_WORDS + (size_t)CFFI_MAX_DEPTH * CFFI_FRAME_WORDS;
+  size_t words = CFFI_HEADER_WORDS + (size_t)(CFFI_MAX_DEPTH + 1) * CFFI_FRAME_WORDS; /* + the staging frame */
   r->arena = aligned_alloc(64, words * 8);
   if (!r || !r->arena) {
     cffi_throw(env, "ERR_NO_MEMORY", "closure-ffi: no memory for a new JS environment");
@@ -497,6 +509,7 @@ void cffi_init_enter(napi_env env, napi_value exports) {
   cffi_export_number(env, exports, "ARG_WORDS", CFFI_ARG_WORDS);
   cffi_export_number(env, exports, "RET_WORDS", CFFI_RET_WORDS);
   cffi_export_number(env, exports, "MAX_STACK_WORDS", CFFI_MAX_STACK_WORDS);
+  cffi_export_number(env, exports, "STAGING_FRAME", CFFI_STAGING_FRAME);
   export_context_layout(env, exports);
   cffi_export(env, exports, "useAccelerator", js_use_accelerator);
   cffi_export(env, exports, "setDispatcher", js_set_dispatcher);

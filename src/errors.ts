@@ -138,6 +138,16 @@ export class WrongThreadError extends ClosureFfiError {
   }
 }
 
+/**
+ * `callAfterReturn()` used where it cannot work: outside a closure that native code called
+ * on its own JS thread, or a second time in one closure.
+ */
+export class AfterReturnError extends ClosureFfiError {
+  constructor(message: string) {
+    super('ERR_AFTER_RETURN', message);
+  }
+}
+
 /** Calls nested deeper than the frame arena allows (native -> JS -> native ...). */
 export class NestingError extends ClosureFfiError {
   constructor(message: string) {

@@ -2,7 +2,7 @@
  * FnPtr: call any native function pointer from JS (ours or not), with the same
  * signatures and conventions as thunks.
  */
-import { ArgumentCountError, ArgumentTypeError, InvalidOptionError, describeValue } from './errors';
+import { ArgumentCountError, ArgumentTypeError, InvalidOptionError, UnsupportedTypeError, describeValue } from './errors';
 import { CALL_SERVICED, HEADER_CALL_MODE_U32, views } from './runtime/arena';
 import { makeOutboundCaller, type OutboundCaller } from './runtime/codec';
 import { planFor, variadicCallPlan, type SignaturePlan } from './runtime/signature-plan';
@@ -101,6 +101,33 @@ function variadicCaller(plan: SignaturePlan, address: bigint, label: string): Ou
 }
 
 /**
+ * For callAfterReturn (after-return.ts): makes a caller that writes a call's frame and hands
+ * it to `run` instead of calling. Kept per FnPtr, outside its public shape.
+ */
+const stagers = new WeakMap<object, (run: () => void) => OutboundCaller>();
+
+/** The staging caller of `fn` (made on first use), or a string saying why it has none. */
+export function stagerOf(fn: object, run: () => void): OutboundCaller | string {
+  const make = stagers.get(fn);
+  if (make === undefined) return 'it is not a FnPtr';
+  return make(run);
+}
+
+function stagerFactory(plan: SignaturePlan, address: bigint, label: string): (run: () => void) => OutboundCaller {
+  let made: OutboundCaller | undefined;
+  return (run) => {
+    if (plan.signature.variadic) throw new UnsupportedTypeError(`callAfterReturn(${label}): variadic functions cannot be staged`);
+    // The staged frame is copied and run later: nothing may point into the frame being written
+    // (C strings placed in its scratch bytes, Win64 by-reference copies) or need freeing after the call.
+    const bad = plan.lowering.args.findIndex((a) => a.kind === 'cstring' || a.kind === 'reference' || a.kind === 'va_list');
+    if (bad >= 0)
+      throw new UnsupportedTypeError(`callAfterReturn(${label}): ${fixedArgName(plan, label, bad)} is a C string, a va_list or a ` +
+        `struct passed by reference, which cannot outlive the closure; pass a bigint pointer to memory that stays valid`);
+    return (made ??= makeOutboundCaller(plan.lowering, address, plan.callStub(), (i) => fixedArgName(plan, label, i), label, run));
+  };
+}
+
+/**
  * A typed native function pointer.
  *
  * @example
@@ -131,5 +158,6 @@ export class FnPtr<const S extends SignatureSpec = SignatureSpec> {
     const label = `FnPtr '${plan.signature.text}'`;
     const caller = plan.signature.variadic ? variadicCaller(plan, this.address, label) : callerFor(plan, this.address, label);
     this.call = (options.serviceCallbacks ? serviced(caller) : caller) as (...args: GivenArgsOf<S>) => ReturnOf<S>;
+    stagers.set(this, stagerFactory(plan, this.address, label));
   }
 }

@@ -15,6 +15,7 @@ export {
   type OnErrorPolicy,
 } from './bare-fn';
 export { FnPtr, type FnPtrOptions, type FunctionAddress } from './fn-ptr';
+export { callAfterReturn } from './after-return';
 export { thunkFactory } from './thunk-factory';
 export { defaultJitAlloc, setGlobalJitAlloc, type JitAlloc, type JitBlock } from './jit/jit-alloc';
 export { loadLibrary, NativeLibrary, type LoadLibraryOptions } from './library';

@@ -25,6 +25,10 @@ export const FRAME = {
   stack: 40,
 } as const;
 
+/** Frame words only the bridge writes: STATUS_INBOUND while an inbound call runs in the frame. */
+export const FRAME_STATUS_INBOUND = 1;
+/** Header word 2 (as a u32 index): the frame depth whose closure staged a call with callAfterReturn(). */
+export const HEADER_AFTER_RETURN_U32 = 4;
 /** Header word 1 (as a u32 index): the mode of the next outbound call, consumed by the bridge. */
 export const HEADER_CALL_MODE_U32 = 2;
 export const CALL_SERVICED = 1;

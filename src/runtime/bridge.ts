@@ -52,6 +52,8 @@ export interface NativeBridge {
   ARG_WORDS: number;
   RET_WORDS: number;
   MAX_STACK_WORDS: number;
+  /** Index of the frame after the last regular one, where callAfterReturn() stages its call (native/jumps.c). */
+  STAGING_FRAME: number;
   /** Thunk context layout (see thunk-context.ts and native/bridge.h). */
   CTX_ID_BITS: number;
   CTX_GEN_BITS: number;

@@ -326,7 +326,11 @@ function freeAll(ptrs: bigint[]): void {
  * Builds the caller for one native function: target and stub addresses are baked in
  * as constants (split into 32-bit halves so no BigInt is made per call).
  */
-export function makeOutboundCaller(lowering: Lowering, target: bigint, stub: bigint, namer: ValueNamer, label: string): OutboundCaller {
+export function makeOutboundCaller(
+  lowering: Lowering, target: bigint, stub: bigint, namer: ValueNamer, label: string,
+  /** What runs the written frame: the native call, or (after-return.ts) staging it for later. */
+  run: () => void = bridge.callNative,
+): OutboundCaller {
   const expected = [...lowering.args.map(expectedFor), expectedFor(lowering.ret)];
   const n = lowering.args.length;
   const params = lowering.args.map((_, i) => `a${i}`);
@@ -384,7 +388,7 @@ export function makeOutboundCaller(lowering: Lowering, target: bigint, stub: big
     ...helpers(namer, expected),
     count,
     nesting,
-    bridge.callNative,
+    run,
     putCString,
     mallocCString,
     freeAll,
