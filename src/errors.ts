@@ -199,3 +199,13 @@ export class QueueFullError extends ClosureFfiError {
     this.dropped = dropped;
   }
 }
+
+/**
+ * A native memory access (`memory.i32(ptr)`, `decode`, ...) at NULL or NULL plus a small
+ * offset: an address in the first 64 KiB, which Linux never maps, so C would have crashed.
+ */
+export class NullPointerError extends ClosureFfiError {
+  constructor(message: string) {
+    super('ERR_NULL_POINTER', message);
+  }
+}
