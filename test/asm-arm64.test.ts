@@ -361,6 +361,30 @@ for (const [ctxReg, fnReg] of [['x16', 'x17'], ['x9', 'x10'], ['x17', 'x16']] as
     w.putAlign(8); w.putLabel('ctx'); w.putU64(0x1122334455667788n); w.putLabel('fn'); w.putU64(0xfedcba9876543210n);
   }, 16);
 }
+// putLdrRegU64's own pool: aligned to 8 with udf #0, 8-byte literals first, equal ones shared.
+for (const [i, r] of [...X, ...D].entries()) {
+  const v = 0x1122_3344_0000_0000n + BigInt(i);
+  add('putLdrRegU64', (s) => [
+    `ldr ${r}, ${s}_a`, `ldr ${r}, ${s}_b`, `ldr ${r}, ${s}_a`, 'ret', '.balignl 8, 0',
+    `${s}_a: .quad ${hex(v)}`, `${s}_b: .quad 0xffffffffffffffff`,
+  ].join('\n'), (w) => {
+    w.putLdrRegU64(r, v); w.putLdrRegU64(r, 0xffff_ffff_ffff_ffffn); w.putLdrRegU64(r, v); w.putRet();
+  }, 16);
+}
+for (const [i, r] of [...W, ...S].entries()) {
+  const v = 0x8000_0000n + BigInt(i);
+  add('putLdrRegU64', (s) => [
+    `ldr ${r}, ${s}_a`, 'ldr x1, 1f', `ldr ${r}, ${s}_b`, 'ret', '.balignl 8, 0',
+    '1: .quad 0x1122334455667788', `${s}_a: .word ${hex(v)}`, `${s}_b: .word 0`,
+  ].join('\n'), (w) => {
+    w.putLdrRegU64(r, v); w.putLdrRegU64('x1', 0x1122_3344_5566_7788n); w.putLdrRegU64(r, 0n); w.putRet();
+    w.putLiteralPool();
+  }, 16);
+}
+add('putLdrRegU64', (s) => `ldr w3, ${s}_a\nret\n${s}_a: .word 7`, (w) => {
+  w.putLdrRegU64('w3', 7n); w.putRet(); // 4-byte literals only: no padding needed
+});
+
 // An entry-stub-like frame: push, save argument registers, a call, a loop, restore, return.
 add('labels', (s) => [
   'bti c', 'stp x29, x30, [sp, #-16]!', 'mov x29, sp', 'sub sp, sp, #0xd0',
@@ -684,6 +708,32 @@ test('labels: undefined, duplicate, out of reach and misaligned', () => {
     'putLdrRegLiteral', 'multiple of 4');
   finishRejects((x) => { x.putAdrRegLabel('x0', 'far'); x.putBytes(new Uint8Array(1048576)); x.putLabel('far'); },
     'putAdrRegLabel', 'distance 1048580');
+});
+
+test('literal pool: explicit placement, reuse after a flush, label offsets', () => {
+  const w = new Arm64Writer();
+  w.putLdrRegU64('x16', 0xdeadn);
+  w.putBrReg('x17');
+  assert.equal(w.offset, 8);
+  w.putLiteralPool();
+  assert.equal(w.offset, 16); // 8-aligned already: no padding
+  w.putLiteralPool(); // nothing pending
+  assert.equal(w.offset, 16);
+  w.putLdrRegU64('x16', 0xdeadn); // a new slot after the flush, written by finish()
+  w.putLabel('end');
+  const code = w.finish();
+  assert.equal(code.length, 32);
+  assert.equal(Buffer.from(code).readBigUInt64LE(8), 0xdeadn);
+  assert.equal(Buffer.from(code).readBigUInt64LE(24), 0xdeadn);
+  assert.equal(Buffer.from(code).readUInt32LE(20), 0); // udf #0 padding
+  assert.equal(w.labelOffset('end'), 20);
+  assert.equal(w.labelOffset('nope'), undefined);
+  assert.deepEqual(w.finish(), code);
+  rejects((x) => x.putLdrRegU64('w0', 1n << 32n), 'putLdrRegU64', '4294967296');
+  rejects((x) => x.putLdrRegU64(bad('q0'), 1n), 'putLdrRegU64', 'q0');
+  rejects((x) => x.putLabel('\0pool0'), 'putLabel', 'reserved');
+  rejects((x) => { x.putLdrRegU64('x0', 1n); x.putBytes(new Uint8Array(1048576)); x.finish(); },
+    'putLdrRegU64', 'literal-pool entry');
 });
 
 test('finish() does not consume the writer', () => {

@@ -127,10 +127,18 @@ export class Arm64Writer {
   private readonly code: number[] = [];
   private readonly labels = new Map<string, number>();
   private readonly fixups: Fixup[] = [];
+  /** Literals requested by putLdrRegU64 and not yet placed: label -> value and size. */
+  private readonly pool = new Map<string, { value: bigint; size: 4 | 8 }>();
+  private poolCount = 0;
 
   /** Current length in bytes (the offset the next instruction will start at). */
   get offset(): number {
     return this.code.length;
+  }
+
+  /** The offset of a defined label (e.g. a literal slot to patch later), or undefined. */
+  labelOffset(name: string): number | undefined {
+    return this.labels.get(name);
   }
 
   // ---- pc-relative loads and addresses ----------------------------------------------------
@@ -147,6 +155,45 @@ export class Arm64Writer {
   putLdrRegPcRel(dst: Arm64XReg | Arm64WReg | Arm64SReg | Arm64DReg | Arm64QReg, offset: number): void {
     const word = this.ldrLiteralWord('putLdrRegPcRel', dst);
     this.ins('putLdrRegPcRel', word | this.pcRelField('putLdrRegPcRel', 'imm19', offset));
+  }
+
+  /**
+   * `ldr dst, <literal>` with the literal placed in this writer's pool: 8 bytes for x/d,
+   * 4 bytes for w/s (value below 2^32). Equal literals share a slot. The pool is written
+   * by {@link putLiteralPool} (or by {@link finish}), which must come within 1 MiB.
+   */
+  putLdrRegU64(dst: Arm64XReg | Arm64WReg | Arm64SReg | Arm64DReg, value: bigint): void {
+    const e = 'putLdrRegU64';
+    const r = this.reg(e, dst, { kinds: ['x', 'w', 's', 'd'], what: 'an x, w, s or d register' });
+    const size = SIZE[r.kind] as 4 | 8;
+    if (typeof value !== 'bigint' || value < 0n || value >= 1n << BigInt(8 * size)) {
+      throw operandError(e, `value ${String(value)} is not a bigint in 0..2^${8 * size}-1 (for '${r.name}')`);
+    }
+    let label: string | undefined;
+    for (const [name, lit] of this.pool) if (lit.value === value && lit.size === size) label = name;
+    if (label === undefined) {
+      label = `\0pool${this.poolCount++}`;
+      this.pool.set(label, { value, size });
+    }
+    this.fixup(e, 'imm19', label);
+    this.ins(e, this.ldrLiteralWord(e, dst));
+  }
+
+  /**
+   * Writes the pending literals of {@link putLdrRegU64}: aligned to 8 with `udf #0`, the
+   * 8-byte literals first, then the 4-byte ones. Does nothing when none are pending. Put it
+   * where execution cannot fall through (after a branch or `ret`).
+   */
+  putLiteralPool(): void {
+    if (this.pool.size === 0) return;
+    const entries = [...this.pool].sort(([, a], [, b]) => b.size - a.size);
+    this.putAlign(entries[0][1].size);
+    for (const [label, { value, size }] of entries) {
+      this.labels.set(label, this.code.length);
+      if (size === 8) this.putU64(value);
+      else this.u32(Number(value));
+    }
+    this.pool.clear();
   }
 
   /** `adr dst, label`: the address of a label (any byte distance, ±1 MiB). */
@@ -493,6 +540,7 @@ export class Arm64Writer {
   /** Defines `name` at the current offset; each name may be defined once. */
   putLabel(name: string): void {
     this.labelName('putLabel', name);
+    if (name.startsWith('\0')) throw operandError('putLabel', `label names starting with NUL are reserved`);
     if (this.labels.has(name)) throw operandError('putLabel', `label '${name}' is already defined`);
     this.labels.set(name, this.code.length);
   }
@@ -543,9 +591,11 @@ export class Arm64Writer {
    * Resolves label references and returns the bytes. A label never defined throws a
    * RangeError with code `ERR_ASM_UNDEFINED_LABEL` (the code X64Writer uses); a label out
    * of the instruction's reach, or not 4-byte aligned for a branch or literal load, throws
-   * `ERR_ASM_OPERAND`. Both name the emitter that referenced it.
+   * `ERR_ASM_OPERAND`. Both name the emitter that referenced it. Pending literals of
+   * {@link putLdrRegU64} are first written at the end, as {@link putLiteralPool} does.
    */
   finish(): Uint8Array {
+    this.putLiteralPool();
     const out = Uint8Array.from(this.code);
     const view = new DataView(out.buffer);
     for (const f of this.fixups) {
@@ -555,7 +605,8 @@ export class Arm64Writer {
           code: 'ERR_ASM_UNDEFINED_LABEL',
         });
       }
-      const field = this.pcRelField(f.emitter, f.kind, target - f.at, `label '${f.label}'`);
+      const what = f.label.startsWith('\0') ? 'its literal-pool entry' : `label '${f.label}'`;
+      const field = this.pcRelField(f.emitter, f.kind, target - f.at, what);
       view.setUint32(f.at, (view.getUint32(f.at, true) | field) >>> 0, true);
     }
     return out;
