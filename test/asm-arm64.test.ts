@@ -495,8 +495,11 @@ for (const group of groups) {
   });
 }
 
-test(`case count: ${cases.length} cases checked against GNU as`, () => {
+test(`case count: ${cases.length} cases checked against GNU as`, (t) => {
   assert.equal(reference().length, cases.length);
+  const per = new Map<string, number>();
+  for (const c of cases) per.set(c.group, (per.get(c.group) ?? 0) + 1);
+  t.diagnostic([...per].map(([g, n]) => `${g} ${n}`).join(', '));
 });
 
 /** Runs a movz/movn/movk sequence: the value it leaves in the register. */
@@ -734,6 +737,24 @@ test('literal pool: explicit placement, reuse after a flush, label offsets', () 
   rejects((x) => x.putLabel('\0pool0'), 'putLabel', 'reserved');
   rejects((x) => { x.putLdrRegU64('x0', 1n); x.putBytes(new Uint8Array(1048576)); x.finish(); },
     'putLdrRegU64', 'literal-pool entry');
+});
+
+test('the class TSDoc example runs as written', () => {
+  const ctx = 0x1122_3344_5566_7788n;
+  const stub = 0x0000_ffff_dead_b000n;
+  const w = new Arm64Writer();
+  w.putBti('c');
+  w.putLdrRegLiteral('x16', 'ctx');
+  w.putLdrRegLiteral('x17', 'stub');
+  w.putBrReg('x17');
+  w.putLabel('ctx');
+  w.putU64(ctx);
+  w.putLabel('stub');
+  w.putU64(stub);
+  const code = w.finish();
+  assert.equal(code.length, 32);
+  assert.equal(w.labelOffset('ctx'), 16);
+  assert.equal(words(code.subarray(0, 16)), 'd503245f 58000070 58000091 d61f0220');
 });
 
 test('finish() does not consume the writer', () => {

@@ -120,7 +120,7 @@ const X_ZR: Accept = { kinds: ['x'], zr: true, what: 'a 64-bit register x0..x30 
  * w.putU64(ctx);
  * w.putLabel('stub');
  * w.putU64(stub);
- * const code = w.finish();   // Uint8Array, 28 bytes
+ * const code = w.finish();   // Uint8Array, 32 bytes; w.labelOffset('ctx') === 16
  * ```
  */
 export class Arm64Writer {
