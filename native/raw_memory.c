@@ -140,6 +140,26 @@ static napi_value js_view(napi_env env, napi_callback_info info) {
   return ab;
 }
 
+/*
+ * bufferAddress(arrayBuffer) -> number: the address of an ArrayBuffer's backing store, for
+ * passing JS memory to C without a copy. V8 never moves a backing store once it exists (a
+ * small typed array's on-heap bytes move out when its .buffer is taken, which JS does
+ * first), so JS caches the result per ArrayBuffer. A number: user-space addresses fit in
+ * 47 bits. 0 for an empty or detached buffer.
+ */
+static napi_value js_buffer_address(napi_env env, napi_callback_info info) {
+  size_t argc = 1;
+  napi_value argv[1];
+  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
+  void *data = NULL;
+  size_t length = 0;
+  if (argc < 1 || napi_get_arraybuffer_info(env, argv[0], &data, &length) != napi_ok)
+    return cffi_throw(env, "ERR_ARG_TYPE", "bufferAddress(arrayBuffer): not an ArrayBuffer");
+  napi_value v;
+  napi_create_double(env, length == 0 ? 0.0 : (double)(uintptr_t)data, &v);
+  return v;
+}
+
 /* readCString(addr) -> string (UTF-8) or null for NULL. */
 static napi_value js_read_cstring(napi_env env, napi_callback_info info) {
   size_t argc = 1;
@@ -161,4 +181,5 @@ void cffi_init_raw_memory(napi_env env, napi_value exports) {
   cffi_export(env, exports, "write", js_write);
   cffi_export(env, exports, "view", js_view);
   cffi_export(env, exports, "readCString", js_read_cstring);
+  cffi_export(env, exports, "bufferAddress", js_buffer_address);
 }

@@ -5,6 +5,7 @@
 import { ArgumentCountError, ArgumentTypeError, InvalidOptionError, UnsupportedTypeError, describeValue } from './errors';
 import { CALL_SERVICED, HEADER_CALL_MODE_U32, views } from './runtime/arena';
 import { makeOutboundCaller, type OutboundCaller } from './runtime/codec';
+import { takesStringArgument } from './runtime/pointer-argument';
 import { planFor, variadicCallPlan, type SignaturePlan } from './runtime/signature-plan';
 import { variadicArgType } from './runtime/va-list';
 import type { CallConvName, SignatureSpec } from './signature';
@@ -62,8 +63,13 @@ function fixedArgName(plan: SignaturePlan, label: string, i: number): string {
   return `argument ${i + 1}${name ? ` (${name})` : ''} of ${label}`;
 }
 
+/** Which parameters take a JS string as a temporary C string (`const char *`; see pointer-argument.ts). */
+function stringArgsOf(plan: SignaturePlan): boolean[] {
+  return plan.signature.args.map((t) => takesStringArgument(t.name));
+}
+
 function callerFor(plan: SignaturePlan, address: bigint, label: string): OutboundCaller {
-  return makeOutboundCaller(plan.lowering, address, plan.callStub(), (i) => fixedArgName(plan, label, i), label);
+  return makeOutboundCaller(plan.lowering, address, plan.callStub(), (i) => fixedArgName(plan, label, i), label, undefined, stringArgsOf(plan));
 }
 
 /**
@@ -93,7 +99,7 @@ function variadicCaller(plan: SignaturePlan, address: bigint, label: string): Ou
       const callPlan = variadicCallPlan(plan, ctypes);
       caller = makeOutboundCaller(callPlan.lowering, address, callPlan.callStub(), (i) =>
         i < fixed ? fixedArgName(plan, label, i) : `argument ${fixed + 2 * (i - fixed) + 2} of ${label} ('...' argument ${i - fixed + 1}, ${types[i - fixed]})`,
-      label);
+      label, undefined, stringArgsOf(plan));
       callers.set(key, caller);
     }
     return caller(...values);
@@ -123,7 +129,7 @@ function stagerFactory(plan: SignaturePlan, address: bigint, label: string): (ru
     if (bad >= 0)
       throw new UnsupportedTypeError(`callAfterReturn(${label}): ${fixedArgName(plan, label, bad)} is a C string, a va_list or a ` +
         `struct passed by reference, which cannot outlive the closure; pass a bigint pointer to memory that stays valid`);
-    return (made ??= makeOutboundCaller(plan.lowering, address, plan.callStub(), (i) => fixedArgName(plan, label, i), label, run));
+    return (made ??= makeOutboundCaller(plan.lowering, address, plan.callStub(), (i) => fixedArgName(plan, label, i), label, run, stringArgsOf(plan)));
   };
 }
 

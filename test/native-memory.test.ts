@@ -7,7 +7,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import koffi from 'koffi';
-import { ArgumentTypeError, ClosureFfiError, FnPtr, decode, encode, loadLibrary, memory, struct } from '../src/index';
+import { ArgumentTypeError, BareFn, ClosureFfiError, FnPtr, decode, encode, loadLibrary, memory, struct } from '../src/index';
 import { WINDOW_SIZE } from '../src/runtime/address-windows';
 import { compileSharedLibrary } from './support/cc';
 
@@ -273,6 +273,87 @@ describe('views and strings', () => {
       assert.equal(memory.string(edge - 31, 40), 'é'.repeat(20));
     } finally {
       memory.free(block);
+    }
+  });
+});
+
+describe('JS memory and strings as pointer arguments', () => {
+  const libc = loadLibrary();
+  const strlen = new FnPtr('size_t strlen(const char *s)', libc.symbol('strlen'));
+  const memcpy = new FnPtr('void *memcpy(void *dst, const void *src, size_t n)', libc.symbol('memcpy'));
+  const memset = new FnPtr('void *memset(void *s, int c, size_t n)', libc.symbol('memset'));
+  const snprintf = new FnPtr('int snprintf(char *buf, size_t size, const char *fmt, ...)', libc.symbol('snprintf'));
+
+  test('Buffer, typed arrays, DataView and ArrayBuffer are passed by address, without a copy', () => {
+    assert.equal(strlen.call(Buffer.from('hello\0')), 5n);
+    const dst = new Uint32Array(4);
+    memcpy.call(dst.subarray(1), new Uint32Array([7, 8]), 8n); // byteOffset honoured
+    assert.deepEqual([...dst], [0, 7, 8, 0]);
+    const ab = new ArrayBuffer(6);
+    memset.call(ab, 0x41, 6n);
+    assert.equal(Buffer.from(ab).toString(), 'AAAAAA');
+    const dv = new DataView(new ArrayBuffer(8), 2, 4);
+    memset.call(dv, 0xff, 4n);
+    assert.deepEqual([...new Uint8Array(dv.buffer)], [0, 0, 255, 255, 255, 255, 0, 0]);
+    // the returned pointer is the JS memory's own address: native and JS see the same bytes
+    const buf = Buffer.alloc(16);
+    const at = memset.call(buf, 0x7a, 3n);
+    assert.equal(memory.string(at), 'zzz');
+    assert.equal(memset.call(Buffer.alloc(0), 0, 0n), 0n); // no bytes: NULL
+  });
+
+  test('JS memory and native memory mix: memcpy both ways', () => {
+    const p = memory.alloc(16);
+    try {
+      memcpy.call(p, new Float64Array([1.5, -2]), 16n);
+      assert.equal(memory.f64(p, 8), -2);
+      const back = new Float64Array(2);
+      memcpy.call(back, p, 16n);
+      assert.deepEqual([...back], [1.5, -2]);
+    } finally {
+      memory.free(p);
+    }
+  });
+
+  test('a JS string for a const char * is a temporary UTF-8 copy; other pointers refuse strings', () => {
+    assert.equal(strlen.call('héllo ✓'), 10n);
+    assert.equal(strlen.call(''), 0n);
+    assert.equal(strlen.call('x'.repeat(100000)), 100000n);
+    const out = Buffer.alloc(64);
+    assert.equal(snprintf.call(out, 64n, '%s=%d, %s', 'cstring', 'n', 'int', 42, 'cstring', 'ü'), 8);
+    assert.equal(out.toString('utf8', 0, 8), 'n=42, ü');
+    assert.throws(() => strlen.call('a\0b'), /argument 1 \(s\).*NUL character/);
+    assert.throws(() => memcpy.call(out, 'abc' as never, 3n), /argument 2 \(src\).*a string is taken only for a const char \* parameter/);
+  });
+
+  test('JS memory is refused where it would outlive the call (closure results, struct members)', () => {
+    const Holder = struct({ p: 'void *' });
+    const p = memory.alloc(8);
+    try {
+      assert.throws(() => encode(p, Holder, { p: Buffer.alloc(4) as never }), /JS memory is taken only as an argument of a call/);
+    } finally {
+      memory.free(p);
+    }
+  });
+
+  test('the memory stays alive for the call even when nothing else holds it', () => {
+    // a callback inside the call forces collections while C still uses the buffer
+    const qsort = new FnPtr('void qsort(void *, size_t, size_t, int (*)(const void *, const void *))', libc.symbol('qsort'));
+    const gc = (globalThis as { gc?: () => void }).gc;
+    let calls = 0;
+    const cmp = new BareFn('int (const void *, const void *)', (a, b) => {
+      if (++calls % 50 === 0) { gc?.(); for (let i = 0; i < 100; i++) new Uint8Array(1 << 16); }
+      return memory.i32(a) - memory.i32(b);
+    });
+    try {
+      const sorted = (() => {
+        const data = new Int32Array(500).map((_, i) => (i * 7919) % 500);
+        qsort.call(data, 500n, 4n, cmp.bare());
+        return data;
+      })();
+      assert.deepEqual([...sorted], [...Array(500).keys()]);
+    } finally {
+      cmp.dispose();
     }
   });
 });

@@ -34,6 +34,8 @@ export interface NativeBridge {
   write(ptr: bigint | number, bytes: ArrayBufferView): void;
   view(ptr: bigint | number, length: number): ArrayBuffer;
   readCString(ptr: bigint | number): string | null;
+  /** Address of an ArrayBuffer's backing store (0 when empty or detached); see pointer-argument.ts. */
+  bufferAddress(buffer: ArrayBuffer): number;
   /** `options`: RTLD_* bits (see library.ts). */
   dlopen(path: string | null, options?: number): bigint;
   dlsym(handle: bigint, name: string): bigint;

@@ -19,7 +19,7 @@ import { FRAME, FRAME_WORDS, HEADER_WORDS, views } from './arena';
 import { arenaAddress, intern, mallocCString, putCString, readCString } from './cstrings';
 import { argumentVaList, frameVaList, vaListArgument, vaScratchWord, type NativeVaList } from './va-list';
 import { badMember, nonFiniteHint, ValueGen, zeroWords } from './value-codegen';
-import { addressOfObject, pointerHint, POINTER_EXPECTED } from './pointer-argument';
+import { addressOfObject, argumentAddress, pointerHint, POINTER_EXPECTED } from './pointer-argument';
 import { outboundCalls } from './callback-errors';
 import { fitsExpr, integerHint, isSmallInt, rangeText, wideFitsExpr, wideText } from './integer-range';
 import { decode } from '../memory-codec';
@@ -318,8 +318,23 @@ function cstringArgCode(slot: ScalarSlot, v: string, i: number, arena: number): 
   );
 }
 
-function freeAll(ptrs: bigint[]): void {
-  for (const p of ptrs) bridge.free(p);
+/**
+ * Statements storing outbound pointer argument `v`: a bigint or null as they are; JS
+ * memory, a thunk object or (for `const char *`, `strings`) a JS string through
+ * `argumentAddress` (pointer-argument.ts), which puts what the call must keep alive in
+ * `temps`, held until the native function has returned.
+ */
+function pointerArgCode(slot: ScalarSlot, v: string, i: number, strings: boolean): string {
+  const w = `(b + ${slot.word})`;
+  return (
+    `if (typeof ${v} === 'bigint') u64[${w}] = ${v}; else if (${v} === null) u64[${w}] = 0n; ` +
+    `else { const a = argumentAddress(${v}, temps ??= [], ${strings}); if (a === undefined) throw bad(${i}, ${v}, pointerHint(${v})); u64[${w}] = a; }`
+  );
+}
+
+/** Frees the call's `malloc` copies; the other entries (JS memory kept alive for the call) are just let go. */
+function freeAll(temps: unknown[]): void {
+  for (const p of temps) if (typeof p === 'bigint') bridge.free(p);
 }
 
 /**
@@ -330,6 +345,8 @@ export function makeOutboundCaller(
   lowering: Lowering, target: bigint, stub: bigint, namer: ValueNamer, label: string,
   /** What runs the written frame: the native call, or (after-return.ts) staging it for later. */
   run: () => void = bridge.callNative,
+  /** Per argument: a pointer parameter that takes a JS string (`const char *`, see pointer-argument.ts). */
+  stringArgs?: readonly boolean[],
 ): OutboundCaller {
   const expected = [...lowering.args.map(expectedFor), expectedFor(lowering.ret)];
   const n = lowering.args.length;
@@ -338,6 +355,7 @@ export function makeOutboundCaller(
   const arena = hasCString || lowering.args.some((s) => s.kind === 'reference') ? arenaAddress() : 0;
   const stores = lowering.args.map((s, i) => {
     if (s.kind === 'va_list') return `u64[b + ${s.word}] = vaListArgument(a${i}, '${s.abi}', (got) => bad(${i}, got));`;
+    if (s.kind === 'pointer') return pointerArgCode(s, `a${i}`, i, stringArgs?.[i] === true);
     if (isPlain(s)) return storeCode(s, `a${i}`, i);
     if (s.kind === 'cstring') return cstringArgCode(s, `a${i}`, i, arena);
     if (s.kind === 'reference') return referenceArgCode(s, `a${i}`, i, arena);
@@ -366,7 +384,8 @@ export function makeOutboundCaller(
   // for this call to throw once the native function has returned.
   const enter = `  const level = ++calls.active; if (calls.kept !== 0) calls.forgetFrom(level);\n`;
   const leave = `  if (calls.kept !== 0) calls.throwKept(level);\n`;
-  const body = hasCString
+  const hasTemps = hasCString || lowering.args.some((s) => s.kind === 'pointer');
+  const body = hasTemps
     ? `  let sp = (b + ${lowering.scratchWord}) * 8; const end = (b + ${FRAME_WORDS}) * 8; let temps = null;\n` +
       `${enter}  u32[0] = depth + 1;\n` +
       `  try {\n  ${stores} ${mirrors}\n${setup}  callNative();\n  } finally { u32[0] = depth; calls.active = level - 1; if (temps !== null) freeAll(temps); }\n${leave}`
@@ -384,7 +403,7 @@ export function makeOutboundCaller(
     new ArgumentCountError(`${label} takes ${n} argument${n === 1 ? '' : 's'}, got ${got}`);
   const nesting = () =>
     new NestingError(`${label}: native calls and callbacks nested more than ${bridge.MAX_DEPTH} deep (JS -> native -> JS ...)`);
-  return new Function(...HELPER_NAMES, 'count', 'nesting', 'callNative', 'putCString', 'mallocCString', 'freeAll', 'vaListArgument', 'calls', source)(
+  return new Function(...HELPER_NAMES, 'count', 'nesting', 'callNative', 'putCString', 'mallocCString', 'freeAll', 'vaListArgument', 'calls', 'argumentAddress', source)(
     ...helpers(namer, expected),
     count,
     nesting,
@@ -394,5 +413,6 @@ export function makeOutboundCaller(
     freeAll,
     vaListArgument,
     outboundCalls,
+    argumentAddress,
   ) as OutboundCaller;
 }

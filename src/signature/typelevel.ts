@@ -315,16 +315,66 @@ type DescriptorRet<D> =
  */
 export type GivenOf<T> = T extends string ? T | bigint : T;
 
-type GivenTuple<A> = { [K in keyof A]: GivenOf<A[K]> };
+/**
+ * JS memory a call may pass for a pointer parameter: it stands for the address of its
+ * bytes for the duration of the call (see src/runtime/pointer-argument.ts).
+ */
+export type JsMemory = ArrayBufferView | ArrayBuffer;
+
+/** Is pointer text `B*R` (split at its first `*`) a `const char *` (one level, any spelling)? */
+type IsConstCharText<B extends string, R extends string> =
+  R extends `${string}*${string}` ? false
+  : ReplaceAll<Trim<B>, ' ', ''> extends 'constchar' | 'charconst' | 'constunsignedchar' | 'constsignedchar' ? true : false;
 
 /**
- * {@link ArgsOf} for values JS gives (a `FnPtr`'s arguments): see {@link GivenOf}. For a
- * variadic signature, the fixed arguments and then (type, value) pairs, left unchecked.
+ * What a call's parameter of (normalised) C type text `T` takes: as {@link GivenOf}, and
+ * for a data pointer also `null` and {@link JsMemory}, and for a `const char *` a string
+ * (a temporary NUL-terminated UTF-8 copy for the call).
+ */
+type GivenParam<T extends string> =
+  T extends `${string}(${string}` ? GivenOf<ClassifyType<T>>
+  : T extends `${infer B}*${infer R}` ? bigint | null | JsMemory | (IsConstCharText<B, R> extends true ? string : never)
+  : GivenOf<ClassifyType<T>>;
+
+type GivenParams<P extends string[], Acc extends unknown[] = []> =
+  P extends [infer H extends string, ...infer R extends string[]]
+    ? Trim<H> extends '...' ? [...Acc, VaList] : GivenParams<R, [...Acc, GivenParam<Trim<H>>]>
+    : Acc;
+
+type GivenSpec<T, S extends boolean> =
+  T extends string
+    ? string extends T ? unknown
+    : S extends true ? (IsConstCharPointer<T> extends true ? GivenOf<string | null> | JsMemory : GivenParam<Normalize<T>>)
+    : GivenParam<Normalize<T>>
+  : GivenOf<JsTypeOf<T>>;
+
+type MapGiven<A extends readonly unknown[], S extends boolean> = { -readonly [K in keyof A]: GivenSpec<A[K], S> };
+
+/** The call's parameter tuple before the variadic split (like {@link ArgsOf}). */
+type GivenFixed<S> =
+  [S] extends [never] ? unknown[]
+  : S extends string
+    ? string extends S ? unknown[]
+    : ParsedString<S> extends [string, infer P extends string] ? (Trim<P> extends '' | 'void' ? [] : GivenParams<SplitParams<P>>) : unknown[]
+  : S extends { readonly args: infer A extends readonly unknown[] }
+    ? number extends A['length'] ? unknown[]
+    : S extends { readonly variadic: true } ? [...MapGiven<A, Strings<S>>, VaList] : MapGiven<A, Strings<S>>
+    : unknown[];
+
+/**
+ * {@link ArgsOf} for values JS gives (a `FnPtr`'s arguments): see {@link GivenOf}; a data
+ * pointer also takes `null` and JS memory ({@link JsMemory}), a `const char *` a string.
+ * For a variadic signature, the fixed arguments and then (type, value) pairs, unchecked.
+ *
+ * @example
+ * ```ts
+ * type A = GivenArgsOf<'size_t strlen(const char *)'>; // [bigint | null | JsMemory | string]
+ * ```
  */
 export type GivenArgsOf<S> =
   IsVariadic<S> extends true
-    ? ArgsOf<S> extends [...infer Fixed, VaList] ? [...GivenTuple<Fixed>, ...unknown[]] : unknown[]
-    : GivenTuple<ArgsOf<S>>;
+    ? GivenFixed<S> extends [...infer Fixed, VaList] ? [...Fixed, ...unknown[]] : unknown[]
+    : GivenFixed<S>;
 
 /** Does signature `S` end in `...` (as opposed to a `va_list` parameter, also a VaList)? */
 type IsVariadic<S> =
