@@ -1,6 +1,6 @@
 /**
  * The native bridge (native/*.c), loaded once per JS environment, with its exports typed.
- * Only what JS cannot do lives there; see DESIGN.md, "Architecture".
+ * Only what JS cannot do lives there; see docs/architecture.md.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
