@@ -1,6 +1,6 @@
 /**
  * closure-ffi: JavaScript closures as context-free native function pointers.
- * See DESIGN.md for the architecture and README.md for a tour.
+ * See docs/architecture.md for how it is built and README.md for a tour.
  */
 export {
   BareFn,
@@ -20,6 +20,7 @@ export { thunkFactory } from './thunk-factory';
 export { defaultJitAlloc, setGlobalJitAlloc, type JitAlloc, type JitBlock } from './jit/jit-alloc';
 export { loadLibrary, NativeLibrary, type LoadLibraryOptions } from './library';
 export { memory } from './memory';
+export { OutParam } from './out-param';
 export { jitStats, type JitStats } from './stats';
 export { entryKind } from './runtime/registry';
 export * from './errors';

@@ -2,6 +2,7 @@
 import { ArgumentTypeError, OutOfRangeError, describeValue } from './errors';
 import { accessors } from './memory-accessors';
 import { readString, writeString } from './memory-strings';
+import { out } from './out-param';
 import { bridge } from './runtime/bridge';
 
 /** A byte count: a non-negative safe integer, or a bigint that fits a 64-bit `size_t`. */
@@ -68,6 +69,8 @@ export const memory = {
   string: readString,
   /** Writes a string as UTF-8 + NUL into `capacity` bytes; refuses U+0000, lone surrogates and overflow. */
   writeString,
+  /** A place for an out- or in/out-parameter: `memory.out('int32_t')`, with a typed `.value`; see out-param.ts. */
+  out,
 
   // Scalar accessors (memory-accessors.ts): `ptr` is a bigint or a safe-integer number,
   // `offset` a byte count added to it (default 0); little-endian, any alignment; no native

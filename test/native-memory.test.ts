@@ -357,3 +357,46 @@ describe('JS memory and strings as pointer arguments', () => {
     }
   });
 });
+
+describe('out-parameters', () => {
+  const libc = loadLibrary();
+
+  test('memory.out(type): C writes, .value reads it typed; passed as the pointer itself', () => {
+    const strtol = new FnPtr('long strtol(const char *s, char **endptr, int base)', libc.symbol('strtol'));
+    {
+      using end = memory.out('char *');
+      // (endptr points into the string: native memory here, since a JS string's copy lives only for the call)
+      const s = memory.alloc(16);
+      memory.writeString(s, '42abc', 16);
+      assert.equal(strtol.call(s, end, 10), 42n);
+      assert.equal(end.value, s + 2n);
+      assert.equal(memory.string(end.value), 'abc');
+      assert.equal(end.size, 8);
+      memory.free(s);
+    }
+    const sscanf = new FnPtr('int sscanf(const char *s, const char *fmt, ...)', libc.symbol('sscanf'));
+    const n = memory.out('int32_t');
+    const d = memory.out('double');
+    try {
+      assert.equal(sscanf.call('17 2.5', '%d %lf', 'void *', n, 'void *', d), 2);
+      assert.equal(n.value, 17);
+      assert.equal(d.value, 2.5);
+    } finally {
+      n.free();
+      d.free();
+    }
+    n.free(); // idempotent
+    assert.throws(() => n.value, (e: unknown) => e instanceof ClosureFfiError && e.code === 'ERR_DISPOSED');
+  });
+
+  test('in/out: an initial value, and a struct place', () => {
+    const Pair = struct({ a: 'int32_t', b: 'int32_t' });
+    using p = memory.out(Pair, { a: 1, b: 2 });
+    assert.deepEqual(p.value, { a: 1, b: 2 });
+    memory.setI32(p.bare(), 4, 9);
+    assert.deepEqual(p.value, { a: 1, b: 9 });
+    p.value = { a: -1, b: 0 };
+    assert.equal(memory.i32(p.bare()), -1);
+    assert.throws(() => memory.out('int32_t', 2 ** 40 as never), /expected a 32-bit signed integer/);
+  });
+});

@@ -7,7 +7,7 @@ export type {
 export type { Signature, SignatureDescriptor, SignatureSpec, TypeSpec } from './signature';
 export { types } from './registry';
 export { TypeDefinitionError } from './type-definition-error';
-export type { ClosureOf, ArgsOf, GivenArgsOf, GivenOf, ReturnOf, VaList, JsTypeOf, LooseClosure, JsMemory } from './typelevel';
+export type { ClosureOf, ArgsOf, GivenArgsOf, GivenOf, ReturnOf, VaList, JsTypeOf, LooseClosure, JsMemory, HasAddress } from './typelevel';
 export { struct, union, array, sizeof, alignof, offsetof, type AggregateOptions, type MemberPath } from './aggregate';
 export { cstring } from './cstring-type';
 export { decode, encode } from '../memory-codec';

@@ -321,6 +321,11 @@ export type GivenOf<T> = T extends string ? T | bigint : T;
  */
 export type JsMemory = ArrayBufferView | ArrayBuffer;
 
+/** An object that stands for a native address (`memory.out(...)`, a thunk): its `bare()`. */
+export interface HasAddress {
+  bare(): bigint;
+}
+
 /** Is pointer text `B*R` (split at its first `*`) a `const char *` (one level, any spelling)? */
 type IsConstCharText<B extends string, R extends string> =
   R extends `${string}*${string}` ? false
@@ -328,12 +333,12 @@ type IsConstCharText<B extends string, R extends string> =
 
 /**
  * What a call's parameter of (normalised) C type text `T` takes: as {@link GivenOf}, and
- * for a data pointer also `null` and {@link JsMemory}, and for a `const char *` a string
+ * for a data pointer also `null`, {@link JsMemory} and {@link HasAddress} objects, and for a `const char *` a string
  * (a temporary NUL-terminated UTF-8 copy for the call).
  */
 type GivenParam<T extends string> =
   T extends `${string}(${string}` ? GivenOf<ClassifyType<T>>
-  : T extends `${infer B}*${infer R}` ? bigint | null | JsMemory | (IsConstCharText<B, R> extends true ? string : never)
+  : T extends `${infer B}*${infer R}` ? bigint | null | JsMemory | HasAddress | (IsConstCharText<B, R> extends true ? string : never)
   : GivenOf<ClassifyType<T>>;
 
 type GivenParams<P extends string[], Acc extends unknown[] = []> =
@@ -344,7 +349,7 @@ type GivenParams<P extends string[], Acc extends unknown[] = []> =
 type GivenSpec<T, S extends boolean> =
   T extends string
     ? string extends T ? unknown
-    : S extends true ? (IsConstCharPointer<T> extends true ? GivenOf<string | null> | JsMemory : GivenParam<Normalize<T>>)
+    : S extends true ? (IsConstCharPointer<T> extends true ? GivenOf<string | null> | JsMemory | HasAddress : GivenParam<Normalize<T>>)
     : GivenParam<Normalize<T>>
   : GivenOf<JsTypeOf<T>>;
 
@@ -368,7 +373,7 @@ type GivenFixed<S> =
  *
  * @example
  * ```ts
- * type A = GivenArgsOf<'size_t strlen(const char *)'>; // [bigint | null | JsMemory | string]
+ * type A = GivenArgsOf<'size_t strlen(const char *)'>; // [bigint | null | JsMemory | HasAddress | string]
  * ```
  */
 export type GivenArgsOf<S> =
