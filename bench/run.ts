@@ -40,6 +40,13 @@ const CASES: CaseDef[] = [
   },
   { id: 'call_ptr', title: `void (void *) callback, C loop of ${fmtN(config.calls)} calls`, unit: 'ns/call', lowerIsBetter: true },
   { id: 'qsort_i32', title: `qsort of ${fmtN(config.sortN)} int32_t with a JS comparator, end to end`, unit: 'ms', lowerIsBetter: true },
+  { id: 'decode_i32', title: `read one int32_t through a pointer with the documented API (decode / koffi.decode), ${fmtN(config.decodeReads)} reads`, unit: 'ns/call', lowerIsBetter: true },
+  {
+    id: 'qsort_decode',
+    title: `qsort of ${fmtN(config.decodeSortN)} int32_t, the comparator reads through its pointers with the documented API`,
+    unit: 'ms',
+    lowerIsBetter: true,
+  },
   { id: 'create_dispose', title: `create + dispose one callback (int32_t (int32_t)), ${fmtN(config.createOps)} per rep`, unit: 'ns/op', lowerIsBetter: true },
   { id: 'live_thunks', title: `live callbacks at once (trying ${fmtN(config.liveTarget)}) and native bytes per callback`, unit: 'thunks', lowerIsBetter: false },
   { id: 'foreign_thread', title: `int32_t (int32_t) called from a foreign pthread, ${fmtN(config.threadCalls)} calls`, unit: 'ns/call', lowerIsBetter: true },
@@ -58,6 +65,11 @@ interface ContenderDef {
 }
 
 const NO_OBJECTS = ['create_dispose', 'live_thunks'];
+/** The native-memory cases (bench/support/memory-cases.ts) compare libraries' read APIs: only these rows run them. */
+const MEMORY_CASES = ['decode_i32', 'qsort_decode'];
+const MEMORY_CONTENDERS = ['closure-ffi', 'koffi-registered'];
+/** Cases timed in whole sorts (their repetition count is config.sortReps). */
+const isSortCase = (id: string): boolean => id === 'qsort_i32' || id === 'qsort_decode';
 const CONTENDERS: ContenderDef[] = [
   { name: 'closure-ffi', what: 'new BareFn(sig, fn).bare()', runtime: 'current' },
   {
@@ -243,7 +255,7 @@ function renderCase(def: CaseDef, rows: Row[]): string {
     );
   }
   const unitNote =
-    def.unit === 'ms' ? 'ms per sort' : def.unit === 'ns/op' ? 'ns per create+dispose' : 'time per call';
+    def.unit === 'ms' ? 'ms per sort' : def.unit === 'ns/op' ? 'ns per create+dispose' : def.id === 'decode_i32' ? 'time per read' : 'time per call';
   const body = rows.map((r) => {
     if (r.status !== 'ok') return [r.contender, '', '', '', '', '', notOk(r)];
     const range = `${fmtValue(r.min, r.unit)} – ${fmtValue(r.max, r.unit)}`;
@@ -260,7 +272,7 @@ function renderCase(def: CaseDef, rows: Row[]): string {
       notes,
     ];
   });
-  const reps = def.id === 'qsort_i32' ? config.sortReps : config.reps;
+  const reps = isSortCase(def.id) ? config.sortReps : config.reps;
   const rounds = config.rounds > 1 ? ` in ${config.rounds} rounds` : '';
   return (
     head +
@@ -311,6 +323,9 @@ function targets(results: Record<string, Row[]>): Target[] {
   ratioTarget('call_i32', KOFFI, 'koffi registered', 0.7);
   ratioTarget('call_i32', NAPI_FLOOR, 'N-API floor', 1.1);
   ratioTarget('call_f64x2', KOFFI, 'koffi registered', 0.7);
+  // Issue 10: reading through a pointer, and a comparator that does so, against koffi's.
+  ratioTarget('decode_i32', KOFFI, 'koffi.decode', 0.5);
+  ratioTarget('qsort_decode', KOFFI, 'koffi registered + koffi.decode', 1.0);
   // Callbacks reached from code another FFI runs on its own stack (koffi) cost at most a little more.
   ratioTarget('call_i32', SUBJECT, 'closure-ffi via FnPtr', 1.15, 'closure-ffi-via-koffi');
   ratioTarget('call_f64x2', SUBJECT, 'closure-ffi via FnPtr', 1.15, 'closure-ffi-via-koffi');
@@ -415,6 +430,7 @@ async function main(): Promise<void> {
     for (const c of contenders) {
       if (c.only && !c.only.includes(cs.id)) continue;
       if (c.omit?.includes(cs.id)) continue;
+      if (MEMORY_CASES.includes(cs.id) && !MEMORY_CONTENDERS.includes(c.name)) continue;
       plan.push([cs, c]);
     }
 
@@ -434,7 +450,7 @@ async function main(): Promise<void> {
       const prev = rows.find((r) => r.contender === c.name);
       // Later rounds only add repetitions to what ran fine; capacity is measured once.
       if (prev && (prev.status !== 'ok' || cs.id === 'live_thunks')) continue;
-      if ((cs.id === 'qsort_i32' ? sortReps : reps) === 0) continue;
+      if ((isSortCase(cs.id) ? sortReps : reps) === 0) continue;
       let row: Row;
       if (c.skip?.[cs.id]) row = { contender: c.name, status: 'skipped', note: c.skip[cs.id] };
       else if (unavailable[c.name]) row = { contender: c.name, status: 'skipped', note: unavailable[c.name] };

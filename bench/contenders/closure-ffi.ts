@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { loopsLibrary } from '../support/build';
 import { config } from '../support/config';
 import { closures, compareI32, expected, I32Reader } from '../support/data';
+import { fillReadArray, qsortDecodeCase, readCase, READ_WORDS } from '../support/memory-cases';
 import {
   type CaseTable,
   contenderMain,
@@ -36,8 +37,13 @@ interface ClosureFfi {
   FnPtr?: new (signature: string, address: bigint) => { call(...args: unknown[]): unknown };
   loadLibrary?: (path: string) => { symbol(name: string): bigint };
   jitStats?: () => { mappedBytes: number; liveThunks: number };
-  decode?: (ptr: bigint, type: string) => unknown;
-  memory?: { read(ptr: bigint, length: number): Buffer; view?(ptr: bigint, length: number): ArrayBuffer };
+  decode?: (ptr: bigint | number, type: string) => unknown;
+  memory?: {
+    read(ptr: bigint, length: number): Buffer;
+    view?(ptr: bigint, length: number): ArrayBuffer;
+    alloc?(size: number): bigint;
+    i32?(ptr: bigint | number, offset?: number): number;
+  };
 }
 
 function loadLibraryUnderTest(): ClosureFfi {
@@ -160,6 +166,41 @@ contenderMain('closure-ffi', (): CaseTable => {
         (n) => Number(dataIsSorted(data, n)) === 1,
       );
       return { ...m, extra: { fallbackReads: reader.fallbacks }, ...(note ? { note } : {}) };
+    },
+    decode_i32: () => {
+      const { decode, memory } = lib;
+      if (!decode || !memory?.alloc || !memory.view) throw new SkipCase('decode / memory.alloc / memory.view not exported');
+      const p = memory.alloc(READ_WORDS * 4);
+      fillReadArray(memory.view(p, READ_WORDS * 4));
+      const base = Number(p);
+      const i32 = memory.i32?.bind(memory);
+      return readCase((o) => decode(base + o, 'int32_t') as number, i32 && { name: 'memoryI32NsPerRead', label: 'memory.i32(p, off)', read: (o) => i32(p, o) });
+    },
+    qsort_decode: () => {
+      const { decode, memory } = lib;
+      if (!decode) throw new SkipCase('decode not exported');
+      const run = (read: (p: bigint) => number): Measurement => {
+        const cmp = new BareFn('int (const void *, const void *)', (a: bigint, b: bigint) => compareI32(read(a), read(b)));
+        try {
+          return qsortDecodeCase(
+            (n) => dataMake(n, config.seed) as bigint,
+            (data, n) => sortI32(data, n, cmp.bare()),
+            (data, n) => Number(dataIsSorted(data, n)) === 1,
+            (data) => dataFree(data),
+          );
+        } finally {
+          cmp.dispose();
+        }
+      };
+      const m = run((p) => decode(p, 'int32_t') as number);
+      const i32 = memory?.i32?.bind(memory);
+      if (i32) {
+        const alt = [...run((p) => i32(p)).reps].sort((x, y) => x - y);
+        const median = Math.round(alt[alt.length >> 1]! * 10) / 10;
+        m.extra = { memoryI32Ms: median };
+        m.note = `with memory.i32(p): ${median} ms`;
+      }
+      return withNote(m);
     },
     create_dispose: () =>
       withNote(

@@ -22,6 +22,10 @@ export const config = {
   /** elements sorted by qsort_i32 */
   sortN: num('BENCH_SORT_N', 1_000_000, 100_000),
   sortReps: num('BENCH_SORT_REPS', 3, 2),
+  /** int32 reads per repetition of decode_i32 */
+  decodeReads: num('BENCH_DECODE_READS', 5_000_000, 500_000),
+  /** elements sorted by qsort_decode (its comparator reads through the pointers) */
+  decodeSortN: num('BENCH_DECODE_SORT_N', 100_000, 20_000),
   /** create+dispose pairs per repetition */
   createOps: num('BENCH_CREATE_OPS', 100_000, 10_000),
   /** how many live thunks the capacity case tries to hold at once */

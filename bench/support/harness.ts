@@ -118,9 +118,9 @@ export function sortCase(
   prepare: (n: number) => void,
   sort: (n: number) => void,
   verify: (n: number) => boolean,
+  n = config.sortN,
 ): Measurement {
   const reps: number[] = [];
-  const n = config.sortN;
   for (let r = -1; r < config.sortReps; r++) {
     const size = r < 0 ? Math.min(n, 50_000) : n;
     prepare(size);

@@ -17,6 +17,7 @@ import {
   waitUntil,
 } from './harness';
 import { loopsLibrary } from './build';
+import { fillReadArray, qsortDecodeCase, readCase, READ_WORDS } from './memory-cases';
 
 export function koffiCases(mode: 'registered' | 'transient'): CaseTable {
   const lib = koffi.load(loopsLibrary());
@@ -91,6 +92,39 @@ export function koffiCases(mode: 'registered' | 'transient'): CaseTable {
       dataFree(data);
       return { ...m, extra: { fallbackReads: reader.fallbacks } };
     },
+  };
+
+  // koffi's documented reads: koffi.decode(ptr, [offset,] type); decode.int32(ptr) is its
+  // specialised form (no offset), timed as the alternative where it applies.
+  table.decode_i32 = () => {
+    const p = koffi.alloc('int32_t', READ_WORDS);
+    fillReadArray(koffi.view(p, READ_WORDS * 4));
+    return readCase((o) => koffi.decode(p, o, 'int32_t') as number);
+  };
+  table.qsort_decode = () => {
+    const run = (read: (p: unknown) => number) => {
+      const cmp = cb((a: unknown, b: unknown) => compareI32(read(a), read(b)), Cmp);
+      try {
+        return qsortDecodeCase(
+          (n) => dataMake(n, config.seed) as unknown,
+          (data, n) => sortI32(data, n, cmp),
+          (data, n) => dataIsSorted(data, n) === 1,
+          (data) => dataFree(data),
+        );
+      } finally {
+        if (mode === 'registered') koffi.unregister(cmp as never);
+      }
+    };
+    const m = run((p) => koffi.decode(p, 'int32_t') as number);
+    const dec = koffi.decode as unknown as { int32?(p: unknown): number };
+    if (dec.int32) {
+      const int32 = dec.int32.bind(koffi.decode);
+      const alt = [...run((p) => int32(p)).reps].sort((x, y) => x - y);
+      const median = Math.round(alt[alt.length >> 1]! * 10) / 10;
+      m.extra = { decodeInt32Ms: median };
+      m.note = `with koffi.decode.int32(p): ${median} ms`;
+    }
+    return m;
   };
 
   // Transient callbacks exist only during one call: no create/dispose, capacity or thread case.
