@@ -129,7 +129,8 @@ function stagerFactory(plan: SignaturePlan, address: bigint, label: string): (ru
     if (bad >= 0)
       throw new UnsupportedTypeError(`callAfterReturn(${label}): ${fixedArgName(plan, label, bad)} is a C string, a va_list or a ` +
         `struct passed by reference, which cannot outlive the closure; pass a bigint pointer to memory that stays valid`);
-    return (made ??= makeOutboundCaller(plan.lowering, address, plan.callStub(), (i) => fixedArgName(plan, label, i), label, run));  // staged (after-return.ts): no temporary strings, which would be gone by the real call
+    // Staged (after-return.ts): no temporary strings or JS memory, which nothing holds by the time of the real call.
+    return (made ??= makeOutboundCaller(plan.lowering, address, plan.callStub(), (i) => fixedArgName(plan, label, i), label, run, undefined, false));
   };
 }
 

@@ -94,12 +94,15 @@ describe('callAfterReturn: leaving a callback by longjmp', () => {
       try { callAfterReturn(ljError, L, 2.5 as never); } catch (e) { errors.push(e); }
       const puts = new FnPtr('int puts(cstring s)', loadLibrary().symbol('puts'));
       try { callAfterReturn(puts, 'x'); } catch (e) { errors.push(e); }
+      // JS memory would have no one holding it by the time the staged call runs.
+      try { callAfterReturn(ljError, Buffer.alloc(8) as never, 1); } catch (e) { errors.push(e); }
       return 5;
     });
     try {
       assert.equal(pcall.call(L, once.bare()), 5); // nothing was staged
       assert.match(String(errors[3]), /argument 2 \(code\) of FnPtr .*got number 2\.5/);
       assert.ok(errors[4] instanceof UnsupportedTypeError && /C string/.test(errors[4].message), String(errors[4]));
+      assert.match(String(errors[5]), /argument 1 .*after the closure returned/);
     } finally {
       once.dispose();
     }

@@ -324,13 +324,17 @@ function cstringArgCode(slot: ScalarSlot, v: string, i: number, arena: number): 
  * `argumentAddress` (pointer-argument.ts), which puts what the call must keep alive in
  * `temps`, held until the native function has returned.
  */
-function pointerArgCode(slot: ScalarSlot, v: string, i: number, strings: boolean): string {
+function pointerArgCode(slot: ScalarSlot, v: string, i: number, strings: boolean, jsMemory: boolean): string {
   const w = `(b + ${slot.word})`;
-  return (
-    `if (typeof ${v} === 'bigint') u64[${w}] = ${v}; else if (${v} === null) u64[${w}] = 0n; ` +
-    `else { const a = argumentAddress(${v}, temps ??= [], ${strings}); if (a === undefined) throw bad(${i}, ${v}, pointerHint(${v})); u64[${w}] = a; }`
-  );
+  const other = jsMemory
+    ? `const a = argumentAddress(${v}, temps ??= [], ${strings}); if (a === undefined) throw bad(${i}, ${v}, pointerHint(${v}));`
+    : `const a = addressOf(${v}); if (a === undefined) throw bad(${i}, ${v}, LATER_HINT);`;
+  return `if (typeof ${v} === 'bigint') u64[${w}] = ${v}; else if (${v} === null) u64[${w}] = 0n; else { ${other} u64[${w}] = a; }`;
 }
+
+/** Why a call made later (callAfterReturn) takes no JS memory: nothing would keep it alive until then. */
+const LATER_HINT =
+  ' (this call runs after the closure returned, when nothing holds JS memory any more: pass a bigint pointer to native memory)';
 
 /** Frees the call's `malloc` copies; the other entries (JS memory kept alive for the call) are just let go. */
 function freeAll(temps: unknown[]): void {
@@ -347,6 +351,8 @@ export function makeOutboundCaller(
   run: () => void = bridge.callNative,
   /** Per argument: a pointer parameter that takes a JS string (`const char *`, see pointer-argument.ts). */
   stringArgs?: readonly boolean[],
+  /** Whether pointer parameters take JS memory (not for calls made after the closure returned). */
+  jsMemory = true,
 ): OutboundCaller {
   const expected = [...lowering.args.map(expectedFor), expectedFor(lowering.ret)];
   const n = lowering.args.length;
@@ -355,7 +361,7 @@ export function makeOutboundCaller(
   const arena = hasCString || lowering.args.some((s) => s.kind === 'reference') ? arenaAddress() : 0;
   const stores = lowering.args.map((s, i) => {
     if (s.kind === 'va_list') return `u64[b + ${s.word}] = vaListArgument(a${i}, '${s.abi}', (got) => bad(${i}, got));`;
-    if (s.kind === 'pointer') return pointerArgCode(s, `a${i}`, i, stringArgs?.[i] === true);
+    if (s.kind === 'pointer') return pointerArgCode(s, `a${i}`, i, stringArgs?.[i] === true, jsMemory);
     if (isPlain(s)) return storeCode(s, `a${i}`, i);
     if (s.kind === 'cstring') return cstringArgCode(s, `a${i}`, i, arena);
     if (s.kind === 'reference') return referenceArgCode(s, `a${i}`, i, arena);
@@ -403,7 +409,7 @@ export function makeOutboundCaller(
     new ArgumentCountError(`${label} takes ${n} argument${n === 1 ? '' : 's'}, got ${got}`);
   const nesting = () =>
     new NestingError(`${label}: native calls and callbacks nested more than ${bridge.MAX_DEPTH} deep (JS -> native -> JS ...)`);
-  return new Function(...HELPER_NAMES, 'count', 'nesting', 'callNative', 'putCString', 'mallocCString', 'freeAll', 'vaListArgument', 'calls', 'argumentAddress', source)(
+  return new Function(...HELPER_NAMES, 'count', 'nesting', 'callNative', 'putCString', 'mallocCString', 'freeAll', 'vaListArgument', 'calls', 'argumentAddress', 'LATER_HINT', source)(
     ...helpers(namer, expected),
     count,
     nesting,
@@ -414,5 +420,6 @@ export function makeOutboundCaller(
     vaListArgument,
     outboundCalls,
     argumentAddress,
+    LATER_HINT,
   ) as OutboundCaller;
 }
