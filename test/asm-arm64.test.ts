@@ -12,6 +12,7 @@ import {
   Arm64Writer, type Arm64BaseReg, type Arm64Cond, type Arm64DReg, type Arm64IndexMode, type Arm64Reg,
   type Arm64SReg, type Arm64WReg, type Arm64XReg, type Arm64QReg, type Arm64GpReg, type Arm64BtiKind,
 } from '../src/asm/arm64';
+import { rejecter } from './support/asm-operands';
 
 const INSTALL = 'apt-get install -y binutils-aarch64-linux-gnu';
 const AS = 'aarch64-linux-gnu-as';
@@ -586,16 +587,7 @@ test('adrp and absolute targets agree with the linker (linked at known addresses
 
 // ---- operand validation ------------------------------------------------------------------------
 
-/** Asserts a RangeError with code ERR_ASM_OPERAND whose message names the emitter and the value. */
-function rejects(fn: (w: Arm64Writer) => void, emitter: string, value: string): void {
-  assert.throws(() => fn(new Arm64Writer()), (e: unknown) => {
-    assert.ok(e instanceof RangeError, `expected RangeError, got ${String(e)}`);
-    assert.match(e.message, new RegExp(`Arm64Writer\\.${emitter}\\b`));
-    assert.ok(e.message.includes(value), `'${e.message}' should mention ${value}`);
-    assert.equal((e as RangeError & { code?: string }).code, 'ERR_ASM_OPERAND');
-    return true;
-  });
-}
+const rejects = rejecter(() => new Arm64Writer(), 'Arm64Writer');
 const bad = <T>(v: unknown): T => v as T;
 
 test('wrong register classes are rejected', () => {

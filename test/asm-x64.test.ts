@@ -8,6 +8,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { X64Writer, type X64Cond, type X64Reg, type X64Reg32, type XmmReg } from '../src/asm/x64';
+import { rejecter } from './support/asm-operands';
 
 const R64: readonly X64Reg[] = [
   'rax', 'rcx', 'rdx', 'rbx', 'rsp', 'rbp', 'rsi', 'rdi',
@@ -261,16 +262,7 @@ test('rel32 branches reach absolute addresses (linked at a known address)', () =
 
 // ---- operand validation --------------------------------------------------------------
 
-/** Asserts a RangeError whose message names the emitter and the offending value. */
-function rejects(fn: (w: X64Writer) => void, emitter: string, value: string): void {
-  assert.throws(() => fn(new X64Writer()), (e: unknown) => {
-    assert.ok(e instanceof RangeError, `expected RangeError, got ${String(e)}`);
-    assert.match(e.message, new RegExp(`X64Writer\\.${emitter}\\b`));
-    assert.ok(e.message.includes(value), `'${e.message}' should mention ${value}`);
-    assert.equal((e as RangeError & { code?: string }).code, 'ERR_ASM_OPERAND');
-    return true;
-  });
-}
+const rejects = rejecter(() => new X64Writer(), 'X64Writer');
 
 test('bad register names are rejected', () => {
   rejects((w) => w.putPushReg('eax' as X64Reg), 'putPushReg', 'eax');
