@@ -1,6 +1,7 @@
 /* Raw native memory: allocate, free, copy in and out, and zero-copy views. */
 #define _GNU_SOURCE
 #include "bridge.h"
+#include <stdio.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdlib.h>
@@ -37,20 +38,34 @@ static napi_value js_free(napi_env env, napi_callback_info info) {
 }
 
 /* read(addr, length) -> Buffer holding a copy of the bytes. */
-static napi_value js_read(napi_env env, napi_callback_info info) {
+/* Reads (addr, length) for `fn`; throws and returns 0 on bad arguments. */
+static int address_and_length(napi_env env, napi_callback_info info, const char *fn, uint64_t *p, size_t *len) {
   napi_value argv[2];
+  if (cffi_get_address_size(env, info, 2, argv, p, len)) return 1;
+  char msg[128];
+  snprintf(msg, sizeof msg, "%s(addr, length): bad arguments (length must be a whole number from 0 to SIZE_MAX)", fn);
+  cffi_throw(env, "ERR_ARG_TYPE", msg);
+  return 0;
+}
+
+/* A Buffer could not be made: the engine's own exception if it set one, else out of memory. */
+static napi_value buffer_refused(napi_env env, const char *fn) {
+  bool pending = false;
+  napi_is_exception_pending(env, &pending);
+  if (pending) return NULL;
+  char msg[96];
+  snprintf(msg, sizeof msg, "%s: no Buffer of that length can be made", fn);
+  return cffi_throw(env, "ERR_OUT_OF_MEMORY", msg);
+}
+
+static napi_value js_read(napi_env env, napi_callback_info info) {
   uint64_t p;
   size_t len;
-  if (!cffi_get_address_size(env, info, 2, argv, &p, &len))
-    return cffi_throw(env, "ERR_ARG_TYPE", "read(addr, length): bad arguments (length must be a whole number from 0 to SIZE_MAX)");
+  if (!address_and_length(env, info, "read", &p, &len)) return NULL;
   if (p == 0 && len > 0) return cffi_throw(env, "ERR_NULL_POINTER", "read: NULL pointer");
   napi_value buf;
   void *data;
-  if (napi_create_buffer_copy(env, len, (void *)(uintptr_t)p, &data, &buf) != napi_ok) {
-    bool pending = false;
-    napi_is_exception_pending(env, &pending);
-    return pending ? NULL : cffi_throw(env, "ERR_OUT_OF_MEMORY", "read: no Buffer of that length can be made");
-  }
+  if (napi_create_buffer_copy(env, len, (void *)(uintptr_t)p, &data, &buf) != napi_ok) return buffer_refused(env, "read");
   return buf;
 }
 
@@ -85,18 +100,12 @@ static int copy_checked(void *out, uint64_t src, size_t len) {
  * are not mapped readable (where read() would crash the process with SIGSEGV).
  */
 static napi_value js_read_safe(napi_env env, napi_callback_info info) {
-  napi_value argv[2];
   uint64_t p;
   size_t len;
-  if (!cffi_get_address_size(env, info, 2, argv, &p, &len))
-    return cffi_throw(env, "ERR_ARG_TYPE", "readSafe(addr, length): bad arguments (length must be a whole number from 0 to SIZE_MAX)");
+  if (!address_and_length(env, info, "readSafe", &p, &len)) return NULL;
   napi_value buf;
   void *data;
-  if (napi_create_buffer(env, len, &data, &buf) != napi_ok) {
-    bool pending = false;
-    napi_is_exception_pending(env, &pending);
-    return pending ? NULL : cffi_throw(env, "ERR_OUT_OF_MEMORY", "readSafe: no Buffer of that length can be made");
-  }
+  if (napi_create_buffer(env, len, &data, &buf) != napi_ok) return buffer_refused(env, "readSafe");
   if (!copy_checked(data, p, len)) napi_get_null(env, &buf);
   return buf;
 }
@@ -129,11 +138,9 @@ static napi_value js_write(napi_env env, napi_callback_info info) {
 
 /* view(addr, length) -> ArrayBuffer aliasing native memory; the caller keeps the memory alive. */
 static napi_value js_view(napi_env env, napi_callback_info info) {
-  napi_value argv[2];
   uint64_t p;
   size_t len;
-  if (!cffi_get_address_size(env, info, 2, argv, &p, &len))
-    return cffi_throw(env, "ERR_ARG_TYPE", "view(addr, length): bad arguments (length must be a whole number from 0 to SIZE_MAX)");
+  if (!address_and_length(env, info, "view", &p, &len)) return NULL;
   napi_value ab;
   if (napi_create_external_arraybuffer(env, (void *)(uintptr_t)p, len, NULL, NULL, &ab) != napi_ok)
     return cffi_throw(env, "ERR_UNSUPPORTED_PLATFORM", "view: external ArrayBuffers are not allowed in this runtime");
