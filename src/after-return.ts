@@ -16,8 +16,8 @@
 import { AfterReturnError } from './errors';
 import { stagerOf } from './fn-ptr';
 import type { FnPtr } from './fn-ptr';
-import { FRAME, FRAME_STATUS_INBOUND, FRAME_WORDS, HEADER_AFTER_RETURN_U32, HEADER_WORDS, views } from './runtime/arena';
-import { bridge } from './runtime/bridge';
+import { FRAME, FRAME_STATUS_INBOUND, FRAME_WORDS, HEADER_AFTER_RETURN_U32, HEADER_WORDS, views } from './native/arena';
+import { bridge } from './native/bridge';
 import type { SignatureSpec } from './signature';
 import type { GivenArgsOf } from './signature/typelevel';
 

@@ -19,7 +19,7 @@ import {
 } from './errors';
 import { getGlobalJitAlloc, validateJitAlloc, type JitAlloc } from './jit/jit-alloc';
 import type { ThunkPool } from './jit/thunk-pool';
-import { bridge } from './runtime/bridge';
+import { bridge } from './native/bridge';
 import { keepForEnclosingCall } from './runtime/callback-errors';
 import type { InboundCodec } from './runtime/codec';
 import {
@@ -32,8 +32,8 @@ import {
   trapTarget,
   unregisterThunk,
   type ThunkEntry,
-} from './runtime/registry';
-import { contextHi, contextLo, FLAG, trapInfoHi } from './runtime/thunk-context';
+} from './runtime/thunk-table';
+import { contextHi, contextLo, FLAG, trapInfoHi } from './native/thunk-context';
 import { planFor, type SignaturePlan } from './runtime/signature-plan';
 import type { CallConvName, Signature, SignatureSpec } from './signature';
 import { isVaList } from './signature';

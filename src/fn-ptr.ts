@@ -3,7 +3,7 @@
  * signatures and conventions as thunks.
  */
 import { ArgumentCountError, ArgumentTypeError, InvalidOptionError, UnsupportedTypeError, describeValue } from './errors';
-import { CALL_SERVICED, HEADER_CALL_MODE_U32, views } from './runtime/arena';
+import { CALL_SERVICED, HEADER_CALL_MODE_U32, views } from './native/arena';
 import { makeOutboundCaller, type OutboundCaller } from './runtime/codec';
 import { takesStringArgument } from './runtime/pointer-argument';
 import { planFor, variadicCallPlan, type SignaturePlan } from './runtime/signature-plan';

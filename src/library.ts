@@ -1,5 +1,5 @@
 /** Finding native functions: dlopen/dlsym through the bridge. */
-import { bridge } from './runtime/bridge';
+import { bridge } from './native/bridge';
 import { ArgumentTypeError, ClosureFfiError, InvalidOptionError, UnsupportedPlatformError, describeValue } from './errors';
 
 /**

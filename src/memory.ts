@@ -1,9 +1,9 @@
 /** Raw native memory helpers (for buffers passed to C APIs). */
 import { ArgumentTypeError, OutOfRangeError, describeValue } from './errors';
-import { accessors } from './memory-accessors';
-import { readString, writeString } from './memory-strings';
+import { accessors } from './runtime/memory-accessors';
+import { readString, writeString } from './runtime/memory-strings';
 import { out } from './out-param';
-import { bridge } from './runtime/bridge';
+import { bridge } from './native/bridge';
 
 /** A byte count: a non-negative safe integer, or a bigint that fits a 64-bit `size_t`. */
 export type ByteSize = number | bigint;

@@ -11,8 +11,8 @@
  * (set `value` before the call).
  */
 import { DisposedError } from './errors';
-import { decode, encode } from './memory-codec';
-import { bridge } from './runtime/bridge';
+import { decode, encode } from './runtime/memory-codec';
+import { bridge } from './native/bridge';
 import type { TypeSpec } from './signature';
 import { resolveFieldType } from './signature/resolve';
 import type { JsTypeOf } from './signature/typelevel';

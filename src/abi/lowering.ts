@@ -1,6 +1,6 @@
 /**
  * The result of ABI classification: where each argument and the result live,
- * expressed as word offsets inside a frame (see src/runtime/arena.ts).
+ * expressed as word offsets inside a frame (see src/native/arena.ts).
  * Classifiers produce it; stubs and codecs consume it. Nothing else is ABI-specific.
  */
 import type { AggregateType, ScalarKind } from '../signature';

@@ -18,7 +18,7 @@
  * - results: INTEGER eightbytes in rax then rdx, SSE eightbytes in xmm0 then xmm1.
  * Reference: System V AMD64 ABI, section 3.2.3.
  */
-import { FRAME } from '../runtime/arena';
+import { FRAME } from '../native/arena';
 import { isAggregate, isCString, isVaList, type AggregateType, type CType, type Signature } from '../signature';
 import type { AggregateSlot, Lowering, ResultSlot, ValueSlot } from './lowering';
 import { registerFileX64, type X64ConventionRegs } from './x64-registers';

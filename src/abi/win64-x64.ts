@@ -18,7 +18,7 @@
  * Variadic arguments follow the same positions; callers also copy floating-point ones into
  * the integer register of their position, which is where a variadic callee reads them.
  */
-import { FRAME } from '../runtime/arena';
+import { FRAME } from '../native/arena';
 import { isAggregate, isCString, isVaList, type AggregateType, type Signature } from '../signature';
 import type { Lowering, ReferenceSlot, ResultSlot, ValueSlot } from './lowering';
 import { registerFileX64, type X64ConventionRegs } from './x64-registers';

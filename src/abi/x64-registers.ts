@@ -4,7 +4,7 @@
  * from it, so the two can never disagree.
  */
 import type { X64Reg, XmmReg } from '../asm/x64';
-import { FRAME } from '../runtime/arena';
+import { FRAME } from '../native/arena';
 import type { RegisterFile } from './lowering';
 
 export interface X64ConventionRegs {

@@ -10,7 +10,7 @@
  * fresh pages, no page that holds code another thread may be running is ever made
  * non-executable, and data pages stay RW and are never executable.
  */
-import { bridge } from '../runtime/bridge';
+import { bridge } from '../native/bridge';
 import { defaultJitAlloc, type JitAlloc } from './jit-alloc';
 
 /** x86 keeps instruction fetch coherent with stores; other CPUs need an explicit flush. */

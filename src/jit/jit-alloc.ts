@@ -4,7 +4,7 @@
  * view for writing, an RX view for running), so no page is ever writable and
  * executable at once.
  */
-import { bridge, type NativeJitMapping } from '../runtime/bridge';
+import { bridge, type NativeJitMapping } from '../native/bridge';
 import { InvalidOptionError } from '../errors';
 
 /** A block of executable memory: run it at `rx`, write it at `rw` (may be equal, see `protectJitMemory`). */

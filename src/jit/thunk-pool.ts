@@ -15,7 +15,7 @@
  */
 import { CodeBlock } from './code-block';
 import type { JitAlloc } from './jit-alloc';
-import type { ThunkLayout } from './thunk-layout';
+import type { ThunkLayout } from '../arch/thunk-layout';
 import { SlotQueue } from './slot-queue';
 
 const MIN_HALF_BYTES = 32 * 1024;

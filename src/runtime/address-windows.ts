@@ -25,7 +25,7 @@
  * the bridge (`read`/`write`) or byte by byte through both windows.
  */
 import { NullPointerError } from '../errors';
-import { bridge } from './bridge';
+import { bridge } from '../native/bridge';
 
 /** Bytes per window (64 KiB): one view serves every access within it. */
 export const WINDOW_SIZE = 65536;

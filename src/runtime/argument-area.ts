@@ -8,7 +8,7 @@
  * the bridge's `readSafe`, so walking off the mapping is an error naming the slot, never a
  * SIGSEGV; a successful copy proves its page readable (pages are at least 4 KiB).
  */
-import { bridge } from './bridge';
+import { bridge } from '../native/bridge';
 
 /** Bytes copied per native read: 32 argument slots. */
 export const CHUNK_BYTES = 256;

@@ -14,15 +14,15 @@
 import type { ScalarKind } from '../signature';
 import { ArgumentCountError, ArgumentTypeError, NestingError, UnsupportedTypeError, describeValue } from '../errors';
 import type { AggregateSlot, IndirectResultSlot, Lowering, ReferenceSlot, ResultSlot, ScalarSlot, ValueSlot, VaListSlot } from '../abi/lowering';
-import { bridge } from './bridge';
-import { FRAME, FRAME_WORDS, HEADER_WORDS, views } from './arena';
+import { bridge } from '../native/bridge';
+import { FRAME, FRAME_WORDS, HEADER_WORDS, views } from '../native/arena';
 import { arenaAddress, intern, mallocCString, putCString, readCString } from './cstrings';
 import { argumentVaList, frameVaList, vaListArgument, vaScratchWord, type NativeVaList } from './va-list';
 import { badMember, nonFiniteHint, ValueGen, zeroWords } from './value-codegen';
 import { addressOfObject, argumentAddress, pointerHint, POINTER_EXPECTED } from './pointer-argument';
 import { outboundCalls } from './callback-errors';
 import { fitsExpr, integerHint, isSmallInt, rangeText, wideFitsExpr, wideText } from './integer-range';
-import { decode } from '../memory-codec';
+import { decode } from './memory-codec';
 
 /** A scalar slot that is not a C string: the original, fastest path. */
 type PlainSlot = ScalarSlot & { readonly kind: ScalarKind };

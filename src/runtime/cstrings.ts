@@ -18,9 +18,9 @@
  */
 import { NestingError } from '../errors';
 import { stubs } from '../jit/stub-cache';
-import { buildFrameProbeStubX64 } from '../jit/stubs-x64';
-import { FRAME, FRAME_WORDS, HEADER_WORDS, views } from './arena';
-import { bridge } from './bridge';
+import { buildFrameProbeStubX64 } from '../arch/x64-stubs';
+import { FRAME, FRAME_WORDS, HEADER_WORDS, views } from '../native/arena';
+import { bridge } from '../native/bridge';
 
 let arenaBase: number | undefined;
 

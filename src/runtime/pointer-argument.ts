@@ -16,7 +16,7 @@
  * file descriptor) would be dereferenced by C. The refusal says how to pass an address.
  */
 import { describeValue } from '../errors';
-import { bridge } from './bridge';
+import { bridge } from '../native/bridge';
 
 /** The address an object with `bare()` stands for; `undefined` for any other value. */
 export function addressOfObject(v: unknown): bigint | undefined {

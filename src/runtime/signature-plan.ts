@@ -3,13 +3,13 @@
  * the inbound codec and the outbound call stub. Per-closure work is then just a
  * table slot and 16 bytes of thunk.
  */
-import { conventionFor, type ConventionBackend } from '../abi/conventions';
+import { conventionFor, type ConventionBackend } from '../arch/conventions';
 import type { Lowering } from '../abi/lowering';
 import { InvalidOptionError, UnsupportedTypeError } from '../errors';
 import { stubs } from '../jit/stub-cache';
 import { isVaList, resolveSignature, type CallConvName, type CType, type Signature, type SignatureSpec } from '../signature';
-import { registryGeneration } from '../signature/registry';
-import { FRAME, MAX_STACK_WORDS } from './arena';
+import { registryGeneration } from '../signature/type-names';
+import { FRAME, MAX_STACK_WORDS } from '../native/arena';
 import { makeInboundCodec, type InboundCodec } from './codec';
 
 export interface SignaturePlan {

@@ -7,7 +7,7 @@
  * System V `va_list` whose registers are all used, so `va_arg` reads its run of 8-byte slots.
  */
 import { OutOfRangeError } from '../errors';
-import { bridge } from './bridge';
+import { bridge } from '../native/bridge';
 import { makeOutboundCaller, type OutboundCaller } from './codec';
 import { readCString } from './cstrings';
 import { planFor } from './signature-plan';

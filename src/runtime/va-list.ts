@@ -27,8 +27,8 @@ import {
 } from '../errors';
 import { resolveType, type ScalarKind, type ScalarType, type VaList } from '../signature';
 import { ArgumentAreaReader, type SlotKind } from './argument-area';
-import { bridge } from './bridge';
-import { FRAME, FRAME_WORDS, views } from './arena';
+import { bridge } from '../native/bridge';
+import { FRAME, FRAME_WORDS, views } from '../native/arena';
 import { arenaAddress } from './cstrings';
 import { formatVaList } from './va-format';
 

@@ -9,6 +9,6 @@ export type { DataModelName, TargetDataModel, SizeAlign } from './data-model';
 export { DATA_MODELS, defaultDataModel, getDataModel } from './data-model';
 export type { Signature, SignatureDescriptor, SignatureSpec, TypeSpec } from './signature';
 export { parsePrototype, resolveSignature, resolveType, type DataModelOption } from './resolve';
-export { types } from './registry';
+export { types } from './type-names';
 export { TypeDefinitionError } from './type-definition-error';
 export type { ClosureOf, ArgsOf, GivenArgsOf, GivenOf, ReturnOf, VaList, JsTypeOf, LooseClosure } from './typelevel';

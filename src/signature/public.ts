@@ -5,10 +5,8 @@ export type {
   ScalarKind, ScalarType, CType, JsValueType, AggregateType, StructType, UnionType, ArrayType, FieldLayout, FieldSpecs,
 } from './ctype';
 export type { Signature, SignatureDescriptor, SignatureSpec, TypeSpec } from './signature';
-export { types } from './registry';
+export { types } from './type-names';
 export { TypeDefinitionError } from './type-definition-error';
 export type { ClosureOf, ArgsOf, GivenArgsOf, GivenOf, ReturnOf, VaList, JsTypeOf, LooseClosure, JsMemory, HasAddress } from './typelevel';
 export { struct, union, array, sizeof, alignof, offsetof, type AggregateOptions, type MemberPath } from './aggregate';
 export { cstring } from './cstring-type';
-export { decode, encode } from '../memory-codec';
-export { internedStrings } from '../runtime/cstrings';

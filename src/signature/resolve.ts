@@ -8,9 +8,9 @@ import { isCallConvName } from './calling-conventions';
 import { isCType, isVaList, makeScalar, type CType, type JsValueType } from './ctype';
 import { checkDescriptorKeys } from './descriptor-keys';
 import { getDataModel, type DataModelName, type TargetDataModel } from './data-model';
-import { lowerField, lowerFunc, lowerValue } from './lower';
+import { lowerField, lowerFunc, lowerValue } from './to-ctype';
 import { parsePrototypeAst, parseTypeNameAst } from './parser';
-import { registryGeneration, registryScope } from './registry';
+import { registryGeneration, registryScope } from './type-names';
 import type { Signature, SignatureDescriptor, TypeSpec } from './signature';
 
 /** A target data model or its name; omitted = the running process's. */

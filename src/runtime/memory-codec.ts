@@ -4,18 +4,18 @@
  * as arguments and results. Pointers to structs stay `bigint` in signatures; these
  * helpers are how JS looks through them.
  */
-import { ArgumentTypeError, InvalidOptionError, describeValue } from './errors';
+import { ArgumentTypeError, InvalidOptionError, describeValue } from '../errors';
 import { accessors, type Address } from './memory-accessors';
-import { WINDOW_SIZE, copyIn, copyOut, windowView } from './runtime/address-windows';
-import { intern, readCString } from './runtime/cstrings';
-import { badMember, ValueGen } from './runtime/value-codegen';
-import { addressOfObject, pointerHint } from './runtime/pointer-argument';
-import { integerHint } from './runtime/integer-range';
-import type { CType, TypeSpec } from './signature';
-import { registryGeneration } from './signature/registry';
-import { resolveFieldType } from './signature/resolve';
-import { bridge } from './runtime/bridge';
-import type { JsTypeOf } from './signature/typelevel';
+import { WINDOW_SIZE, copyIn, copyOut, windowView } from './address-windows';
+import { intern, readCString } from './cstrings';
+import { badMember, ValueGen } from './value-codegen';
+import { addressOfObject, pointerHint } from './pointer-argument';
+import { integerHint } from './integer-range';
+import type { CType, TypeSpec } from '../signature';
+import { registryGeneration } from '../signature/type-names';
+import { resolveFieldType } from '../signature/resolve';
+import { bridge } from '../native/bridge';
+import type { JsTypeOf } from '../signature/typelevel';
 
 interface MemoryCodec {
   readonly type: CType;

@@ -4,16 +4,16 @@
  * dispatcher looks the entry up and lets it decode, run and encode.
  */
 import { isMainThread } from 'node:worker_threads';
-import { bridge } from './bridge';
-import { FRAME, FRAME_WORDS, HEADER_WORDS, RET_WORDS, views } from './arena';
+import { bridge } from '../native/bridge';
+import { FRAME, FRAME_WORDS, HEADER_WORDS, RET_WORDS, views } from '../native/arena';
 import { DisposedError } from '../errors';
 import type { JitAlloc } from '../jit/jit-alloc';
 import { addressWords, ThunkPool, type AddressWords } from '../jit/thunk-pool';
 import { SlotQueue } from '../jit/slot-queue';
 import { stubs } from '../jit/stub-cache';
-import { buildTrapStubX64, X64_THUNK } from '../jit/stubs-x64';
-import type { ConventionBackend } from '../abi/conventions';
-import { GEN_MASK, generationOf, ID_MASK, trapDescription } from './thunk-context';
+import { buildTrapStubX64, X64_THUNK } from '../arch/x64-stubs';
+import type { ConventionBackend } from '../arch/conventions';
+import { GEN_MASK, generationOf, ID_MASK, trapDescription } from '../native/thunk-context';
 
 /** What the dispatcher needs from a live thunk. */
 export interface ThunkEntry {

@@ -11,10 +11,10 @@
  * U+0000 (C would read it as the end, silently dropping the rest) and one with a lone
  * surrogate (it has no UTF-8 form; `Buffer.from` would write U+FFFD).
  */
-import { ArgumentTypeError, NullPointerError, OutOfRangeError, describeValue } from './errors';
+import { ArgumentTypeError, NullPointerError, OutOfRangeError, describeValue } from '../errors';
 import type { Address } from './memory-accessors';
-import { WINDOW_SIZE, checkAddress, copyIn, windowBytes } from './runtime/address-windows';
-import { bridge } from './runtime/bridge';
+import { WINDOW_SIZE, checkAddress, copyIn, windowBytes } from './address-windows';
+import { bridge } from '../native/bridge';
 
 const utf8 = new TextDecoder('utf-8');
 const LONE_SURROGATE = /\p{Cs}/u;

@@ -5,11 +5,11 @@
  */
 import { UnsupportedConventionError } from '../errors';
 import type { CallConvName, Signature } from '../signature';
-import { buildCallStubX64, buildEntryStubX64 } from '../jit/stubs-x64';
-import type { Lowering } from './lowering';
-import { lowerSysvX64, SYSV_X64 } from './sysv-x64';
-import { lowerWin64X64, WIN64_X64 } from './win64-x64';
-import type { X64ConventionRegs } from './x64-registers';
+import { buildCallStubX64, buildEntryStubX64 } from './x64-stubs';
+import type { Lowering } from '../abi/lowering';
+import { lowerSysvX64, SYSV_X64 } from '../abi/sysv-x64';
+import { lowerWin64X64, WIN64_X64 } from '../abi/win64-x64';
+import type { X64ConventionRegs } from '../abi/x64-registers';
 
 export interface ConventionBackend {
   /** Canonical name, used in cache keys and messages. */

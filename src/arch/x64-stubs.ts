@@ -13,7 +13,7 @@
  * the frame arena for JS and copies the result words back.
  */
 import { X64Writer } from '../asm/x64';
-import { ARG_WORDS, FRAME, RET_WORDS } from '../runtime/arena';
+import { ARG_WORDS, FRAME, RET_WORDS } from '../native/arena';
 import type { Lowering } from '../abi/lowering';
 import type { X64ConventionRegs } from '../abi/x64-registers';
 import type { ThunkLayout } from './thunk-layout';

@@ -10,11 +10,11 @@
  * (x86-64 loads unaligned values; a DataView does too), and setters check values as
  * arguments are checked: an integer the C type cannot hold is refused, not wrapped.
  */
-import { ArgumentTypeError, describeValue } from './errors';
-import { WINDOW_SIZE, SLOTS, keys, views, windowView, checkAddress, copyOut, copyIn } from './runtime/address-windows';
-import { bridge } from './runtime/bridge';
-import { fitsExpr, integerHint, rangeText, wideFitsExpr, wideText, type SmallIntKind } from './runtime/integer-range';
-import { addressOfObject } from './runtime/pointer-argument';
+import { ArgumentTypeError, describeValue } from '../errors';
+import { WINDOW_SIZE, SLOTS, keys, views, windowView, checkAddress, copyOut, copyIn } from './address-windows';
+import { bridge } from '../native/bridge';
+import { fitsExpr, integerHint, rangeText, wideFitsExpr, wideText, type SmallIntKind } from './integer-range';
+import { addressOfObject } from './pointer-argument';
 
 /**
  * A native address as the accessors take it: a `bigint` (as the rest of the API gives

@@ -9,7 +9,7 @@ import { makeScalar, renameType, type CType, type ScalarType } from './ctype';
 import type { TargetDataModel } from './data-model';
 import { makeArray } from './layout';
 import { printFunc, printType } from './print';
-import { registryScope } from './registry';
+import { registryScope } from './type-names';
 import type { Signature } from './signature';
 
 /** Where a type was written: its own position, or the use of the typedef it came from. */
