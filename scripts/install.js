@@ -5,7 +5,7 @@
 // Where there is no prebuilt binary (another platform, a git checkout) it is built from
 // source with node-gyp. The V8-direct accelerator (closure_ffi_v8) is compiled for the
 // installing Node's module ABI when a compiler and Node's headers are there; if not, the
-// install still succeeds and the bridge uses N-API (see src/runtime/bridge.ts).
+// install still succeeds and the bridge uses N-API (see src/native/bridge.ts).
 'use strict';
 const { spawnSync } = require('node:child_process');
 const fs = require('node:fs');

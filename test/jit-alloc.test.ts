@@ -7,7 +7,7 @@ import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import { BareFn, FnPtr, defaultJitAlloc, loadLibrary, setGlobalJitAlloc, type JitAlloc } from '../src/index';
-import { bridge } from '../src/runtime/bridge';
+import { bridge } from '../src/native/bridge';
 
 interface Mapping {
   lo: bigint;

@@ -8,7 +8,7 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { test } from 'node:test';
-import { entryKind } from '../src/runtime/registry';
+import { entryKind } from '../src/runtime/thunk-table';
 import { REPO_ROOT } from './support/child';
 
 const SUITES = ['callbacks-c', 'libc', 'errors-runtime', 'threads', 'differential', 'struct-abi'];
@@ -32,7 +32,7 @@ test('the default entry is V8-direct', () => {
 
 test('CLOSURE_FFI_ENTRY=napi selects the N-API entry', async () => {
   const r = await run(
-    ['--import', 'tsx', '-e', "console.log('ENTRY ' + require('./src/runtime/registry').entryKind)"],
+    ['--import', 'tsx', '-e', "console.log('ENTRY ' + require('./src/runtime/thunk-table').entryKind)"],
     { CLOSURE_FFI_ENTRY: 'napi' },
   );
   assert.match(r.out, /^ENTRY napi$/m, r.out);

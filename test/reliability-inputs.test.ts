@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { runFixture, taggedJson } from './support/child';
 import { Prng, runSeed } from './support/prng';
-import { bridge } from '../src/runtime/bridge';
+import { bridge } from '../src/native/bridge';
 import {
   ArgumentTypeError,
   ClosureFfiError,

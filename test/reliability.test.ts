@@ -19,7 +19,7 @@ import {
   struct,
   type JitAlloc,
 } from '../src/index';
-import { liveDescriptions } from '../src/runtime/registry';
+import { liveDescriptions } from '../src/runtime/thunk-table';
 import { runFixture } from './support/child';
 import { loadThreadsLib } from './fixtures/threads-lib';
 

@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import koffi from 'koffi';
 import { classifySysvX64, lowerSysvX64 } from '../src/abi/sysv-x64';
-import { FRAME } from '../src/runtime/arena';
+import { FRAME } from '../src/native/arena';
 import {
   ArgumentTypeError, BareFn, BareFnSync, FnPtr, array, decode, encode, loadLibrary, memory, sizeof, struct, types, union,
 } from '../src/index';

@@ -1,5 +1,5 @@
 /**
- * The TSDoc examples of `types.define` and `types.defineConvention` (src/signature/registry.ts)
+ * The TSDoc examples of `types.define` and `types.defineConvention` (src/signature/type-names.ts)
  * run as written on this machine (they used __stdcall, which throws on x86-64).
  */
 import assert from 'node:assert/strict';

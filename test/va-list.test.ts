@@ -8,7 +8,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { BareFn, BareFnSync, cc, DisposedError, FnPtr, loadLibrary, memory, struct, thunkFactory, type VaList } from '../src/index';
-import { bridge } from '../src/runtime/bridge';
+import { bridge } from '../src/native/bridge';
 import { compileTestLibrary } from './support/cc';
 import { keep } from './support/keep';
 
