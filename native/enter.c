@@ -463,6 +463,22 @@ static void pin_bridge(void) {
       cffi_fatal("could not pin the native bridge %s in memory: %s", self.dli_fname, dlerror());
 }
 
+/* The frame and header layout (bridge.h), which JS reads instead of repeating it (src/native/arena.ts). */
+static void export_frame_layout(napi_env env, napi_value exports) {
+  cffi_export_number(env, exports, "FRAME_CTX", CFFI_FRAME_CTX);
+  cffi_export_number(env, exports, "FRAME_STATUS", CFFI_FRAME_STATUS);
+  cffi_export_number(env, exports, "FRAME_ARGS", CFFI_FRAME_ARGS);
+  cffi_export_number(env, exports, "FRAME_RET", CFFI_FRAME_RET);
+  cffi_export_number(env, exports, "FRAME_STACK_PTR", CFFI_FRAME_STACK_PTR);
+  cffi_export_number(env, exports, "FRAME_THREAD", CFFI_FRAME_THREAD);
+  cffi_export_number(env, exports, "FRAME_STUB", CFFI_FRAME_STUB);
+  cffi_export_number(env, exports, "FRAME_STACK", CFFI_FRAME_STACK);
+  cffi_export_number(env, exports, "STATUS_INBOUND", CFFI_STATUS_INBOUND);
+  cffi_export_number(env, exports, "HEADER_CALL_MODE", CFFI_HEADER_CALL_MODE);
+  cffi_export_number(env, exports, "HEADER_AFTER_RETURN", CFFI_HEADER_AFTER_RETURN);
+  cffi_export_number(env, exports, "CALL_SERVICED", CFFI_CALL_SERVICED);
+}
+
 static void export_context_layout(napi_env env, napi_value exports) {
   cffi_export_number(env, exports, "CTX_ID_BITS", CFFI_CTX_ID_BITS);
   cffi_export_number(env, exports, "CTX_GEN_BITS", CFFI_CTX_GEN_BITS);
@@ -510,6 +526,7 @@ void cffi_init_enter(napi_env env, napi_value exports) {
   cffi_export_number(env, exports, "RET_WORDS", CFFI_RET_WORDS);
   cffi_export_number(env, exports, "MAX_STACK_WORDS", CFFI_MAX_STACK_WORDS);
   cffi_export_number(env, exports, "STAGING_FRAME", CFFI_STAGING_FRAME);
+  export_frame_layout(env, exports);
   export_context_layout(env, exports);
   cffi_export(env, exports, "useAccelerator", js_use_accelerator);
   cffi_export(env, exports, "setDispatcher", js_set_dispatcher);

@@ -13,25 +13,26 @@ export const ARG_WORDS = bridge.ARG_WORDS;
 export const RET_WORDS = bridge.RET_WORDS;
 export const MAX_STACK_WORDS = bridge.MAX_STACK_WORDS;
 
-/** Word offsets inside a frame. */
+/** Word offsets inside a frame (native/bridge.h, read from the bridge). */
 export const FRAME = {
-  ctx: 0,
-  status: 1,
-  args: 2,
-  ret: 2 + bridge.ARG_WORDS,
-  stackPtr: 2 + bridge.ARG_WORDS + bridge.RET_WORDS,
-  thread: 35,
-  stub: 36,
-  stack: 40,
+  /** Inbound: the thunk's context. Outbound: the address of the function to call. */
+  ctx: bridge.FRAME_CTX,
+  status: bridge.FRAME_STATUS,
+  args: bridge.FRAME_ARGS,
+  ret: bridge.FRAME_RET,
+  stackPtr: bridge.FRAME_STACK_PTR,
+  thread: bridge.FRAME_THREAD,
+  stub: bridge.FRAME_STUB,
+  stack: bridge.FRAME_STACK,
 } as const;
 
 /** Frame words only the bridge writes: STATUS_INBOUND while an inbound call runs in the frame. */
-export const FRAME_STATUS_INBOUND = 1;
+export const FRAME_STATUS_INBOUND = bridge.STATUS_INBOUND;
 /** Header word 2 (as a u32 index): the frame depth whose closure staged a call with callAfterReturn(). */
-export const HEADER_AFTER_RETURN_U32 = 4;
+export const HEADER_AFTER_RETURN_U32 = bridge.HEADER_AFTER_RETURN * 2;
 /** Header word 1 (as a u32 index): the mode of the next outbound call, consumed by the bridge. */
-export const HEADER_CALL_MODE_U32 = 2;
-export const CALL_SERVICED = 1;
+export const HEADER_CALL_MODE_U32 = bridge.HEADER_CALL_MODE * 2;
+export const CALL_SERVICED = bridge.CALL_SERVICED;
 
 const buffer = bridge.arena;
 

@@ -56,6 +56,19 @@ export interface NativeBridge {
   MAX_STACK_WORDS: number;
   /** Index of the frame after the last regular one, where callAfterReturn() stages its call (native/jumps.c). */
   STAGING_FRAME: number;
+  /** Frame and header layout, in 64-bit words (see arena.ts and native/bridge.h). */
+  FRAME_CTX: number;
+  FRAME_STATUS: number;
+  FRAME_ARGS: number;
+  FRAME_RET: number;
+  FRAME_STACK_PTR: number;
+  FRAME_THREAD: number;
+  FRAME_STUB: number;
+  FRAME_STACK: number;
+  STATUS_INBOUND: number;
+  HEADER_CALL_MODE: number;
+  HEADER_AFTER_RETURN: number;
+  CALL_SERVICED: number;
   /** Thunk context layout (see thunk-context.ts and native/bridge.h). */
   CTX_ID_BITS: number;
   CTX_GEN_BITS: number;
