@@ -1,8 +1,8 @@
 /**
- * BareFn, BareFnMut, BareFnOnce: a JS closure behind a context-free native
- * function pointer.
+ * BareFn, BareFnMut, BareFnOnce and their Sync variants: a JS closure behind a
+ * context-free native function pointer. Options are checked in thunk-options.ts; what
+ * happens to errors the native caller cannot receive is error-policy.ts.
  */
-import * as fs from 'node:fs';
 import {
   ArgumentCountError,
   CalledTwiceError,
@@ -15,9 +15,10 @@ import {
   ReentrancyError,
   SyncTimeoutError,
   WrongThreadError,
-  describeValue,
 } from './errors';
-import { getGlobalJitAlloc, validateJitAlloc, type JitAlloc } from './jit/jit-alloc';
+import { abortWith, errorText, rethrow } from './error-policy';
+import { getGlobalJitAlloc, validateJitAlloc } from './jit/jit-alloc';
+import { checkName, checkPolicy, NO_OPTIONS, syncOptions, type BareFnOptions, type BareFnSyncOptions, type OnErrorPolicy } from './thunk-options';
 import type { ThunkPool } from './jit/thunk-pool';
 import { bridge } from './native/bridge';
 import { keepForEnclosingCall } from './runtime/callback-errors';
@@ -35,124 +36,11 @@ import {
 } from './runtime/thunk-table';
 import { contextHi, contextLo, FLAG, trapInfoHi } from './native/thunk-context';
 import { planFor, type SignaturePlan } from './runtime/signature-plan';
-import type { CallConvName, Signature, SignatureSpec } from './signature';
-import { isVaList } from './signature';
+import type { SignatureSpec } from './signature';
+export type { BareFnOptions, BareFnSyncOptions, OnErrorPolicy } from './thunk-options';
 import type { ClosureOf } from './signature/typelevel';
 
-/**
- * What happens when a call cannot complete normally (the closure throws, a
- * BareFnOnce is called again, a BareFnMut is re-entered, a non-Sync thunk is called
- * from another thread). The native caller never sees a JS exception.
- * - `'rethrow'` (default): the caller gets the zero value of the return type, and the
- *   error is thrown by the enclosing `FnPtr` call when the native function returns (so
- *   `try { qsort.call(...) } catch {}` catches it); a callback with no enclosing JS call
- *   (event loop, another thread) re-throws it on the JS thread as an uncaught exception.
- * - `'abort'`: prints a diagnostic naming the thunk and aborts the process.
- * - a function: called with the error; its result is returned to the native caller (an
- *   error it throws is treated like `'rethrow'`).
- *
- * @example
- * ```ts
- * const cmp = new BareFn('int (const void *, const void *)', (a, b) => { throw new Error('no'); });
- * try {
- *   qsort.call(base, n, 4n, cmp.bare());  // C saw 0 from each comparison and finished
- * } catch (e) {
- *   // e is the closure's Error('no')
- * }
- * ```
- */
-export type OnErrorPolicy = 'rethrow' | 'abort' | ((error: unknown) => unknown);
-
-export interface BareFnOptions {
-  /** Calling convention; may also be written in the prototype (`'void __stdcall (int)'`). */
-  cc?: CallConvName;
-  /** Executable-memory allocator for this thunk (default: the global one). */
-  alloc?: JitAlloc;
-  onError?: OnErrorPolicy;
-  /** Name used in diagnostics (default `<Kind>#<serial>`). */
-  name?: string;
-}
-
-/** Options of the thread-safe variants (`BareFnSync`, `BareFnMutSync`, `BareFnOnceSync`). */
-export interface BareFnSyncOptions extends BareFnOptions {
-  /**
-   * `false` (void signatures only): a caller on another thread does not wait; its
-   * arguments are copied and the closure runs later on the JS thread. Memory that
-   * pointer arguments point to is not copied. Default `true`.
-   */
-  blocking?: boolean;
-  /**
-   * A caller on another thread gives up after this many milliseconds if the JS
-   * thread has not started the call; it gets the zero value and the JS thread gets an
-   * error (under `onError`). Default: wait forever.
-   */
-  timeoutMs?: number;
-  /** Keep the event loop alive while this thunk lives (see `ref()`). Default `false`. */
-  ref?: boolean;
-  /**
-   * `blocking: false` only: how many calls may wait in this thunk's queue for the JS
-   * thread (each holds a copy of its arguments). Default 65,536.
-   */
-  maxQueued?: number;
-  /**
-   * `blocking: false` only: what a caller gets when the queue is full. `'drop'` (default):
-   * the call is dropped and counted; the JS thread gets a `QueueFullError` (under
-   * `onError`) saying how many were dropped. `'wait'`: the caller waits until the JS thread
-   * has run its call, as a blocking caller does, so nothing is lost.
-   */
-  whenFull?: 'drop' | 'wait';
-}
-
-const DEFAULT_MAX_QUEUED = 65536;
 let serials = 0;
-/** The default options object, shared: creating a thunk without options allocates none. */
-const NO_OPTIONS: BareFnSyncOptions = Object.freeze({});
-
-function rethrow(error: unknown): never {
-  throw error;
-}
-
-function abortWith(message: string): never {
-  try {
-    fs.writeSync(2, `closure-ffi: ${message}\n`);
-  } catch {
-    // stderr closed: abort anyway
-  }
-  process.abort();
-}
-
-function errorText(error: unknown): string {
-  return error instanceof Error ? (error.stack ?? String(error)) : String(error);
-}
-
-function syncOptions(o: BareFnSyncOptions, kind: string, sig: Signature) {
-  const blocking = o.blocking ?? true;
-  if (typeof blocking !== 'boolean') throw new InvalidOptionError(`${kind} option blocking must be a boolean`);
-  if (!blocking && sig.ret.kind !== 'void')
-    throw new InvalidOptionError(`${kind} option blocking: false needs a void return type: a caller that does not wait cannot get a result`);
-  if (!blocking && sig.variadic)
-    throw new InvalidOptionError(`${kind} option blocking: false cannot be variadic: the '...' arguments cannot be copied before the caller goes on`);
-  if (!blocking && sig.args.some(isVaList))
-    throw new InvalidOptionError(`${kind} option blocking: false cannot take a va_list: the arguments it points to cannot be copied before the caller goes on`);
-  const timeoutMs = o.timeoutMs ?? 0;
-  if (!Number.isInteger(timeoutMs) || timeoutMs < 0 || timeoutMs > 0xffffffff)
-    throw new InvalidOptionError(`${kind} option timeoutMs must be a whole number of milliseconds, got ${describeValue(o.timeoutMs)}`);
-  const maxQueued = o.maxQueued ?? DEFAULT_MAX_QUEUED;
-  if (!Number.isInteger(maxQueued) || maxQueued < 1 || maxQueued > 0xffffffff)
-    throw new InvalidOptionError(`${kind} option maxQueued must be a whole number of calls (at least 1), got ${describeValue(o.maxQueued)}`);
-  const whenFull = o.whenFull ?? 'drop';
-  if (whenFull !== 'drop' && whenFull !== 'wait')
-    throw new InvalidOptionError(`${kind} option whenFull must be 'drop' or 'wait', got ${describeValue(o.whenFull)}`);
-  if (blocking && (o.maxQueued !== undefined || o.whenFull !== undefined))
-    throw new InvalidOptionError(`${kind} options maxQueued and whenFull apply to blocking: false only`);
-  if (o.ref !== undefined && typeof o.ref !== 'boolean') throw new InvalidOptionError(`${kind} option ref must be a boolean`);
-  return { blocking, timeoutMs, ref: o.ref === true, maxQueued, wait: whenFull === 'wait' };
-}
-
-function checkName(name: unknown, kind: string): string | undefined {
-  if (name === undefined || typeof name === 'string') return name;
-  throw new InvalidOptionError(`${kind} option name must be a string, got ${describeValue(name)}`);
-}
 
 /** Trap-message descriptions, cached per plan and kind so creating a thunk builds no string. */
 const descriptionsByPlan = new Map<SignaturePlan, Map<string, number>>(); // plans are cached forever
@@ -167,11 +55,6 @@ function describe(plan: SignaturePlan, kind: string, name: string | undefined): 
   return index;
 }
 
-function checkPolicy(p: unknown): OnErrorPolicy {
-  if (p === undefined) return 'rethrow';
-  if (p === 'rethrow' || p === 'abort' || typeof p === 'function') return p as OnErrorPolicy;
-  throw new InvalidOptionError(`onError must be 'rethrow', 'abort' or a function, got ${JSON.stringify(p)}`);
-}
 
 /**
  * A closure callable through a plain C function pointer; it may be re-entered
