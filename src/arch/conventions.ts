@@ -3,7 +3,7 @@
  * and stub builders. A convention the CPU cannot use fails at construction with
  * an error that says so, never at call time.
  */
-import { UnsupportedConventionError } from '../errors';
+import { UnsupportedConventionError, UnsupportedPlatformError } from '../errors';
 import type { CallConvName, Signature } from '../signature';
 import { buildCallStubX64, buildEntryStubX64 } from './x64-stubs';
 import type { Lowering } from '../abi/lowering';
@@ -37,14 +37,15 @@ function x64Backend(name: string, regs: X64ConventionRegs, lower: ConventionBack
 const sysv64 = x64Backend('Sysv64', SYSV_X64, lowerSysvX64);
 const win64 = x64Backend('Win64', WIN64_X64, lowerWin64X64);
 
-const x32Only = new Set<CallConvName>(['Stdcall', 'Fastcall', 'Thiscall']);
+/** Conventions of 32-bit x86 (i386), not of the x32 ABI. */
+const x86_32Only = new Set<CallConvName>(['Stdcall', 'Fastcall', 'Thiscall']);
 const armOnly = new Set<CallConvName>(['Aapcs', 'Aapcs64']);
 
 /** The backend for `cc` on this CPU; `undefined` means the platform's C convention. */
 export function conventionFor(cc: CallConvName | undefined, sig?: Signature): ConventionBackend {
   const where = sig ? ` (in '${sig.text}')` : '';
   if (process.arch !== 'x64' || process.platform !== 'linux')
-    throw new UnsupportedConventionError(
+    throw new UnsupportedPlatformError(
       `closure-ffi has no backend for ${process.platform}/${process.arch} yet; x86-64 Linux is supported`,
     );
   switch (cc) {
@@ -58,7 +59,7 @@ export function conventionFor(cc: CallConvName | undefined, sig?: Signature): Co
     case 'Efiapi': // UEFI on x86-64 uses the Microsoft x64 convention
       return win64;
   }
-  if (x32Only.has(cc))
+  if (x86_32Only.has(cc))
     throw new UnsupportedConventionError(`calling convention ${cc}${where} exists only on 32-bit x86; this CPU is x64`);
   if (armOnly.has(cc))
     throw new UnsupportedConventionError(`calling convention ${cc}${where} exists only on ARM; this CPU is x64`);

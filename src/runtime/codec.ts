@@ -194,7 +194,7 @@ export interface InboundCodec {
 }
 
 /** Helpers the generated code may reference (unused ones cost nothing). */
-const HELPER_NAMES = ['views', 'bad', 'badAt', 'adv', 'readCString', 'intern', 'write', 'NUL_HINT', 'addressOf', 'pointerHint', 'intHint'] as const;
+const HELPER_NAMES = ['views', 'bad', 'badAt', 'arenaDataView', 'readCString', 'intern', 'write', 'NUL_HINT', 'addressOf', 'pointerHint', 'intHint'] as const;
 
 /**
  * Inbound argument passed by reference (Win64): reads the caller's copy, whose address is

@@ -37,7 +37,7 @@ let namesGeneration = registryGeneration();
 
 function build(type: CType): MemoryCodec {
   if (type.size === 0) throw new InvalidOptionError(`cannot decode or encode a value of type '${type.name}' (it has no size)`);
-  const gen = new ValueGen({ mode: 'dv' });
+  const gen = new ValueGen({ mode: 'memory' });
   const pre: string[] = [];
   const expr = gen.decode(type, pre);
   const enc = gen.encode(type, 'value', 0);

@@ -10,9 +10,9 @@
  * longer than {@link UNROLL_LIMIT} elements (of integers) in contiguous memory become loops.
  *
  * Names the generated code expects in scope:
- * - frame mode: the arena views `u8 i8 u16 i16 u32 i32 f32 f64 u64 i64`, `adv` (a DataView
+ * - frame mode: the arena views `u8 i8 u16 i16 u32 i32 f32 f64 u64 i64`, `arenaDataView` (a DataView
  *   over the arena, for misaligned fields of packed structs) and `b` (frame word index);
- * - dv mode: `dv`, a DataView whose byte 0 is the value's first byte;
+ * - memory mode: `dv`, a DataView whose byte 0 is the value's first byte;
  * - both: `readCString(ptr)`, `intern(string)` (see cstrings.ts) and
  *   `badAt(what, path, expected, got, hint?)`, which builds the ArgumentTypeError, and
  *   `addressOf`/`pointerHint` (pointer-argument.ts), `intHint` (integer-range.ts).
@@ -46,11 +46,11 @@ export const UNROLL_LIMIT = 32;
  * Where the value's bytes are.
  * - `frame`: eightbyte `i` of the value is frame word `words[i]` (relative to `b`);
  *   `contiguous` says the words are consecutive (needed for loops);
- * - `dv`: byte `k` of the value is `dv` byte `k`.
+ * - `memory`: the value is in memory seen through a DataView: byte `k` of the value is `dv` byte `k`.
  */
 export type Place =
   | { readonly mode: 'frame'; readonly words: readonly number[]; readonly contiguous: boolean }
-  | { readonly mode: 'dv' };
+  | { readonly mode: 'memory' };
 
 /** A byte offset inside the value: a constant plus loop terms (`i3 * 12`). */
 interface Offset {
@@ -127,7 +127,7 @@ export class ValueGen {
   /** Expression for the storage of a scalar of `size` bytes at `o`: a typed-array element or DataView call arguments. */
   private access(o: Offset, size: number, kind: Exclude<ScalarKind, 'void'>): { typed: string } | { dv: string; off: string } {
     let base: number;
-    if (this.place.mode === 'dv') {
+    if (this.place.mode === 'memory') {
       base = o.k;
       const off = [String(base), ...o.terms.map((t) => `${t.v} * ${t.stride}`)].join(' + ');
       return { dv: 'dv', off };
@@ -145,7 +145,7 @@ export class ValueGen {
       const parts = [scale === 1 ? 'b' : `b * ${scale}`, String(base / size), ...o.terms.map((t) => `${t.v} * ${t.stride / size}`)];
       return { typed: `${VIEW[kind].view}[${parts.filter((p) => p !== '0').join(' + ')}]` };
     }
-    return { dv: 'adv', off: ['b * 8', String(base), ...o.terms.map((t) => `${t.v} * ${t.stride}`)].join(' + ') };
+    return { dv: 'arenaDataView', off: ['b * 8', String(base), ...o.terms.map((t) => `${t.v} * ${t.stride}`)].join(' + ') };
   }
 
   private read(o: Offset, t: ScalarType): string {
@@ -202,7 +202,7 @@ export class ValueGen {
   }
 
   private canLoop(): boolean {
-    return this.place.mode === 'dv' || this.place.contiguous;
+    return this.place.mode === 'memory' || this.place.contiguous;
   }
 
   /**
