@@ -28,6 +28,7 @@ export const SYSV_X64: X64ConventionRegs = {
   fprs: ['xmm0', 'xmm1', 'xmm2', 'xmm3', 'xmm4', 'xmm5', 'xmm6', 'xmm7'],
   intRets: ['rax', 'rdx'],
   fprRets: ['xmm0', 'xmm1'],
+  calleeSaved: { gprs: ['rbx', 'rbp', 'rsp', 'r12', 'r13', 'r14', 'r15'], xmms: [] },
 };
 
 const sysvX64Registers = registerFileX64(SYSV_X64);

@@ -29,8 +29,8 @@ export const WIN64_X64: X64ConventionRegs = {
   intRets: ['rax'],
   fprRets: ['xmm0'],
   shadowBytes: 32,
-  savedAroundBridge: {
-    gprs: ['rdi', 'rsi'],
+  calleeSaved: {
+    gprs: ['rbx', 'rbp', 'rdi', 'rsi', 'rsp', 'r12', 'r13', 'r14', 'r15'],
     xmms: ['xmm6', 'xmm7', 'xmm8', 'xmm9', 'xmm10', 'xmm11', 'xmm12', 'xmm13', 'xmm14', 'xmm15'],
   },
 };

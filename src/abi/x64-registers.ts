@@ -14,11 +14,8 @@ export interface X64ConventionRegs {
   readonly fprRets: readonly XmmReg[];
   /** Bytes the caller reserves above the return address before the stack arguments. */
   readonly shadowBytes?: number;
-  /**
-   * Registers this convention's callers expect preserved that the bridge (System V C code)
-   * may clobber: the entry stub saves and restores them around the bridge call.
-   */
-  readonly savedAroundBridge?: { readonly gprs: readonly X64Reg[]; readonly xmms: readonly XmmReg[] };
+  /** Registers a callee must preserve for its caller. */
+  readonly calleeSaved: { readonly gprs: readonly X64Reg[]; readonly xmms: readonly XmmReg[] };
 }
 
 export function registerFileX64(regs: X64ConventionRegs): RegisterFile {

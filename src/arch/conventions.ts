@@ -29,10 +29,17 @@ function x64Backend(name: string, regs: X64ConventionRegs, lower: ConventionBack
   return {
     name,
     lower,
-    buildEntryStub: (enter, realm) => buildEntryStubX64(regs, enter, realm),
-    buildCallStub: (lowering) => buildCallStubX64(regs, lowering),
+    buildEntryStub: (enter, realm) => buildEntryStubX64(regs, HOST_X64, enter, realm),
+    buildCallStub: (lowering) => buildCallStubX64(regs, HOST_X64, lowering),
   };
 }
+
+/**
+ * The host convention: the one the bridge (C) is compiled with, which the stubs use to call
+ * into it and in which the bridge calls the call stubs. System V on Linux x86-64 (on
+ * Windows it will be Win64).
+ */
+export const HOST_X64: X64ConventionRegs = SYSV_X64;
 
 const sysv64 = x64Backend('Sysv64', SYSV_X64, lowerSysvX64);
 const win64 = x64Backend('Win64', WIN64_X64, lowerWin64X64);

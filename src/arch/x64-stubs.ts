@@ -22,14 +22,33 @@ const BLOCK_BYTES = (ARG_WORDS + RET_WORDS) * 8; // 256: keeps rsp 16-byte align
 const RET_BLOCK = ARG_WORDS * 8;
 
 /**
+ * Registers a guest convention's callers expect preserved that code compiled for the host
+ * convention (the bridge) may clobber: the entry stub saves them around the bridge call.
+ */
+function savedAroundHost(guest: X64ConventionRegs, host: X64ConventionRegs) {
+  return {
+    gprs: guest.calleeSaved.gprs.filter((r) => !host.calleeSaved.gprs.includes(r)),
+    xmms: guest.calleeSaved.xmms.filter((x) => !host.calleeSaved.xmms.includes(x)),
+  };
+}
+
+/** The host convention's first `n` integer argument registers, for calls into the bridge. */
+function hostArgs(host: X64ConventionRegs, n: number) {
+  if (host.gprs.length < n) throw new Error(`internal: the host convention passes fewer than ${n} arguments in registers`);
+  return host.gprs.slice(0, n);
+}
+
+/**
  * Per-convention entry stub: save argument registers, call cffi_enter, load result
  * registers. `realm` is this JS environment's native record, passed to cffi_enter so a
  * thunk's context need not carry it. For a convention whose callers expect more registers preserved than System V
  * C code keeps (Win64: rdi, rsi, xmm6-xmm15), those are saved below rbp and after the
  * register block, and restored before returning.
  */
-export function buildEntryStubX64(regs: X64ConventionRegs, enter: bigint, realm: bigint): Uint8Array {
-  const saved = regs.savedAroundBridge ?? { gprs: [], xmms: [] };
+export function buildEntryStubX64(regs: X64ConventionRegs, host: X64ConventionRegs, enter: bigint, realm: bigint): Uint8Array {
+  const saved = savedAroundHost(regs, host);
+  if (host.shadowBytes) throw new Error('internal: a host convention with shadow space is not wired into the entry stub yet');
+  const [ctxArg, blockArg, stackArg, realmArg] = hostArgs(host, 4);
   const w = new X64Writer();
   w.putPushReg('rbp');
   w.putMovRegReg('rbp', 'rsp');
@@ -45,10 +64,10 @@ export function buildEntryStubX64(regs: X64ConventionRegs, enter: bigint, realm:
   saved.xmms.forEach((x, i) => w.putMovdquMemXmm('rsp', xmmArea + i * 16, x));
   regs.gprs.forEach((r, i) => w.putMovMemReg('rsp', i * 8, r));
   regs.fprs.forEach((x, i) => w.putMovqMemXmm('rsp', (regs.gprs.length + i) * 8, x));
-  w.putMovRegReg('rdi', 'r10'); // ctx, loaded by the thunk
-  w.putMovRegReg('rsi', 'rsp'); // register block
-  w.putLeaRegMem('rdx', 'rbp', 16 + (regs.shadowBytes ?? 0)); // caller's stack arguments
-  w.putMovRegU64('rcx', realm);
+  w.putMovRegReg(ctxArg!, 'r10'); // ctx, loaded by the thunk
+  w.putMovRegReg(blockArg!, 'rsp'); // register block
+  w.putLeaRegMem(stackArg!, 'rbp', 16 + (regs.shadowBytes ?? 0)); // caller's stack arguments
+  w.putMovRegU64(realmArg!, realm);
   w.putMovRegU64('rax', enter);
   w.putCallReg('rax');
   regs.intRets.forEach((r, i) => w.putMovRegMem(r, 'rsp', RET_BLOCK + i * 8));
@@ -66,10 +85,11 @@ export function buildEntryStubX64(regs: X64ConventionRegs, enter: bigint, realm:
 }
 
 /** Trap stub for disposed thunks: cffi_trap(r10) never returns. */
-export function buildTrapStubX64(trap: bigint): Uint8Array {
+export function buildTrapStubX64(host: X64ConventionRegs, trap: bigint): Uint8Array {
   const w = new X64Writer();
   w.putAndRegImm('rsp', -16);
-  w.putMovRegReg('rdi', 'r10');
+  if (host.shadowBytes) w.putSubRegImm('rsp', host.shadowBytes);
+  w.putMovRegReg(hostArgs(host, 1)[0]!, 'r10');
   w.putMovRegU64('rax', trap);
   w.putCallReg('rax');
   w.putUd2();
@@ -81,14 +101,16 @@ export function buildTrapStubX64(trap: bigint): Uint8Array {
  * copies stack arguments, loads argument registers from the frame, calls the target
  * stored in the frame, and stores the result registers back.
  */
-export function buildCallStubX64(regs: X64ConventionRegs, lowering: Lowering): Uint8Array {
+export function buildCallStubX64(regs: X64ConventionRegs, host: X64ConventionRegs, lowering: Lowering): Uint8Array {
+  if (savedAroundHost(host, regs).gprs.length || savedAroundHost(host, regs).xmms.length)
+    throw new Error('internal: a guest convention that clobbers what the host convention preserves needs saves in the call stub');
   const w = new X64Writer();
   const word = (i: number) => i * 8;
   w.putPushReg('rbp');
   w.putMovRegReg('rbp', 'rsp');
   w.putPushReg('rbx');
   w.putPushReg('r12'); // keeps rsp 16-byte aligned
-  w.putMovRegReg('rbx', 'rdi');
+  w.putMovRegReg('rbx', hostArgs(host, 1)[0]!); // the frame, from the bridge
   const shadow = regs.shadowBytes ?? 0;
   const stackBytes = Math.ceil((shadow + lowering.stackWords * 8) / 16) * 16;
   if (stackBytes) w.putSubRegImm('rsp', stackBytes);
@@ -124,9 +146,10 @@ export function buildCallStubX64(regs: X64ConventionRegs, lowering: Lowering): U
  * the frame's own address in its first result word, so JS learns the arena's native
  * address (for C strings it places in frame scratch memory).
  */
-export function buildFrameProbeStubX64(): Uint8Array {
+export function buildFrameProbeStubX64(host: X64ConventionRegs): Uint8Array {
   const w = new X64Writer();
-  w.putMovMemReg('rdi', FRAME.ret * 8, 'rdi');
+  const frame = hostArgs(host, 1)[0]!;
+  w.putMovMemReg(frame, FRAME.ret * 8, frame);
   w.putRet();
   return w.finish();
 }

@@ -12,7 +12,7 @@ import { addressWords, ThunkPool, type AddressWords } from '../jit/thunk-pool';
 import { SlotQueue } from '../jit/slot-queue';
 import { stubs } from '../jit/stub-cache';
 import { buildTrapStubX64, X64_THUNK } from '../arch/x64-stubs';
-import type { ConventionBackend } from '../arch/conventions';
+import { HOST_X64, type ConventionBackend } from '../arch/conventions';
 import { GEN_MASK, generationOf, ID_MASK, trapDescription } from '../native/thunk-context';
 
 /** What the dispatcher needs from a live thunk. */
@@ -246,7 +246,7 @@ export function liveDescriptions(): number {
 const pools = new Map<JitAlloc, ThunkPool>();
 
 /** Where a disposed thunk jumps. */
-export const trapTarget: AddressWords = addressWords(stubs.get('trap', () => buildTrapStubX64(bridge.trapAddress)));
+export const trapTarget: AddressWords = addressWords(stubs.get('trap', () => buildTrapStubX64(HOST_X64, bridge.trapAddress)));
 
 const entryTargets = new Map<ConventionBackend, AddressWords>();
 
