@@ -10,7 +10,8 @@
         "native/enter.c",
         "native/foreign_stack.c",
         "native/sync_calls.c",
-        "native/jumps.c"
+        "native/jumps.c",
+        "native/os_posix.c"
       ],
       "cflags": ["-O2", "-Wall", "-Wextra", "-Wno-unused-parameter", "-fvisibility=hidden"],
       "cflags_c": ["-std=gnu11"],

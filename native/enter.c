@@ -13,13 +13,12 @@
  */
 #define _GNU_SOURCE
 #include "bridge.h"
-#include <dlfcn.h>
+#include "os.h"
 #include <errno.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/syscall.h>
 #include <unistd.h>
 
 static atomic_uint next_realm;
@@ -32,7 +31,7 @@ static inline uint64_t *frame_at(cffi_realm *r, uint64_t depth) {
   return r->arena + CFFI_HEADER_WORDS + depth * CFFI_FRAME_WORDS;
 }
 
-long cffi_current_tid(void) { return (long)syscall(SYS_gettid); }
+long cffi_current_tid(void) { return cffi_os_thread_id(); }
 
 /*
  * JS was entered but the dispatcher did not complete. `terminating`: the environment is
@@ -457,10 +456,8 @@ static void put_address(napi_env env, napi_value exports, const char *name, void
 static void pin_bridge(void) {
   static int pinned;
   if (__atomic_exchange_n(&pinned, 1, __ATOMIC_ACQ_REL)) return;
-  Dl_info self;
-  if (dladdr((void *)cffi_enter, &self) && self.dli_fname)
-    if (!dlopen(self.dli_fname, RTLD_NOW | RTLD_NOLOAD | RTLD_NODELETE))
-      cffi_fatal("could not pin the native bridge %s in memory: %s", self.dli_fname, dlerror());
+  const char *why = NULL;
+  if (!cffi_os_pin_module((const void *)cffi_enter, &why)) cffi_fatal("could not pin the native bridge in memory: %s", why);
 }
 
 /* The frame and header layout (bridge.h), which JS reads instead of repeating it (src/native/arena.ts). */

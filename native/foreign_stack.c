@@ -16,7 +16,7 @@
  */
 #define _GNU_SOURCE
 #include "bridge.h"
-#include <sys/syscall.h>
+#include "os.h"
 #include <unistd.h>
 
 #define KIB ((uintptr_t)1024)
@@ -29,15 +29,7 @@
 static inline uintptr_t current_sp(void) { return (uintptr_t)__builtin_frame_address(0); }
 
 void cffi_init_thread_stack(cffi_realm *r) {
-  pthread_attr_t attr;
-  void *addr = NULL;
-  size_t size = 0;
-  if (pthread_getattr_np(pthread_self(), &attr) == 0) {
-    pthread_attr_getstack(&attr, &addr, &size);
-    pthread_attr_destroy(&attr);
-  }
-  r->stack_lo = (uintptr_t)addr;
-  r->stack_hi = (uintptr_t)addr + size;
+  cffi_os_thread_stack(&r->stack_lo, &r->stack_hi);
   cffi_set_js_stack_size(r, 984 * KIB); /* V8's default --stack-size */
 }
 
@@ -45,7 +37,7 @@ void cffi_init_thread_stack(cffi_realm *r) {
 void cffi_set_js_stack_size(cffi_realm *r, size_t js_stack_bytes) {
   r->reserve_levels = 0;
   if (!r->stack_lo) return;
-  int main_thread = getpid() == (pid_t)syscall(SYS_gettid);
+  int main_thread = cffi_os_is_main_thread();
   if (main_thread) {
     /* V8 put its limit js_stack_bytes below the stack position at start-up;
        erring lower only gives JS a little more of an 8 MiB stack. */

@@ -15,16 +15,12 @@
  */
 #define _GNU_SOURCE
 #include "bridge.h"
+#include "os.h"
 #include <errno.h>
 #include <limits.h>
-#include <linux/futex.h>
-#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/syscall.h>
-#include <time.h>
-#include <unistd.h>
 
 enum { PENDING_QUEUED, PENDING_RUNNING, PENDING_DONE };
 
@@ -34,8 +30,7 @@ enum { PENDING_QUEUED, PENDING_RUNNING, PENDING_DONE };
  * and without the caller having to take that lock to wake up.
  */
 static void state_wait(int *state, int seen, long ms) {
-  struct timespec rel = {ms / 1000, (ms % 1000) * 1000000L};
-  syscall(SYS_futex, state, FUTEX_WAIT_PRIVATE, seen, &rel, NULL, 0);
+  cffi_os_wait_on_address(state, seen, ms);
 }
 
 /* Publishes DONE and wakes the caller. The caller may return as soon as it sees DONE (its
@@ -43,7 +38,7 @@ static void state_wait(int *state, int seen, long ms) {
    futex, at worst a spurious wake-up of that thread's next wait, which re-checks. */
 static void finish_pending(int *state) {
   __atomic_store_n(state, PENDING_DONE, __ATOMIC_RELEASE);
-  syscall(SYS_futex, state, FUTEX_WAKE_PRIVATE, 1, NULL, NULL, 0);
+  cffi_os_wake_address(state);
 }
 
 #define DEADLOCK_WARNING_MS 5000
@@ -179,7 +174,7 @@ static int drain(cffi_realm *r, unsigned limit) {
       /* The callers just released usually call again at once: let them run before
          going back to sleep in the event loop. */
       pthread_mutex_unlock(&r->sync_lock);
-      sched_yield();
+      cffi_os_yield();
       pthread_mutex_lock(&r->sync_lock);
       if (!(p = r->queue_head)) break;
     }
@@ -357,11 +352,9 @@ void cffi_sync_call(cffi_realm *r, uint64_t ctx, uint64_t *regs, uint64_t *stack
     }
     long slice = 250;
     if (timeout_ms > 0 && timeout_ms > waited && timeout_ms - waited < slice) slice = timeout_ms - waited;
-    struct timespec t0, t1;
-    clock_gettime(CLOCK_MONOTONIC, &t0);
+    long t0 = cffi_os_monotonic_ms();
     state_wait(&p.state, state, slice);
-    clock_gettime(CLOCK_MONOTONIC, &t1);
-    waited += (t1.tv_sec - t0.tv_sec) * 1000 + (t1.tv_nsec - t0.tv_nsec) / 1000000;
+    waited += cffi_os_monotonic_ms() - t0;
   }
   /* The call was either withdrawn (gave_up says why) or is DONE (cancelled if its realm ended first). */
   if (p.cancelled) {
