@@ -11,7 +11,10 @@
         "native/foreign_stack.c",
         "native/sync_calls.c",
         "native/jumps.c",
-        "native/os_posix.c"
+        "native/os_posix.c",
+        "native/js_entry.c",
+        "native/js_wake.c",
+        "native/reports.c"
       ],
       "cflags": ["-O2", "-Wall", "-Wextra", "-Wno-unused-parameter", "-fvisibility=hidden"],
       "cflags_c": ["-std=gnu11"],

@@ -91,6 +91,14 @@ typedef struct cffi_text_table {
   uint32_t cap;
 } cffi_text_table;
 
+/* A call from another thread that was answered with zero, waiting to be told to JS. */
+typedef struct cffi_report {
+  struct cffi_report *next;
+  uint64_t ctx;
+  long tid;
+  const char *why;
+} cffi_report;
+
 /* What a native thread needs to know about a Sync thunk without asking JS (sync_calls.c). */
 typedef struct cffi_sync_slot {
   uint32_t timeout_ms;          /* 0 = wait forever */
@@ -142,6 +150,17 @@ typedef struct cffi_realm {
 }
 #endif
 
+/* The frame at `depth` of the realm's arena. */
+static inline uint64_t *cffi_frame_at(cffi_realm *r, uint64_t depth) {
+  return r->arena + CFFI_HEADER_WORDS + depth * CFFI_FRAME_WORDS;
+}
+
+/* The Sync record of the thunk a context names, or NULL if JS never configured one; under sync_lock. */
+static inline cffi_sync_slot *cffi_sync_slot_of(cffi_realm *r, uint64_t ctx) {
+  uint32_t id = CFFI_CTX_ID(ctx);
+  return id < r->sync_slots_cap ? &r->sync_slots[id] : NULL;
+}
+
 /* Shared argument helpers (bridge.c). */
 napi_value cffi_throw(napi_env env, const char *code, const char *msg);
 int cffi_get_address(napi_env env, napi_value v, uint64_t *out);
@@ -163,13 +182,22 @@ void cffi_warn(cffi_realm *r, const char *fmt, ...) __attribute__((format(printf
 /* "BareFnSync#3 ('int (int)')" when the thunk was named, else "thunk id N". */
 const char *cffi_thunk_name(cffi_realm *r, uint64_t ctx, char *buf, size_t size);
 
-/* Inbound calls (enter.c). */
-void cffi_trap(uint64_t info) __attribute__((noreturn));
-void cffi_enter_on_js_thread(cffi_realm *r, uint64_t ctx, uint64_t *regs, uint64_t *stack_args, long tid);
-/* What the JS thread is told when a call was answered with zero; `count` > 1 for dropped calls. */
+/* Waking the JS thread to serve queued calls and reports (js_wake.c); under sync_lock. 0 if it cannot be reached. */
+int cffi_wake_js_locked(cffi_realm *r);
+
+/* Calls answered with zero, told to the JS thread (reports.c). `tid` 0 = the JS thread itself. */
 void cffi_report_foreign(cffi_realm *r, uint64_t ctx, long tid, const char *why);
-void cffi_deliver_report(napi_env env, cffi_realm *r, uint64_t ctx, long tid, const char *why, uint32_t count);
-long cffi_current_tid(void);
+int cffi_queue_report(cffi_realm *r, uint64_t ctx, long tid, const char *why);
+int cffi_queue_report_locked(cffi_realm *r, uint64_t ctx, long tid, const char *why);
+/* On the JS thread: hands every queued report to JS (a "queue-full" one with its count of dropped calls). */
+void cffi_deliver_reports(napi_env env, cffi_realm *r);
+void cffi_init_reports(napi_env env, napi_value exports);
+
+/* Entering JS on the realm's own thread (js_entry.c). */
+void cffi_enter_on_js_thread(cffi_realm *r, uint64_t ctx, uint64_t *regs, uint64_t *stack_args, long tid);
+
+/* Inbound calls from native code (enter.c). */
+void cffi_trap(uint64_t info) __attribute__((noreturn));
 
 /* Callbacks that C leaves with longjmp (jumps.c). The arena holds one frame more than
    CFFI_MAX_DEPTH: the staging frame of a call made after a callback returns. */
@@ -185,7 +213,6 @@ int cffi_is_serviced_helper(const cffi_realm *r);
 void cffi_sync_call(cffi_realm *r, uint64_t ctx, uint64_t *regs, uint64_t *stack_args, long tid);
 void cffi_run_serviced(cffi_realm *r, uint64_t *frame, void (*stub)(uint64_t *frame));
 void cffi_teardown_sync_calls(cffi_realm *r);
-int cffi_queue_report(cffi_realm *r, uint64_t ctx, long tid, const char *why);
 
 /* Foreign stacks (foreign_stack.c). */
 typedef void (*cffi_stack_fn)(void *arg);

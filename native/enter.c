@@ -27,88 +27,6 @@ static atomic_uint next_realm;
 static pthread_mutex_t descriptions_lock = PTHREAD_MUTEX_INITIALIZER;
 static cffi_text_table descriptions;
 
-static inline uint64_t *frame_at(cffi_realm *r, uint64_t depth) {
-  return r->arena + CFFI_HEADER_WORDS + depth * CFFI_FRAME_WORDS;
-}
-
-long cffi_current_tid(void) { return cffi_os_thread_id(); }
-
-/*
- * JS was entered but the dispatcher did not complete. `terminating`: the environment is
- * going away (a Worker being terminated) and refuses every call, so say it once. Otherwise
- * JS threw before the thunk's own error handling could run, which in practice means the
- * JS stack was exhausted when the call arrived: that is reported to the thunk's onError
- * like a refused call from another thread, once per call.
- */
-static void dispatcher_failed(cffi_realm *r, uint64_t ctx, int terminating) {
-  if (!terminating) {
-    cffi_report_foreign(r, ctx, 0, "js-failed");
-    return;
-  }
-  char name[256];
-  cffi_thunk_name(r, ctx, name, sizeof name);
-  if (CFFI_CTX_FLAGS(ctx) & CFFI_FLAG_ABORT_ON_ERROR)
-    cffi_fatal("could not enter JS for %s: its JS environment is shutting down; aborting (onError: 'abort')", name);
-  if (__atomic_exchange_n(&r->enter_failure_reported, 1, __ATOMIC_RELAXED)) return;
-  cffi_warn(r, "could not enter JS for %s: its JS environment is shutting down; the caller got zero (later calls "
-            "that fail the same way get zero silently)", name);
-}
-
-/* Runs the dispatcher for the frame at the current depth; 0 if JS could not be entered. */
-static int call_dispatcher(cffi_realm *r, uint64_t ctx) {
-  if (r->v8_entry) {
-    int status = cffi_accelerator->call(r->v8_entry);
-    if (status != 0) dispatcher_failed(r, ctx, status == 2);
-    return status == 0;
-  }
-  napi_env env = r->env;
-  napi_handle_scope scope;
-  napi_open_handle_scope(env, &scope);
-  napi_value fn, recv, result;
-  napi_get_reference_value(env, r->dispatcher, &fn);
-  napi_get_undefined(env, &recv);
-  napi_status st = napi_call_function(env, recv, fn, 0, NULL, &result);
-  if (st != napi_ok) {
-    napi_value exc;
-    bool pending = false;
-    napi_is_exception_pending(env, &pending);
-    if (pending) napi_get_and_clear_last_exception(env, &exc);
-    dispatcher_failed(r, ctx, st == napi_cannot_run_js);
-  }
-  napi_close_handle_scope(env, scope);
-  return st == napi_ok;
-}
-
-/* The inbound call proper, on the realm's JS thread and on its own stack; tid names the native caller's thread (0 = this one). */
-void cffi_enter_on_js_thread(cffi_realm *r, uint64_t ctx, uint64_t *regs, uint64_t *stack_args, long tid) {
-  uint64_t depth = r->arena[0];
-  if (depth >= CFFI_MAX_DEPTH) {
-    cffi_zero_result(ctx, regs);
-    cffi_report_foreign(r, ctx, tid, "too-deep");
-    return;
-  }
-  uintptr_t here = (uintptr_t)__builtin_frame_address(0);
-  if (depth > 0) cffi_check_not_jumped_over(r, depth, here, ctx);
-  uint64_t *frame = frame_at(r, depth);
-  uint32_t stack_words = CFFI_CTX_STACK_WORDS(ctx);
-  frame[CFFI_FRAME_CTX] = ctx;
-  frame[CFFI_FRAME_STATUS] = CFFI_STATUS_INBOUND;
-  frame[CFFI_FRAME_NATIVE_SP] = here;
-  memcpy(frame + CFFI_FRAME_ARGS, regs, CFFI_ARG_WORDS * 8);
-  /* The result words are not cleared here: the codec writes every word a result
-     uses, and zeroes them itself whenever a call fails (onError). */
-  frame[CFFI_FRAME_STACK_PTR] = (uint64_t)(uintptr_t)stack_args;
-  frame[CFFI_FRAME_THREAD] = (uint64_t)tid;
-  if (stack_words) memcpy(frame + CFFI_FRAME_STACK, stack_args, (size_t)stack_words * 8);
-  r->arena[0] = depth + 1;
-  int entered = call_dispatcher(r, ctx);
-  r->arena[0] = depth;
-  frame[CFFI_FRAME_STATUS] = 0;
-  frame[CFFI_FRAME_NATIVE_SP] = 0;
-  if (r->arena[CFFI_HEADER_AFTER_RETURN] != 0) cffi_take_after_return(r, depth, tid);
-  if (entered) memcpy(regs + CFFI_ARG_WORDS, frame + CFFI_FRAME_RET, CFFI_RET_WORDS * 8);
-  else cffi_zero_result(ctx, regs); /* JS never wrote a result: the frame holds an older call's words */
-}
 
 typedef struct inbound_call {
   cffi_realm *realm;
@@ -184,10 +102,10 @@ __attribute__((visibility("default"))) void cffi_enter(uint64_t ctx, uint64_t *r
       cffi_report_foreign(r, ctx, 0, "foreign-stack");
     }
   } else if ((CFFI_CTX_FLAGS(ctx) & CFFI_FLAG_SYNC) || cffi_is_serviced_helper(r)) {
-    cffi_sync_call(r, ctx, regs, stack_args, cffi_current_tid());
+    cffi_sync_call(r, ctx, regs, stack_args, cffi_os_thread_id());
   } else {
     cffi_zero_result(ctx, regs);
-    cffi_report_foreign(r, ctx, cffi_current_tid(), r->alive ? "wrong-thread" : "realm-gone");
+    cffi_report_foreign(r, ctx, cffi_os_thread_id(), r->alive ? "wrong-thread" : "realm-gone");
   }
   errno = saved_errno;
   /* Last, with JS and the reserved stack left behind: a jump from here crosses native frames only. */
@@ -199,13 +117,13 @@ __attribute__((visibility("default"), noreturn)) void cffi_trap(uint64_t info) {
   if (!CFFI_IS_TRAP_INFO(info))
     cffi_fatal("thunk id %u was called from thread %ld while dispose() was turning it into a trap; the native side "
                "kept using a function pointer it was giving up. Aborting instead of running freed memory.",
-               CFFI_CTX_ID(info), cffi_current_tid());
+               CFFI_CTX_ID(info), cffi_os_thread_id());
   uint32_t desc = (uint32_t)(info >> 32) & ((1u << (CFFI_CTX_FLAGS_SHIFT - 32)) - 1), serial = (uint32_t)info;
   const char *what = cffi_text_table_get(&descriptions, desc);
   if (!what) what = "a thunk";
   cffi_fatal("call to disposed thunk #%u (%s) from thread %ld; the native side kept a function pointer "
              "after dispose(). Aborting instead of running freed memory.",
-             serial, what, cffi_current_tid());
+             serial, what, cffi_os_thread_id());
 }
 
 /*
@@ -225,87 +143,6 @@ static napi_value js_describe(napi_env env, napi_callback_info info) {
 
 /* ---- calls that were answered with zero ---- */
 
-/* Why a call got zero, as the end of a sentence that names the thunk and the caller. */
-static const char *explain(const char *why) {
-  if (!strcmp(why, "wrong-thread")) return "it is not Sync, so only its own JS thread may run it";
-  if (!strcmp(why, "timeout")) return "it is Sync, and its JS thread did not take the call within timeoutMs";
-  if (!strcmp(why, "realm-gone")) return "its JS environment has ended (its Worker, or the process, is exiting)";
-  if (!strcmp(why, "too-deep")) return "it was nested inside too many calls (native -> JS -> native ...) to get a frame";
-  if (!strcmp(why, "queue-full")) return "its queue of fire-and-forget calls was full (maxQueued), so the call was dropped";
-  if (!strcmp(why, "js-failed")) return "JS threw before the closure could run (the JS stack was nearly exhausted)";
-  if (!strcmp(why, "foreign-stack"))
-    return "it arrived on another FFI's private stack, and moving JS onto the thread's own stack needs the V8-direct "
-           "accelerator, which this runtime cannot use";
-  return "its JS thread is shutting down";
-}
-
-/* Tells the thunk's JS thread that a call from thread tid (0 = the JS thread) got the zero value (see sync_calls.c). */
-void cffi_report_foreign(cffi_realm *r, uint64_t ctx, long tid, const char *why) {
-  char name[256];
-  if (CFFI_CTX_FLAGS(ctx) & CFFI_FLAG_ABORT_ON_ERROR)
-    cffi_fatal("%s was called from thread %ld and could not run: %s; aborting (onError: 'abort')",
-               cffi_thunk_name(r, ctx, name, sizeof name), tid, explain(why));
-  if (!cffi_queue_report(r, ctx, tid, why))
-    cffi_warn(r, "%s was called from thread %ld and got zero: %s", cffi_thunk_name(r, ctx, name, sizeof name), tid,
-              explain(why));
-}
-
-/*
- * Runs on the JS thread: hands one report to the JS reporter, or prints it if there is
- * none. The reporter handles its own errors; should it throw anyway, the error becomes an
- * uncaught exception and the next report is still delivered.
- */
-void cffi_deliver_report(napi_env env, cffi_realm *r, uint64_t ctx, long tid, const char *why, uint32_t count) {
-  if (!r->foreign_reporter) {
-    char name[256];
-    cffi_warn(r, "%s was called from thread %ld and got zero: %s", cffi_thunk_name(r, ctx, name, sizeof name), tid,
-              explain(why));
-    return;
-  }
-  napi_handle_scope scope;
-  napi_open_handle_scope(env, &scope);
-  napi_value fn, recv, args[4], result;
-  napi_get_reference_value(env, r->foreign_reporter, &fn);
-  napi_get_undefined(env, &recv);
-  napi_create_bigint_uint64(env, ctx, &args[0]);
-  napi_create_int64(env, tid, &args[1]);
-  napi_create_string_utf8(env, why, NAPI_AUTO_LENGTH, &args[2]);
-  napi_create_uint32(env, count, &args[3]);
-  if (napi_call_function(env, recv, fn, 4, args, &result) != napi_ok) {
-    bool pending = false;
-    napi_value exc;
-    if (napi_is_exception_pending(env, &pending) == napi_ok && pending &&
-        napi_get_and_clear_last_exception(env, &exc) == napi_ok)
-      napi_fatal_exception(env, exc);
-  }
-  napi_close_handle_scope(env, scope);
-}
-
-static void keep_function(napi_env env, napi_value fn, napi_ref *ref) {
-  if (*ref) napi_delete_reference(env, *ref);
-  *ref = NULL;
-  napi_valuetype t;
-  if (napi_typeof(env, fn, &t) == napi_ok && t == napi_function) napi_create_reference(env, fn, 1, ref);
-}
-
-/*
- * setForeignReporter(report, resume): report(ctx: bigint, tid: number, why: string,
- * count: number) is told about calls that got zero (count > 1: that many dropped calls);
- * resume() is called when a wake-up left calls queued, and must serve them
- * (drainForeignCalls) after the event loop's turn.
- */
-static napi_value js_set_foreign_reporter(napi_env env, napi_callback_info info) {
-  size_t argc = 2;
-  napi_value argv[2];
-  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
-  if (argc < 2) return cffi_throw(env, "ERR_ARG_TYPE", "setForeignReporter(report, resume): two functions");
-  cffi_realm *r;
-  napi_get_instance_data(env, (void **)&r);
-  keep_function(env, argv[0], &r->foreign_reporter);
-  keep_function(env, argv[1], &r->foreign_resumer);
-  return NULL;
-}
-
 /* ---- outbound ---- */
 
 typedef void (*call_stub_fn)(uint64_t *frame);
@@ -322,7 +159,7 @@ static napi_value js_call_native(napi_env env, napi_callback_info info) {
   uint64_t depth = r->arena[0];
   if (depth == 0 || depth > CFFI_MAX_DEPTH)
     return cffi_throw(env, "ERR_NESTING", "callNative(): no frame was claimed for this call");
-  uint64_t *frame = frame_at(r, depth - 1);
+  uint64_t *frame = cffi_frame_at(r, depth - 1);
   call_stub_fn stub = (call_stub_fn)(uintptr_t)frame[CFFI_FRAME_STUB];
   uint64_t mode = r->arena[CFFI_HEADER_CALL_MODE];
   r->arena[CFFI_HEADER_CALL_MODE] = 0;
@@ -340,7 +177,6 @@ static napi_value js_call_native(napi_env env, napi_callback_info info) {
   return NULL;
 }
 
-const cffi_v8_accelerator *cffi_accelerator;
 
 /*
  * useAccelerator(table): the V8-direct accelerator's function table (an External from
@@ -415,7 +251,7 @@ static napi_value js_set_js_stack_size(napi_env env, napi_callback_info info) {
 
 static napi_value js_current_thread_id(napi_env env, napi_callback_info info) {
   napi_value v;
-  napi_create_int64(env, cffi_current_tid(), &v);
+  napi_create_int64(env, cffi_os_thread_id(), &v);
   return v;
 }
 
@@ -527,7 +363,7 @@ void cffi_init_enter(napi_env env, napi_value exports) {
   export_context_layout(env, exports);
   cffi_export(env, exports, "useAccelerator", js_use_accelerator);
   cffi_export(env, exports, "setDispatcher", js_set_dispatcher);
-  cffi_export(env, exports, "setForeignReporter", js_set_foreign_reporter);
+  cffi_init_reports(env, exports);
   cffi_export(env, exports, "callNative", js_call_native);
   cffi_export(env, exports, "describe", js_describe);
   cffi_export(env, exports, "currentThreadId", js_current_thread_id);

@@ -36,10 +36,6 @@ typedef void (*call_stub_fn)(uint64_t *frame);
 /* The staged call taken for the innermost cffi_enter on this thread (a realm has one JS thread). */
 static __thread uint64_t *after_return;
 
-static inline uint64_t *frame_at(cffi_realm *r, uint64_t depth) {
-  return r->arena + CFFI_HEADER_WORDS + depth * CFFI_FRAME_WORDS;
-}
-
 /* Positions are comparable only on the JS thread's own stack (not another FFI's, not a reserved region elsewhere). */
 static int on_thread_stack(const cffi_realm *r, uintptr_t p) {
   return p >= r->stack_lo && p < r->stack_hi;
@@ -50,7 +46,7 @@ static void __attribute__((noreturn)) jumped_over(cffi_realm *r, uint64_t skippe
   char name[256];
   snprintf(name, sizeof name, "a callback");
   for (uint64_t d = skipped + 1; d-- > 0;) {
-    uint64_t *f = frame_at(r, d);
+    uint64_t *f = cffi_frame_at(r, d);
     if (f[CFFI_FRAME_STATUS] != CFFI_STATUS_INBOUND) continue;
     char thunk[200];
     snprintf(name, sizeof name, "the callback %s", cffi_thunk_name(r, f[CFFI_FRAME_CTX], thunk, sizeof thunk));
@@ -65,7 +61,7 @@ static void __attribute__((noreturn)) jumped_over(cffi_realm *r, uint64_t skippe
 }
 
 void cffi_check_not_jumped_over(cffi_realm *r, uint64_t depth, uintptr_t here, uint64_t ctx) {
-  uint64_t *inner = frame_at(r, depth - 1);
+  uint64_t *inner = cffi_frame_at(r, depth - 1);
   uintptr_t was = (uintptr_t)inner[CFFI_FRAME_NATIVE_SP];
   if (__builtin_expect(was != 0 && here >= was, 0) && on_thread_stack(r, here) && on_thread_stack(r, was)) {
     char now[256], seen[400];
@@ -87,7 +83,7 @@ void cffi_take_after_return(cffi_realm *r, uint64_t depth, long tid) {
   r->arena[CFFI_HEADER_AFTER_RETURN] = 0;
   /* JS stages only for calls on this thread's own caller (tid 0): a Sync call's caller is
      another thread, whose stack this one cannot jump on. */
-  if (tid == 0) after_return = frame_at(r, CFFI_STAGING_FRAME);
+  if (tid == 0) after_return = cffi_frame_at(r, CFFI_STAGING_FRAME);
 }
 
 void cffi_run_after_return(void) {

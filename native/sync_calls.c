@@ -56,14 +56,6 @@ typedef struct cffi_pending {
   uint64_t stack_copy[];  /* fire-and-forget calls: the caller's stack words */
 } cffi_pending;
 
-/* A call from another thread that was answered with zero, waiting to be told to JS. */
-typedef struct cffi_report {
-  struct cffi_report *next;
-  uint64_t ctx;
-  long tid;
-  const char *why;
-} cffi_report;
-
 static __thread const cffi_realm *serviced_realm; /* set on helper threads of serviced calls */
 
 int cffi_is_serviced_helper(const cffi_realm *r) { return serviced_realm == r; }
@@ -85,76 +77,6 @@ static int unlink_pending(cffi_realm *r, cffi_pending *p) {
     }
   }
   return 0;
-}
-
-/*
- * Wakes the JS thread (under sync_lock); 0 if it cannot be reached. `wake_pending` means
- * the JS thread is already due to serve the queue (a wake-up is queued, or a batch is
- * being served and the next is scheduled), and is cleared only by a drain that finds the
- * queue empty. So one wake-up stands for any number of calls: Node runs the calls of a
- * threadsafe function back to back (up to a thousand, and more while new ones arrive),
- * and each of ours serves a batch, so wake-ups sent per call would keep the JS thread away
- * from its event loop for seconds.
- */
-static int wake_js_locked(cffi_realm *r) {
-  if (r->wake_pending) return 1;
-  if (!r->sync_tsfn || napi_call_threadsafe_function(r->sync_tsfn, NULL, napi_tsfn_nonblocking) != napi_ok) return 0;
-  r->wake_pending = 1;
-  return 1;
-}
-
-static int queue_report_locked(cffi_realm *r, uint64_t ctx, long tid, const char *why) {
-  int ok = r->alive && r->sync_tsfn;
-  cffi_report *rep = ok ? malloc(sizeof *rep) : NULL;
-  if (rep) {
-    rep->ctx = ctx;
-    rep->tid = tid;
-    rep->why = why;
-    cffi_report **tail = &r->reports;
-    while (*tail) tail = &(*tail)->next;
-    rep->next = NULL;
-    *tail = rep;
-    ok = wake_js_locked(r);
-  }
-  return rep != NULL && ok;
-}
-
-/* Queues a report for the JS thread; 0 if the JS thread can no longer be reached. */
-int cffi_queue_report(cffi_realm *r, uint64_t ctx, long tid, const char *why) {
-  pthread_mutex_lock(&r->sync_lock);
-  int ok = queue_report_locked(r, ctx, tid, why);
-  pthread_mutex_unlock(&r->sync_lock);
-  return ok;
-}
-
-/* The per-id record of a Sync thunk, or NULL if JS never configured one; under sync_lock. */
-static cffi_sync_slot *sync_slot(cffi_realm *r, uint64_t ctx) {
-  uint32_t id = CFFI_CTX_ID(ctx);
-  return id < r->sync_slots_cap ? &r->sync_slots[id] : NULL;
-}
-
-static void deliver_reports(napi_env env, cffi_realm *r) {
-  pthread_mutex_lock(&r->sync_lock);
-  cffi_report *rep = r->reports;
-  r->reports = NULL;
-  pthread_mutex_unlock(&r->sync_lock);
-  while (rep) {
-    cffi_report *next = rep->next;
-    uint32_t count = 1;
-    if (!strcmp(rep->why, "queue-full")) {
-      /* One report stands for every call of this thunk dropped since the last one. */
-      pthread_mutex_lock(&r->sync_lock);
-      cffi_sync_slot *slot = sync_slot(r, rep->ctx);
-      if (slot) {
-        count = slot->dropped;
-        slot->dropped = 0;
-      }
-      pthread_mutex_unlock(&r->sync_lock);
-    }
-    if (count) cffi_deliver_report(env, r, rep->ctx, rep->tid, rep->why, count);
-    free(rep);
-    rep = next;
-  }
 }
 
 /*
@@ -182,7 +104,7 @@ static int drain(cffi_realm *r, unsigned limit) {
     if (!r->queue_head) r->queue_tail = NULL;
     __atomic_store_n(&p->state, PENDING_RUNNING, __ATOMIC_RELAXED);
     if (!p->blocking) {
-      cffi_sync_slot *slot = sync_slot(r, p->ctx);
+      cffi_sync_slot *slot = cffi_sync_slot_of(r, p->ctx);
       if (slot && slot->queued) slot->queued--;
     }
     pthread_mutex_unlock(&r->sync_lock);
@@ -214,7 +136,7 @@ static void resume_later(napi_env env, cffi_realm *r) {
     return;
   pthread_mutex_lock(&r->sync_lock);
   r->wake_pending = 0;
-  wake_js_locked(r);
+  cffi_wake_js_locked(r);
   pthread_mutex_unlock(&r->sync_lock);
 }
 
@@ -222,7 +144,7 @@ static void on_wake(napi_env env, napi_value js_cb, void *context, void *data) {
   if (!env) return;
   cffi_realm *r = context;
   if (drain(r, CALLS_PER_TURN)) resume_later(env, r);
-  deliver_reports(env, context);
+  cffi_deliver_reports(env, context);
 }
 
 static void refuse(cffi_realm *r, uint64_t ctx, uint64_t *regs, long tid, const char *why) {
@@ -260,13 +182,13 @@ void cffi_sync_call(cffi_realm *r, uint64_t ctx, uint64_t *regs, uint64_t *stack
     return;
   }
 
-  cffi_sync_slot *slot = sync_slot(r, ctx);
+  cffi_sync_slot *slot = cffi_sync_slot_of(r, ctx);
   if (!blocking && slot && slot->queued >= slot->max_queued) {
     /* The thunk's queue is full: wait like a blocking caller, or drop the call and count it. */
     if (flags & CFFI_FLAG_WAIT_WHEN_FULL) {
       blocking = 1;
     } else {
-      if (slot->dropped++ == 0) queue_report_locked(r, ctx, tid, "queue-full");
+      if (slot->dropped++ == 0) cffi_queue_report_locked(r, ctx, tid, "queue-full");
       pthread_mutex_unlock(&r->sync_lock);
       cffi_zero_result(ctx, regs);
       return;
@@ -293,7 +215,7 @@ void cffi_sync_call(cffi_realm *r, uint64_t ctx, uint64_t *regs, uint64_t *stack
     if (slot) slot->queued++;
     enqueue(r, p);
     pthread_cond_broadcast(&r->sync_cv);
-    wake_js_locked(r);
+    cffi_wake_js_locked(r);
     pthread_mutex_unlock(&r->sync_lock);
     cffi_zero_result(ctx, regs);
     return;
@@ -313,7 +235,7 @@ void cffi_sync_call(cffi_realm *r, uint64_t ctx, uint64_t *regs, uint64_t *stack
   /* Only Sync thunks have a timeout (a non-Sync one gets here from a serviced call's thread). */
   long timeout_ms = (flags & CFFI_FLAG_SYNC) && slot ? (long)slot->timeout_ms : 0;
   /* Woken under the lock: the threadsafe function's finalizer takes it too, so it cannot vanish meanwhile. */
-  int woken = wake_js_locked(r);
+  int woken = cffi_wake_js_locked(r);
   pthread_mutex_unlock(&r->sync_lock);
 
   long waited = 0; /* ms */
@@ -429,7 +351,7 @@ static napi_value js_drain(napi_env env, napi_callback_info info) {
   cffi_realm *r;
   napi_get_instance_data(env, (void **)&r);
   int more = drain(r, limit);
-  deliver_reports(env, r);
+  cffi_deliver_reports(env, r);
   napi_value v;
   napi_get_boolean(env, more, &v);
   return v;
