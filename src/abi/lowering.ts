@@ -88,15 +88,14 @@ export type ResultSlot = ValueSlot | IndirectResultSlot;
 /**
  * Where a variadic callee finds the arguments after the fixed ones: the argument registers
  * the fixed arguments left (as frame words), then the caller's stack from word `stackWord`
- * on. With `positional`, every variadic argument takes the next integer register whatever
- * its type (Win64, whose callers copy floating-point varargs there too).
+ * on. How a callee walks them (by type for System V, by position for Win64) is the
+ * convention's `abi`.
  */
 export interface VariadicStart {
   /** How the convention's `va_list` reaches these arguments (what a VaList forwards as). */
   readonly abi: VaListAbi;
   readonly gprWords: readonly number[];
   readonly fprWords: readonly number[];
-  readonly positional: boolean;
   readonly stackWord: number;
 }
 
@@ -117,11 +116,11 @@ export interface Lowering {
   /** For a variadic signature: where the variadic arguments start. */
   readonly variadic?: VariadicStart;
   /**
-   * Outbound calls to a variadic function: frame words to copy after the arguments are
-   * stored, `[from, to]` (Win64 callers put a floating-point variadic argument in the
-   * integer register of its position too).
+   * Outbound calls to a variadic function: `[from, to]` frame words to copy after the
+   * arguments are stored, putting a floating-point variadic argument in the integer
+   * register of its position too (Win64 callers must).
    */
-  readonly mirrors?: readonly (readonly [number, number])[];
+  readonly floatCopiesToGpr?: readonly (readonly [number, number])[];
 }
 
 /** A convention's register files as frame words, shared by its classifier and its stubs. */

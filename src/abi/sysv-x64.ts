@@ -158,7 +158,7 @@ export function lowerSysvX64(sig: Signature): Lowering {
   });
   if (ret !== null && ret.kind === 'indirect') ret = { ...ret, bufferWord: FRAME.stack + stack };
   const variadic = sig.variadic
-    ? { abi: 'sysv-x64' as const, gprWords: regs.gprWords.slice(gpr), fprWords: regs.fprWords.slice(fpr), positional: false, stackWord: stack }
+    ? { abi: 'sysv-x64' as const, gprWords: regs.gprWords.slice(gpr), fprWords: regs.fprWords.slice(fpr), stackWord: stack }
     : undefined;
   return {
     args, ret, stackWords: stack, gprCount: gpr, fprCount: fpr,

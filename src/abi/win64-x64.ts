@@ -94,16 +94,16 @@ export function lowerWin64X64(sig: Signature, variadicCallFrom?: number): Loweri
   // a slot whose argument went to the other file just carries an unused value.
   const used = Math.min(position, POSITIONS);
   const variadic = sig.variadic
-    ? { abi: 'win64-x64' as const, gprWords: regs.gprWords.slice(used), fprWords: regs.fprWords.slice(used), positional: true, stackWord: stack }
+    ? { abi: 'win64-x64' as const, gprWords: regs.gprWords.slice(used), fprWords: regs.fprWords.slice(used), stackWord: stack }
     : undefined;
   // A caller of a variadic function also puts each floating-point '...' argument that is in
   // a vector register into the integer register of its position.
-  const mirrors: [number, number][] = [];
+  const floatCopiesToGpr: [number, number][] = [];
   if (variadicCallFrom !== undefined)
     args.forEach((a, i) => {
       if (i < variadicCallFrom || a.kind !== 'f64') return;
       const p = regs.fprWords.indexOf(a.word);
-      if (p >= 0) mirrors.push([a.word, regs.gprWords[p]!]);
+      if (p >= 0) floatCopiesToGpr.push([a.word, regs.gprWords[p]!]);
     });
-  return { args, ret, stackWords: stack, gprCount: used, fprCount: used, scratchWord: next, variadic, mirrors };
+  return { args, ret, stackWords: stack, gprCount: used, fprCount: used, scratchWord: next, variadic, floatCopiesToGpr };
 }

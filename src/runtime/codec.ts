@@ -367,7 +367,7 @@ export function makeOutboundCaller(
     if (s.kind === 'reference') return referenceArgCode(s, `a${i}`, i, arena);
     return aggregateStoreCode(s as AggregateSlot, `a${i}`, i);
   }).join('\n  ');
-  const mirrors = (lowering.mirrors ?? []).map(([from, to]) => `u64[b + ${to}] = u64[b + ${from}];`).join(' ');
+  const floatCopies = (lowering.floatCopiesToGpr ?? []).map(([from, to]) => `u64[b + ${to}] = u64[b + ${from}];`).join(' ');
   const half = (x: bigint, hi: boolean) => Number(hi ? x >> 32n : x & 0xffffffffn);
   const ret = lowering.ret;
   const post: string[] = [];
@@ -394,8 +394,8 @@ export function makeOutboundCaller(
   const body = hasTemps
     ? `  let sp = (b + ${lowering.scratchWord}) * 8; const end = (b + ${FRAME_WORDS}) * 8; let temps = null;\n` +
       `${enter}  u32[0] = depth + 1;\n` +
-      `  try {\n  ${stores} ${mirrors}\n${setup}  callNative();\n  } finally { u32[0] = depth; calls.active = level - 1; if (temps !== null) freeAll(temps); }\n${leave}`
-    : `${enter}  u32[0] = depth + 1;\n  try {\n  ${stores} ${mirrors}\n${setup}  callNative();\n  } finally { u32[0] = depth; calls.active = level - 1; }\n${leave}`;
+      `  try {\n  ${stores} ${floatCopies}\n${setup}  callNative();\n  } finally { u32[0] = depth; calls.active = level - 1; if (temps !== null) freeAll(temps); }\n${leave}`
+    : `${enter}  u32[0] = depth + 1;\n  try {\n  ${stores} ${floatCopies}\n${setup}  callNative();\n  } finally { u32[0] = depth; calls.active = level - 1; }\n${leave}`;
   const source =
     `'use strict'; const { ${VIEW_NAMES} } = views;\n` +
     `return function call(${params.join(', ')}) {\n` +
