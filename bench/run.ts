@@ -10,6 +10,7 @@
  */
 import { spawn } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
+import { printSideTable, scalarReadSideTable } from './runtimes/side-table';
 import { cpus, totalmem } from 'node:os';
 import { join, relative } from 'node:path';
 import { BENCH_DIR, loopsLibrary, napiFloorAddon, v8FloorAddon } from './support/build';
@@ -500,6 +501,9 @@ async function main(): Promise<void> {
   for (const cs of cases) console.log(renderCase(cs, results[cs.id] ?? []));
 
   const tg = targets(results);
+  const sideTable = contenderFilter ? [] : scalarReadSideTable();
+  if (sideTable.length) printSideTable(sideTable);
+
   console.log('\nTargets (closure-ffi)');
   for (const t of tg) console.log(`  ${t.status.padEnd(4)}  ${t.target.padEnd(70)} ${t.detail}`);
   const elapsed = (Date.now() - t0) / 1000;
@@ -507,6 +511,7 @@ async function main(): Promise<void> {
 
   const json = {
     generatedAt: new Date().toISOString(),
+    scalarReadsByRuntime: sideTable,
     quick: config.quick,
     config,
     machine: {
