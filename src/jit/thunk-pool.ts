@@ -91,7 +91,7 @@ export class ThunkPool {
 
   /** Makes the slot load context (ctxLo, ctxHi) and jump to `target`. The context goes first. */
   write(slot: number, ctxLo: number, ctxHi: number, target: AddressWords): void {
-    this.store(slot, ctxLo, ctxHi, target.lo, target.hi);
+    this.setData(slot, ctxLo, ctxHi, target, false);
   }
 
   /**
@@ -99,32 +99,30 @@ export class ThunkPool {
    * goes first, so a racing call never jumps to the entry stub with trap information.
    */
   release(slot: number, infoLo: number, infoHi: number, trap: AddressWords): void {
-    const block = this.blocks[(slot / this.slotsPerBlock) | 0]!;
-    const w = this.dataWord(slot);
-    if (block.words) {
-      block.words[w + 2] = trap.lo;
-      block.words[w + 3] = trap.hi;
-      block.words[w] = infoLo;
-      block.words[w + 1] = infoHi;
-    } else {
-      block.writeData(w * 4, new Uint8Array(new Uint32Array([infoLo, infoHi, trap.lo, trap.hi]).buffer));
-    }
+    this.setData(slot, infoLo, infoHi, trap, true);
     this.trapInfo[slot] = infoHi;
     this.quarantine.push(slot);
     this.live--;
   }
 
-  private store(slot: number, a: number, b: number, c: number, d: number): void {
+  /** Writes a slot's context and target words, in the order a racing caller needs. */
+  private setData(slot: number, ctxLo: number, ctxHi: number, target: AddressWords, targetFirst: boolean): void {
     const block = this.blocks[(slot / this.slotsPerBlock) | 0]!;
     const w = this.dataWord(slot);
     const words = block.words;
-    if (words) {
-      words[w] = a;
-      words[w + 1] = b;
-      words[w + 2] = c;
-      words[w + 3] = d;
-    } else {
-      block.writeData(w * 4, new Uint8Array(new Uint32Array([a, b, c, d]).buffer));
+    if (!words) {
+      block.writeData(w * 4, new Uint8Array(new Uint32Array([ctxLo, ctxHi, target.lo, target.hi]).buffer));
+      return;
+    }
+    if (targetFirst) {
+      words[w + 2] = target.lo;
+      words[w + 3] = target.hi;
+    }
+    words[w] = ctxLo;
+    words[w + 1] = ctxHi;
+    if (!targetFirst) {
+      words[w + 2] = target.lo;
+      words[w + 3] = target.hi;
     }
   }
 
