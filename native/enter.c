@@ -296,34 +296,41 @@ static void pin_bridge(void) {
   if (!cffi_os_pin_module((const void *)cffi_enter, &why)) cffi_fatal("could not pin the native bridge in memory: %s", why);
 }
 
-/* The frame and header layout (bridge.h), which JS reads instead of repeating it (src/native/arena.ts). */
-static void export_frame_layout(napi_env env, napi_value exports) {
-  cffi_export_number(env, exports, "FRAME_CTX", CFFI_FRAME_CTX);
-  cffi_export_number(env, exports, "FRAME_STATUS", CFFI_FRAME_STATUS);
-  cffi_export_number(env, exports, "FRAME_ARGS", CFFI_FRAME_ARGS);
-  cffi_export_number(env, exports, "FRAME_RET", CFFI_FRAME_RET);
-  cffi_export_number(env, exports, "FRAME_STACK_PTR", CFFI_FRAME_STACK_PTR);
-  cffi_export_number(env, exports, "FRAME_THREAD", CFFI_FRAME_THREAD);
-  cffi_export_number(env, exports, "FRAME_STUB", CFFI_FRAME_STUB);
-  cffi_export_number(env, exports, "FRAME_STACK", CFFI_FRAME_STACK);
-  cffi_export_number(env, exports, "STATUS_INBOUND", CFFI_STATUS_INBOUND);
-  cffi_export_number(env, exports, "HEADER_CALL_MODE", CFFI_HEADER_CALL_MODE);
-  cffi_export_number(env, exports, "HEADER_AFTER_RETURN", CFFI_HEADER_AFTER_RETURN);
-  cffi_export_number(env, exports, "CALL_SERVICED", CFFI_CALL_SERVICED);
+/* The frame, header and context layout (bridge.h), which JS reads instead of repeating it
+   (src/native/arena.ts, thunk-context.ts): each as NAME, the value of CFFI_NAME. */
+#define EXPORT_LAYOUT(NAME) cffi_export_number(env, exports, #NAME, CFFI_##NAME)
+static void export_layout(napi_env env, napi_value exports) {
+  EXPORT_LAYOUT(FRAME_CTX);
+  EXPORT_LAYOUT(FRAME_STATUS);
+  EXPORT_LAYOUT(FRAME_ARGS);
+  EXPORT_LAYOUT(FRAME_RET);
+  EXPORT_LAYOUT(FRAME_STACK_PTR);
+  EXPORT_LAYOUT(FRAME_THREAD);
+  EXPORT_LAYOUT(FRAME_STUB);
+  EXPORT_LAYOUT(FRAME_STACK);
+  EXPORT_LAYOUT(STATUS_INBOUND);
+  EXPORT_LAYOUT(HEADER_CALL_MODE);
+  EXPORT_LAYOUT(HEADER_AFTER_RETURN);
+  EXPORT_LAYOUT(CALL_SERVICED);
+  EXPORT_LAYOUT(CTX_ID_BITS);
+  EXPORT_LAYOUT(CTX_GEN_BITS);
+  EXPORT_LAYOUT(CTX_STACK_SHIFT);
+  EXPORT_LAYOUT(CTX_FLAGS_SHIFT);
+  EXPORT_LAYOUT(FLAG_ABORT_ON_ERROR);
+  EXPORT_LAYOUT(FLAG_SYNC);
+  EXPORT_LAYOUT(FLAG_NONBLOCKING);
+  EXPORT_LAYOUT(FLAG_RESULT_IN_MEMORY);
+  EXPORT_LAYOUT(FLAG_WAIT_WHEN_FULL);
+  EXPORT_LAYOUT(TRAP_FLAGS);
+  EXPORT_LAYOUT(FRAME_WORDS);
+  EXPORT_LAYOUT(HEADER_WORDS);
+  EXPORT_LAYOUT(MAX_DEPTH);
+  EXPORT_LAYOUT(ARG_WORDS);
+  EXPORT_LAYOUT(RET_WORDS);
+  EXPORT_LAYOUT(MAX_STACK_WORDS);
+  EXPORT_LAYOUT(STAGING_FRAME);
 }
-
-static void export_context_layout(napi_env env, napi_value exports) {
-  cffi_export_number(env, exports, "CTX_ID_BITS", CFFI_CTX_ID_BITS);
-  cffi_export_number(env, exports, "CTX_GEN_BITS", CFFI_CTX_GEN_BITS);
-  cffi_export_number(env, exports, "CTX_STACK_SHIFT", CFFI_CTX_STACK_SHIFT);
-  cffi_export_number(env, exports, "CTX_FLAGS_SHIFT", CFFI_CTX_FLAGS_SHIFT);
-  cffi_export_number(env, exports, "FLAG_ABORT_ON_ERROR", CFFI_FLAG_ABORT_ON_ERROR);
-  cffi_export_number(env, exports, "FLAG_SYNC", CFFI_FLAG_SYNC);
-  cffi_export_number(env, exports, "FLAG_NONBLOCKING", CFFI_FLAG_NONBLOCKING);
-  cffi_export_number(env, exports, "FLAG_RESULT_IN_MEMORY", CFFI_FLAG_RESULT_IN_MEMORY);
-  cffi_export_number(env, exports, "FLAG_WAIT_WHEN_FULL", CFFI_FLAG_WAIT_WHEN_FULL);
-  cffi_export_number(env, exports, "TRAP_FLAGS", CFFI_TRAP_FLAGS);
-}
+#undef EXPORT_LAYOUT
 
 void cffi_init_enter(napi_env env, napi_value exports) {
   pin_bridge();
@@ -352,15 +359,7 @@ void cffi_init_enter(napi_env env, napi_value exports) {
   put_address(env, exports, "realmAddress", r);
   put_address(env, exports, "enterAddress", (void *)cffi_enter);
   put_address(env, exports, "trapAddress", (void *)cffi_trap);
-  cffi_export_number(env, exports, "FRAME_WORDS", CFFI_FRAME_WORDS);
-  cffi_export_number(env, exports, "HEADER_WORDS", CFFI_HEADER_WORDS);
-  cffi_export_number(env, exports, "MAX_DEPTH", CFFI_MAX_DEPTH);
-  cffi_export_number(env, exports, "ARG_WORDS", CFFI_ARG_WORDS);
-  cffi_export_number(env, exports, "RET_WORDS", CFFI_RET_WORDS);
-  cffi_export_number(env, exports, "MAX_STACK_WORDS", CFFI_MAX_STACK_WORDS);
-  cffi_export_number(env, exports, "STAGING_FRAME", CFFI_STAGING_FRAME);
-  export_frame_layout(env, exports);
-  export_context_layout(env, exports);
+  export_layout(env, exports);
   cffi_export(env, exports, "useAccelerator", js_use_accelerator);
   cffi_export(env, exports, "setDispatcher", js_set_dispatcher);
   cffi_init_reports(env, exports);
