@@ -58,23 +58,26 @@ describe('classification (System V AMD64, 3.2.3)', () => {
   });
 
   test('a struct that no longer fits in registers goes wholly on the stack; later arguments still use registers', () => {
-    const gpr = (i: number) => FRAME.args + i;
-    const xmm = (i: number) => FRAME.args + 6 + i;
+    // Frame byte offsets: register slots of 8 bytes, then the caller's stack arguments.
+    const gpr = (i: number) => (FRAME.args + i) * 8;
+    const xmm = (i: number) => (FRAME.args + 6 + i) * 8;
+    const stack = FRAME.stack * 8;
+    const starts = (slot: unknown) => (slot as { pieces: { at: number }[] }).pieces.map((p) => p.at);
     const l = lowerSysvX64(resolveSignatureForTest({ args: ['int', 'int', 'int', 'int', 'int', L2, 'int'], ret: 'int64_t' }));
-    assert.deepEqual(l.args[5], { kind: 'aggregate', type: L2, words: [FRAME.stack, FRAME.stack + 1], contiguous: true });
-    assert.deepEqual(l.args[6], { word: gpr(5), kind: 'i32' }, 'the int after the struct takes r9');
-    assert.equal(l.stackWords, 2);
+    assert.deepEqual(l.args[5], { kind: 'aggregate', type: L2, pieces: [{ at: stack, from: 0, size: 16 }] });
+    assert.deepEqual(l.args[6], { at: gpr(5), size: 8, kind: 'i32' }, 'the int after the struct takes r9');
+    assert.equal(l.stackBytes, 16);
     const d = lowerSysvX64(resolveSignatureForTest({ args: ['double', 'double', 'double', 'double', 'double', 'double', 'double', D2, 'double'], ret: 'double' }));
-    assert.deepEqual((d.args[7] as unknown as { words: number[] }).words, [FRAME.stack, FRAME.stack + 1]);
-    assert.deepEqual(d.args[8], { word: xmm(7), kind: 'f64' }, 'the double after the struct takes xmm7');
+    assert.deepEqual(starts(d.args[7]), [stack]);
+    assert.deepEqual(d.args[8], { at: xmm(7), size: 8, kind: 'f64' }, 'the double after the struct takes xmm7');
     const m = lowerSysvX64(resolveSignatureForTest({ args: [L3, 'int'], ret: L3 }));
     assert.equal(m.ret?.kind, 'indirect');
-    assert.deepEqual(m.args[1], { word: gpr(1), kind: 'i32' }, 'the hidden result pointer takes rdi');
-    assert.deepEqual((m.args[0] as unknown as { words: number[] }).words, [FRAME.stack, FRAME.stack + 1, FRAME.stack + 2]);
+    assert.deepEqual(m.args[1], { at: gpr(1), size: 8, kind: 'i32' }, 'the hidden result pointer takes rdi');
+    assert.deepEqual(m.args[0], { kind: 'aggregate', type: L3, pieces: [{ at: stack, from: 0, size: 24 }] });
     const mixed = lowerSysvX64(resolveSignatureForTest({ args: [DI, LD], ret: LD }));
-    assert.deepEqual((mixed.args[0] as unknown as { words: number[] }).words, [xmm(0), gpr(0)]);
-    assert.deepEqual((mixed.args[1] as unknown as { words: number[] }).words, [gpr(1), xmm(1)]);
-    assert.deepEqual((mixed.ret as unknown as { words: number[] }).words, [FRAME.ret, FRAME.ret + 2], 'rax then xmm0');
+    assert.deepEqual(starts(mixed.args[0]), [xmm(0), gpr(0)]);
+    assert.deepEqual(starts(mixed.args[1]), [gpr(1), xmm(1)]);
+    assert.deepEqual(starts(mixed.ret), [FRAME.ret * 8, (FRAME.ret + 2) * 8], 'rax then xmm0');
   });
 });
 

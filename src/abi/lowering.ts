@@ -1,14 +1,24 @@
 /**
- * The result of ABI classification: where each argument and the result live,
- * expressed as word offsets inside a frame (see src/native/arena.ts).
+ * The result of ABI classification: where each argument and the result live, as byte
+ * locations inside a frame (see src/native/arena.ts): a register's slot in the frame's
+ * register block, or a place in the copy of the caller's stack arguments.
  * Classifiers produce it; stubs and codecs consume it. Nothing else is ABI-specific.
+ *
+ * Every location is a byte offset from the start of the frame (`at`). Register slots are
+ * 8 bytes on 64-bit CPUs; a stack slot is as wide as the convention makes it (8 bytes on
+ * x86-64 and AArch64 Linux; 4 on 32-bit CPUs; packed by natural alignment on Apple arm64).
  */
 import type { AggregateType, ScalarKind } from '../signature';
 
-/** A scalar in one frame word (low bytes first, as the register or stack slot holds it). */
+/** A scalar in one location (low bytes first, as the register or stack slot holds it). */
 export interface ScalarSlot {
-  /** Word offset inside the frame. */
-  readonly word: number;
+  /** Byte offset inside the frame; a multiple of the scalar's size. */
+  readonly at: number;
+  /**
+   * Bytes of the location (8 for a register or an x86-64 stack slot): a value narrower
+   * than that is sign- or zero-extended over all of them when JS stores it.
+   */
+  readonly size: number;
   /**
    * The scalar's machine kind; `'cstring'` is a pointer that JS sees as a string
    * (decoded with the bridge's `readCString`, encoded into frame scratch memory or
@@ -18,29 +28,36 @@ export interface ScalarSlot {
 }
 
 /**
- * A struct or union by value, split into eightbytes: eightbyte `i` (bytes `8i..8i+7` of
- * the value) is in frame word `words[i]`. For a value passed in registers the words are
- * register slots (integer and vector registers may mix); for a value passed in memory
- * they are consecutive stack words, so the value's bytes are contiguous in the frame.
+ * Bytes `from .. from + size - 1` of a value, held at frame byte offset `at`: one register
+ * (an eightbyte of a System V struct, one member of an AArch64 HFA) or a run of stack bytes.
+ */
+export interface Piece {
+  readonly at: number;
+  readonly from: number;
+  readonly size: number;
+}
+
+/**
+ * A struct or union by value, as pieces: in registers (integer and vector registers may
+ * mix, a piece each), or in memory (one piece: the value's bytes contiguous in the frame).
  */
 export interface AggregateSlot {
   readonly kind: 'aggregate';
   readonly type: AggregateType;
-  readonly words: readonly number[];
-  /** true when `words` are consecutive (the value is in memory, not in registers). */
-  readonly contiguous: boolean;
+  readonly pieces: readonly Piece[];
 }
 
 /**
  * A struct or union passed by reference to a copy (Win64, for sizes other than 1, 2, 4 and
- * 8 bytes): argument word `word` holds the copy's address. Inbound, the codec reads the
- * value there; outbound, the call builds the copy in frame words from `copyWord` on.
+ * 8 bytes; AArch64, for composites over 16 bytes): the pointer-sized location `at` holds
+ * the copy's address. Inbound, the codec reads the value there; outbound, the call builds
+ * the copy in the frame from byte `copyAt` on.
  */
 export interface ReferenceSlot {
   readonly kind: 'reference';
   readonly type: AggregateType;
-  readonly word: number;
-  readonly copyWord: number;
+  readonly at: number;
+  readonly copyAt: number;
 }
 
 /**
@@ -52,10 +69,10 @@ export interface ReferenceSlot {
  */
 export type VaListAbi = 'sysv-x64' | 'win64-x64';
 
-/** A `va_list` argument: JS sees a VaList, native code the word at `word` (see {@link VaListAbi}). */
+/** A `va_list` argument: JS sees a VaList, native code the pointer-sized location `at` (see {@link VaListAbi}). */
 export interface VaListSlot {
   readonly kind: 'va_list';
-  readonly word: number;
+  readonly at: number;
   readonly abi: VaListAbi;
 }
 
@@ -63,23 +80,23 @@ export interface VaListSlot {
 export type ValueSlot = ScalarSlot | AggregateSlot | ReferenceSlot | VaListSlot;
 
 /**
- * A result returned in memory (System V class MEMORY): the caller passes the address of a
- * buffer as a hidden first integer argument, the callee stores the value there and returns
- * the same address in the first integer result register.
+ * A result returned in memory (System V class MEMORY; Win64 and AArch64 large composites):
+ * the caller passes the address of a buffer as a hidden argument, the callee stores the
+ * value there (and, where the convention says so, returns the same address).
  */
 export interface IndirectResultSlot {
   readonly kind: 'indirect';
   readonly type: AggregateType;
-  /** Frame word of the hidden pointer argument (an integer argument register). */
-  readonly pointerWord: number;
-  /** Frame word of the register the callee returns that pointer in. */
-  readonly returnWord: number;
+  /** Frame byte offset of the register slot carrying the hidden pointer (rdi, rcx, x8). */
+  readonly pointerAt: number;
+  /** Frame byte offset of the register the callee returns that pointer in, or null when it need not (AArch64). */
+  readonly returnAt: number | null;
   /**
-   * Outbound calls: the first frame word of the result buffer, after the stack argument
-   * words; the call stub passes its address as the hidden pointer. Inbound calls: where
-   * the codec assembles the value before copying it to the caller's buffer.
+   * Outbound calls: the frame byte offset of the result buffer, after the stack
+   * arguments; the call stub passes its address as the hidden pointer. Inbound calls:
+   * where the codec assembles the value before copying it to the caller's buffer.
    */
-  readonly bufferWord: number;
+  readonly bufferAt: number;
 }
 
 /** Where the result lives. */
@@ -87,49 +104,59 @@ export type ResultSlot = ValueSlot | IndirectResultSlot;
 
 /**
  * Where a variadic callee finds the arguments after the fixed ones: the argument registers
- * the fixed arguments left (as frame words), then the caller's stack from word `stackWord`
- * on. How a callee walks them (by type for System V, by position for Win64) is the
- * convention's `abi`.
+ * the fixed arguments left (as frame byte offsets), then the caller's stack from byte
+ * `stackOffset` of its argument area on. How a callee walks them (by type for System V,
+ * by position for Win64) is the convention's `abi`.
  */
 export interface VariadicStart {
   /** How the convention's `va_list` reaches these arguments (what a VaList forwards as). */
   readonly abi: VaListAbi;
-  readonly gprWords: readonly number[];
-  readonly fprWords: readonly number[];
-  readonly stackWord: number;
+  readonly gprs: readonly number[];
+  readonly fprs: readonly number[];
+  readonly stackOffset: number;
 }
 
 export interface Lowering {
   readonly args: readonly ValueSlot[];
   /** Where the result is read/written; null for void. */
   readonly ret: ResultSlot | null;
-  /** Number of 8-byte stack words the caller pushed (copied into the frame on entry). */
-  readonly stackWords: number;
-  /** Integer / vector registers used by the arguments (outbound stubs load only these). */
+  /** Bytes of stack arguments the caller pushed (copied into the frame on entry), a multiple of 8. */
+  readonly stackBytes: number;
+  /** Integer / vector argument registers used (outbound stubs load only these). */
   readonly gprCount: number;
   readonly fprCount: number;
   /**
-   * First frame word not used by stack arguments or a memory result buffer: outbound
-   * calls put C-string arguments from there up to the end of the frame.
+   * First frame byte not used by stack arguments, a memory result buffer or copies:
+   * outbound calls put C-string arguments from there up to the end of the frame.
    */
-  readonly scratchWord: number;
+  readonly scratchAt: number;
   /** For a variadic signature: where the variadic arguments start. */
   readonly variadic?: VariadicStart;
   /**
-   * Outbound calls to a variadic function: `[from, to]` frame words to copy after the
-   * arguments are stored, putting a floating-point variadic argument in the integer
-   * register of its position too (Win64 callers must).
+   * Outbound calls to a variadic function: `[from, to]` frame byte offsets of 8-byte
+   * register slots to copy after the arguments are stored, putting a floating-point
+   * variadic argument in the integer register of its position too (Win64 callers must).
    */
   readonly floatCopiesToGpr?: readonly (readonly [number, number])[];
 }
 
-/** A convention's register files as frame words, shared by its classifier and its stubs. */
+/** A convention's register files as frame byte offsets, shared by its classifier and its stubs. */
 export interface RegisterFile {
-  /** Frame-word offsets of integer argument registers, in order. */
-  readonly gprWords: readonly number[];
-  /** Frame-word offsets of floating-point argument registers, in order. */
-  readonly fprWords: readonly number[];
-  /** Frame-word offsets of the integer and floating-point result registers. */
-  readonly intRetWords: readonly number[];
-  readonly fprRetWords: readonly number[];
+  /** Integer argument registers, in order. */
+  readonly gprs: readonly number[];
+  /** Floating-point / vector argument registers, in order. */
+  readonly fprs: readonly number[];
+  /** Integer and floating-point result registers. */
+  readonly intRets: readonly number[];
+  readonly fprRets: readonly number[];
+}
+
+/** Whether a value's pieces are one run of frame bytes in value order (it can be read as memory, and looped over). */
+export function isContiguous(pieces: readonly Piece[]): boolean {
+  return pieces.every((p, i) => i === 0 || (p.from === pieces[i - 1]!.from + pieces[i - 1]!.size && p.at === pieces[i - 1]!.at + pieces[i - 1]!.size));
+}
+
+/** One piece: the `size` bytes of a value held contiguously at frame byte `at`. */
+export function wholeAt(at: number, size: number): Piece[] {
+  return [{ at, from: 0, size }];
 }

@@ -7,7 +7,7 @@
  *
  * Structs and unions (section 3.2.3, "Classification", as GCC implements it):
  * - larger than 16 bytes, or containing a misaligned field (packed) → class MEMORY:
- *   passed as a copy on the stack (ceil(size/8) words), returned through a hidden
+ *   passed as a copy on the stack (ceil(size/8) 8-byte slots), returned through a hidden
  *   pointer the caller passes in rdi; the callee returns that pointer in rax;
  * - otherwise each eightbyte is classified from the scalars in it: any integer, pointer
  *   or bool → INTEGER, only float/double → SSE. INTEGER eightbytes take the next integer
@@ -20,7 +20,7 @@
  */
 import { FRAME } from '../native/arena';
 import { isAggregate, isCString, isVaList, type AggregateType, type CType, type Signature } from '../signature';
-import type { AggregateSlot, Lowering, ResultSlot, ValueSlot } from './lowering';
+import { wholeAt, type Lowering, type Piece, type ResultSlot, type ValueSlot } from './lowering';
 import { registerFileX64, type X64ConventionRegs } from './x64-registers';
 
 export const SYSV_X64: X64ConventionRegs = {
@@ -99,35 +99,43 @@ export function classifySysvX64(t: AggregateType): EightbyteClass[] | 'MEMORY' {
   return classes.map((c) => (c === 'NONE' ? 'SSE' : c));
 }
 
-function consecutive(words: readonly number[]): boolean {
-  return words.every((w, i) => i === 0 || w === words[i - 1]! + 1);
+/** The pieces of a value held in registers, one eightbyte each. */
+function eightbytes(size: number, registers: readonly number[]): Piece[] {
+  return registers.map((at, i) => ({ at, from: i * 8, size: Math.min(8, size - i * 8) }));
 }
 
 export function lowerSysvX64(sig: Signature): Lowering {
   const regs = sysvX64Registers;
+  const stackAt = FRAME.stack * 8;
   let gpr = 0;
   let fpr = 0;
-  let stack = 0;
+  let stack = 0; // bytes of stack arguments so far
+  /** `size` bytes of stack arguments, in 8-byte slots. */
+  const onStack = (size: number): number => {
+    const at = stackAt + stack;
+    stack += Math.ceil(size / 8) * 8;
+    return at;
+  };
 
   let ret: ResultSlot | null;
   const r = sig.ret;
-  let indirectWords = 0;
+  let indirectBytes = 0;
   if (isAggregate(r)) {
     const c = classifySysvX64(r);
     if (c === 'MEMORY') {
       gpr = 1; // the hidden result pointer takes rdi
-      indirectWords = Math.ceil(r.size / 8);
-      ret = { kind: 'indirect', type: r, pointerWord: regs.gprWords[0]!, returnWord: regs.intRetWords[0]!, bufferWord: -1 };
+      indirectBytes = Math.ceil(r.size / 8) * 8;
+      ret = { kind: 'indirect', type: r, pointerAt: regs.gprs[0]!, returnAt: regs.intRets[0]!, bufferAt: -1 };
     } else {
       let ni = 0;
       let nf = 0;
-      const words = c.map((k) => (k === 'INTEGER' ? regs.intRetWords[ni++]! : regs.fprRetWords[nf++]!));
-      ret = { kind: 'aggregate', type: r, words, contiguous: consecutive(words) };
+      const at = c.map((k) => (k === 'INTEGER' ? regs.intRets[ni++]! : regs.fprRets[nf++]!));
+      ret = { kind: 'aggregate', type: r, pieces: eightbytes(r.size, at) };
     }
   } else if (r.kind === 'void') {
     ret = null;
   } else {
-    ret = { word: r.kind === 'f32' || r.kind === 'f64' ? regs.fprRetWords[0]! : regs.intRetWords[0]!, kind: isCString(r) ? 'cstring' : r.kind };
+    ret = { at: r.kind === 'f32' || r.kind === 'f64' ? regs.fprRets[0]! : regs.intRets[0]!, size: 8, kind: isCString(r) ? 'cstring' : r.kind };
   }
 
   const args: ValueSlot[] = sig.args.map((t): ValueSlot => {
@@ -136,32 +144,26 @@ export function lowerSysvX64(sig: Signature): Lowering {
       if (c !== 'MEMORY') {
         const ni = c.filter((k) => k === 'INTEGER').length;
         const nf = c.length - ni;
-        if (gpr + ni <= regs.gprWords.length && fpr + nf <= regs.fprWords.length) {
-          const words = c.map((k) => (k === 'INTEGER' ? regs.gprWords[gpr++]! : regs.fprWords[fpr++]!));
-          return { kind: 'aggregate', type: t, words, contiguous: consecutive(words) };
+        if (gpr + ni <= regs.gprs.length && fpr + nf <= regs.fprs.length) {
+          const at = c.map((k) => (k === 'INTEGER' ? regs.gprs[gpr++]! : regs.fprs[fpr++]!));
+          return { kind: 'aggregate', type: t, pieces: eightbytes(t.size, at) };
         }
       }
-      const n = Math.ceil(t.size / 8);
-      const words = Array.from({ length: n }, (_, i) => FRAME.stack + stack + i);
-      stack += n;
-      const slot: AggregateSlot = { kind: 'aggregate', type: t, words, contiguous: true };
-      return slot;
+      return { kind: 'aggregate', type: t, pieces: wholeAt(onStack(t.size), t.size) };
     }
-    if (isVaList(t)) return gpr < regs.gprWords.length
-      ? { kind: 'va_list', word: regs.gprWords[gpr++]!, abi: 'sysv-x64' }
-      : { kind: 'va_list', word: FRAME.stack + stack++, abi: 'sysv-x64' };
+    if (isVaList(t)) return { kind: 'va_list', at: gpr < regs.gprs.length ? regs.gprs[gpr++]! : onStack(8), abi: 'sysv-x64' };
     const kind = isCString(t) ? 'cstring' : t.kind;
     const isFloat = t.kind === 'f32' || t.kind === 'f64';
-    if (isFloat && fpr < regs.fprWords.length) return { word: regs.fprWords[fpr++]!, kind };
-    if (!isFloat && gpr < regs.gprWords.length) return { word: regs.gprWords[gpr++]!, kind };
-    return { word: FRAME.stack + stack++, kind };
+    if (isFloat && fpr < regs.fprs.length) return { at: regs.fprs[fpr++]!, size: 8, kind };
+    if (!isFloat && gpr < regs.gprs.length) return { at: regs.gprs[gpr++]!, size: 8, kind };
+    return { at: onStack(8), size: 8, kind };
   });
-  if (ret !== null && ret.kind === 'indirect') ret = { ...ret, bufferWord: FRAME.stack + stack };
+  if (ret !== null && ret.kind === 'indirect') ret = { ...ret, bufferAt: stackAt + stack };
   const variadic = sig.variadic
-    ? { abi: 'sysv-x64' as const, gprWords: regs.gprWords.slice(gpr), fprWords: regs.fprWords.slice(fpr), stackWord: stack }
+    ? { abi: 'sysv-x64' as const, gprs: regs.gprs.slice(gpr), fprs: regs.fprs.slice(fpr), stackOffset: stack }
     : undefined;
   return {
-    args, ret, stackWords: stack, gprCount: gpr, fprCount: fpr,
-    scratchWord: FRAME.stack + stack + indirectWords, variadic,
+    args, ret, stackBytes: stack, gprCount: gpr, fprCount: fpr,
+    scratchAt: stackAt + stack + indirectBytes, variadic,
   };
 }

@@ -20,7 +20,7 @@
  */
 import { FRAME } from '../native/arena';
 import { isAggregate, isCString, isVaList, type AggregateType, type Signature } from '../signature';
-import type { Lowering, ReferenceSlot, ResultSlot, ValueSlot } from './lowering';
+import { wholeAt, type Lowering, type ReferenceSlot, type ResultSlot, type ValueSlot } from './lowering';
 import { registerFileX64, type X64ConventionRegs } from './x64-registers';
 
 export const WIN64_X64: X64ConventionRegs = {
@@ -45,56 +45,58 @@ function inOneRegister(t: AggregateType): boolean {
 
 export function lowerWin64X64(sig: Signature, variadicCallFrom?: number): Lowering {
   const regs = win64Registers;
+  const stackAt = FRAME.stack * 8;
   let position = 0;
-  let stack = 0;
-  /** The register of the next position if one is left (integer or vector file), else a new stack word. */
-  const nextWord = (vector: boolean): number => {
+  let stack = 0; // bytes of stack arguments so far
+  /** The register slot of the next position if one is left (integer or vector file), else a new 8-byte stack slot. */
+  const next = (vector: boolean): number => {
     const p = position++;
-    if (p < POSITIONS) return vector ? regs.fprWords[p]! : regs.gprWords[p]!;
-    return FRAME.stack + stack++;
+    if (p < POSITIONS) return vector ? regs.fprs[p]! : regs.gprs[p]!;
+    stack += 8;
+    return stackAt + stack - 8;
   };
 
   let ret: ResultSlot | null;
-  let indirectWords = 0;
+  let indirectBytes = 0;
   const r = sig.ret;
   if (isAggregate(r)) {
     if (inOneRegister(r)) {
-      ret = { kind: 'aggregate', type: r, words: [regs.intRetWords[0]!], contiguous: true };
+      ret = { kind: 'aggregate', type: r, pieces: wholeAt(regs.intRets[0]!, r.size) };
     } else {
       position = 1; // the hidden result pointer takes rcx
-      indirectWords = Math.ceil(r.size / 8);
-      ret = { kind: 'indirect', type: r, pointerWord: regs.gprWords[0]!, returnWord: regs.intRetWords[0]!, bufferWord: -1 };
+      indirectBytes = Math.ceil(r.size / 8) * 8;
+      ret = { kind: 'indirect', type: r, pointerAt: regs.gprs[0]!, returnAt: regs.intRets[0]!, bufferAt: -1 };
     }
   } else if (r.kind === 'void') {
     ret = null;
   } else {
     const vector = r.kind === 'f32' || r.kind === 'f64';
-    ret = { word: vector ? regs.fprRetWords[0]! : regs.intRetWords[0]!, kind: isCString(r) ? 'cstring' : r.kind };
+    ret = { at: vector ? regs.fprRets[0]! : regs.intRets[0]!, size: 8, kind: isCString(r) ? 'cstring' : r.kind };
   }
 
-  const copies: { index: number; words: number }[] = [];
+  const copies: { index: number; bytes: number }[] = [];
   const args = sig.args.map((t, i): ValueSlot => {
     if (isAggregate(t)) {
-      if (inOneRegister(t)) return { kind: 'aggregate', type: t, words: [nextWord(false)], contiguous: true };
-      copies.push({ index: i, words: Math.ceil(t.size / 8) });
-      return { kind: 'reference', type: t, word: nextWord(false), copyWord: -1 };
+      if (inOneRegister(t)) return { kind: 'aggregate', type: t, pieces: wholeAt(next(false), t.size) };
+      copies.push({ index: i, bytes: Math.ceil(t.size / 8) * 8 });
+      return { kind: 'reference', type: t, at: next(false), copyAt: -1 };
     }
-    if (isVaList(t)) return { kind: 'va_list', word: nextWord(false), abi: 'win64-x64' };
-    const word = nextWord(t.kind === 'f32' || t.kind === 'f64');
-    return { word, kind: isCString(t) ? 'cstring' : t.kind };
+    if (isVaList(t)) return { kind: 'va_list', at: next(false), abi: 'win64-x64' };
+    const at = next(t.kind === 'f32' || t.kind === 'f64');
+    return { at, size: 8, kind: isCString(t) ? 'cstring' : t.kind };
   });
-  // After the stack words: the result buffer, then the copies of by-reference arguments.
-  if (ret !== null && ret.kind === 'indirect') ret = { ...ret, bufferWord: FRAME.stack + stack };
-  let next = FRAME.stack + stack + indirectWords;
+  // After the stack arguments: the result buffer, then the copies of by-reference arguments.
+  if (ret !== null && ret.kind === 'indirect') ret = { ...ret, bufferAt: stackAt + stack };
+  let free = stackAt + stack + indirectBytes;
   for (const c of copies) {
-    args[c.index] = { ...(args[c.index] as ReferenceSlot), copyWord: next };
-    next += c.words;
+    args[c.index] = { ...(args[c.index] as ReferenceSlot), copyAt: free };
+    free += c.bytes;
   }
   // Outbound calls load every register up to the last position used, from both files:
   // a slot whose argument went to the other file just carries an unused value.
   const used = Math.min(position, POSITIONS);
   const variadic = sig.variadic
-    ? { abi: 'win64-x64' as const, gprWords: regs.gprWords.slice(used), fprWords: regs.fprWords.slice(used), stackWord: stack }
+    ? { abi: 'win64-x64' as const, gprs: regs.gprs.slice(used), fprs: regs.fprs.slice(used), stackOffset: stack }
     : undefined;
   // A caller of a variadic function also puts each floating-point '...' argument that is in
   // a vector register into the integer register of its position.
@@ -102,8 +104,8 @@ export function lowerWin64X64(sig: Signature, variadicCallFrom?: number): Loweri
   if (variadicCallFrom !== undefined)
     args.forEach((a, i) => {
       if (i < variadicCallFrom || a.kind !== 'f64') return;
-      const p = regs.fprWords.indexOf(a.word);
-      if (p >= 0) floatCopiesToGpr.push([a.word, regs.gprWords[p]!]);
+      const p = regs.fprs.indexOf(a.at);
+      if (p >= 0) floatCopiesToGpr.push([a.at, regs.gprs[p]!]);
     });
-  return { args, ret, stackWords: stack, gprCount: used, fprCount: used, scratchWord: next, variadic, floatCopiesToGpr };
+  return { args, ret, stackBytes: stack, gprCount: used, fprCount: used, scratchAt: free, variadic, floatCopiesToGpr };
 }

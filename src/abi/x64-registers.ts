@@ -1,7 +1,7 @@
 /**
- * How an x86-64 convention's registers map onto frame words. The stubs save and
- * load registers in exactly this order, and the classifier assigns frame words
- * from it, so the two can never disagree.
+ * How an x86-64 convention's registers map onto the frame's register block (8 bytes a
+ * register). The stubs save and load registers in exactly this order, and the classifier
+ * assigns locations from it, so the two can never disagree.
  */
 import type { X64Reg, XmmReg } from '../asm/x64';
 import { FRAME } from '../native/arena';
@@ -20,9 +20,9 @@ export interface X64ConventionRegs {
 
 export function registerFileX64(regs: X64ConventionRegs): RegisterFile {
   return {
-    gprWords: regs.gprs.map((_, i) => FRAME.args + i),
-    fprWords: regs.fprs.map((_, i) => FRAME.args + regs.gprs.length + i),
-    intRetWords: regs.intRets.map((_, i) => FRAME.ret + i),
-    fprRetWords: regs.fprRets.map((_, i) => FRAME.ret + regs.intRets.length + i),
+    gprs: regs.gprs.map((_, i) => (FRAME.args + i) * 8),
+    fprs: regs.fprs.map((_, i) => (FRAME.args + regs.gprs.length + i) * 8),
+    intRets: regs.intRets.map((_, i) => (FRAME.ret + i) * 8),
+    fprRets: regs.fprRets.map((_, i) => (FRAME.ret + regs.intRets.length + i) * 8),
   };
 }

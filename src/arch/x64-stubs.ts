@@ -112,9 +112,9 @@ export function buildCallStubX64(regs: X64ConventionRegs, host: X64ConventionReg
   w.putPushReg('r12'); // keeps rsp 16-byte aligned
   w.putMovRegReg('rbx', hostArgs(host, 1)[0]!); // the frame, from the bridge
   const shadow = regs.shadowBytes ?? 0;
-  const stackBytes = Math.ceil((shadow + lowering.stackWords * 8) / 16) * 16;
+  const stackBytes = Math.ceil((shadow + lowering.stackBytes) / 16) * 16;
   if (stackBytes) w.putSubRegImm('rsp', stackBytes);
-  for (let i = 0; i < lowering.stackWords; i++) {
+  for (let i = 0; i < lowering.stackBytes / 8; i++) {
     w.putMovRegMem('rax', 'rbx', word(FRAME.stack + i));
     w.putMovMemReg('rsp', shadow + i * 8, 'rax');
   }
@@ -125,9 +125,9 @@ export function buildCallStubX64(regs: X64ConventionRegs, host: X64ConventionReg
   const ret = lowering.ret;
   if (ret !== null && ret.kind === 'indirect') {
     // Result in memory: the hidden pointer argument is the result buffer inside this frame.
-    const reg = regs.gprs[ret.pointerWord - FRAME.args];
-    if (reg === undefined) throw new Error(`internal: hidden result pointer in frame word ${ret.pointerWord} is not an integer argument register`);
-    w.putLeaRegMem(reg, 'rbx', word(ret.bufferWord));
+    const reg = regs.gprs[ret.pointerAt / 8 - FRAME.args];
+    if (reg === undefined) throw new Error(`internal: hidden result pointer at frame byte ${ret.pointerAt} is not an integer argument register`);
+    w.putLeaRegMem(reg, 'rbx', ret.bufferAt);
   }
   w.putMovReg32U32('eax', lowering.fprCount); // vector-register count, read by variadic callees
   w.putCallMem('rbx', word(FRAME.ctx));

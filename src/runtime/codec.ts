@@ -7,18 +7,18 @@
  * signature's generated code does not change when a signature has aggregates.
  *
  * The same two primitives serve both directions:
- *  - load:  a value in a frame word -> JS (inbound arguments, outbound results)
- *  - store: JS -> a frame word, checked and extended to 64 bits as the ABI wants
+ *  - load:  a value in a frame location -> JS (inbound arguments, outbound results)
+ *  - store: JS -> a frame location, checked and extended over the location as the ABI wants
  *           (inbound results, outbound arguments)
  */
-import type { ScalarKind } from '../signature';
+import type { AggregateType, ScalarKind } from '../signature';
 import { ArgumentCountError, ArgumentTypeError, NestingError, UnsupportedTypeError, describeValue } from '../errors';
-import type { AggregateSlot, IndirectResultSlot, Lowering, ReferenceSlot, ResultSlot, ScalarSlot, ValueSlot, VaListSlot } from '../abi/lowering';
+import { wholeAt, type AggregateSlot, type IndirectResultSlot, type Lowering, type Piece, type ReferenceSlot, type ResultSlot, type ScalarSlot, type ValueSlot, type VaListSlot } from '../abi/lowering';
 import { bridge } from '../native/bridge';
 import { FRAME, FRAME_WORDS, HEADER_WORDS, views } from '../native/arena';
 import { arenaAddress, intern, mallocCString, putCString, readCString } from './cstrings';
 import { argumentVaList, frameVaList, vaListArgument, vaScratchWord, type NativeVaList } from './va-list';
-import { badMember, nonFiniteHint, ValueGen, zeroWords } from './value-codegen';
+import { badMember, nonFiniteHint, ValueGen, zeroPieces } from './value-codegen';
 import { addressOfObject, argumentAddress, pointerHint, POINTER_EXPECTED } from './pointer-argument';
 import { outboundCalls } from './callback-errors';
 import { fitsExpr, integerHint, isSmallInt, rangeText, wideFitsExpr, wideText } from './integer-range';
@@ -27,21 +27,36 @@ import { decode } from './memory-codec';
 /** A scalar slot that is not a C string: the original, fastest path. */
 type PlainSlot = ScalarSlot & { readonly kind: ScalarKind };
 
+/**
+ * The index expression of frame byte `at` (relative to the frame whose base word index is
+ * in `b`) in an arena view of `unit`-byte elements; `at` must be a multiple of `unit`.
+ */
+function indexAt(at: number, unit: number): string {
+  if (at % unit !== 0) throw new Error(`internal: frame byte ${at} is not aligned for a ${unit}-byte access`);
+  const scale = 8 / unit;
+  return `${scale === 1 ? 'b' : `b * ${scale}`} + ${at / unit}`;
+}
+
+/** JS expression for the 64-bit word at frame byte `at` (`u64` or `f64` view, or another 8-byte view). */
+function word(view: string, at: number): string {
+  return `${view}[${indexAt(at, 8)}]`;
+}
+
 /** JS expression reading the value of `slot` from the frame whose base word index is in `b`. */
 function loadExpr(slot: PlainSlot): string {
-  const w = `(b + ${slot.word})`;
+  const at = slot.at;
   switch (slot.kind) {
-    case 'bool': return `(u8[${w} * 8] !== 0)`;
-    case 'i8': return `i8[${w} * 8]`;
-    case 'u8': return `u8[${w} * 8]`;
-    case 'i16': return `i16[${w} * 4]`;
-    case 'u16': return `u16[${w} * 4]`;
-    case 'i32': return `i32[${w} * 2]`;
-    case 'u32': return `u32[${w} * 2]`;
-    case 'f32': return `f32[${w} * 2]`;
-    case 'f64': return `f64[${w}]`;
-    case 'i64': return `i64[${w}]`;
-    case 'u64': case 'pointer': return `u64[${w}]`;
+    case 'bool': return `(u8[${indexAt(at, 1)}] !== 0)`;
+    case 'i8': return `i8[${indexAt(at, 1)}]`;
+    case 'u8': return `u8[${indexAt(at, 1)}]`;
+    case 'i16': return `i16[${indexAt(at, 2)}]`;
+    case 'u16': return `u16[${indexAt(at, 2)}]`;
+    case 'i32': return `i32[${indexAt(at, 4)}]`;
+    case 'u32': return `u32[${indexAt(at, 4)}]`;
+    case 'f32': return `f32[${indexAt(at, 4)}]`;
+    case 'f64': return word('f64', at);
+    case 'i64': return word('i64', at);
+    case 'u64': case 'pointer': return word('u64', at);
     case 'void': return 'undefined';
   }
 }
@@ -54,12 +69,17 @@ function loadExpr(slot: PlainSlot): string {
  * the full word; 3.5, 2 ** 40, -1 for an unsigned type and NaN are refused, not cast.
  */
 function storeCode(slot: PlainSlot, v: string, what: number): string {
-  const w = `(b + ${slot.word})`;
+  const at = slot.at;
+  // A 4-byte location (a 32-bit CPU's stack slot) takes the low half only.
+  const wide = slot.size >= 8;
+  const lo = `${indexAt(at, 4)}`;
+  const hi = `${indexAt(at, 4)} + 1`;
   const num = slot.kind !== 'void' && isSmallInt(slot.kind)
     ? `if (typeof ${v} !== 'number' || !${fitsExpr(slot.kind, v)}) throw bad(${what}, ${v}, intHint(${v}));`
     : '';
-  const int32 = (x: string) => `{ const x = ${x}; i32[${w} * 2] = x; i32[${w} * 2 + 1] = x >> 31; }`;
-  const uint32 = (x: string) => `u32[${w} * 2] = ${x}; u32[${w} * 2 + 1] = 0;`;
+  const int32 = (x: string) => wide ? `{ const x = ${x}; i32[${lo}] = x; i32[${hi}] = x >> 31; }` : `i32[${lo}] = ${x};`;
+  const uint32 = (x: string) => wide ? `u32[${lo}] = ${x}; u32[${hi}] = 0;` : `u32[${lo}] = ${x};`;
+  const w64 = (view: string) => word(view, at);
   switch (slot.kind) {
     case 'void': return '';
     case 'bool':
@@ -70,22 +90,24 @@ function storeCode(slot: PlainSlot, v: string, what: number): string {
     case 'u16': return `${num} ${uint32(`${v} & 0xffff`)}`;
     case 'i32': return `${num} ${int32(`${v} | 0`)}`;
     case 'u32': return `${num} ${uint32(`${v} >>> 0`)}`;
-    case 'f32': return `if (typeof ${v} !== 'number') throw bad(${what}, ${v}); f32[${w} * 2] = ${v}; u32[${w} * 2 + 1] = 0;`;
-    case 'f64': return `if (typeof ${v} !== 'number') throw bad(${what}, ${v}); f64[${w}] = ${v};`;
+    case 'f32': return `if (typeof ${v} !== 'number') throw bad(${what}, ${v}); f32[${lo}] = ${v};${wide ? ` u32[${hi}] = 0;` : ''}`;
+    case 'f64': return `if (typeof ${v} !== 'number') throw bad(${what}, ${v}); ${w64('f64')} = ${v};`;
     case 'i64':
     case 'u64': {
-      const view = slot.kind === 'i64' ? 'i64' : 'u64';
+      const view = w64(slot.kind === 'i64' ? 'i64' : 'u64');
       return (
-        `if (typeof ${v} === 'bigint') ${view}[${w}] = ${v}; ` +
-        `else if (${wideFitsExpr(slot.kind, v)}) ${view}[${w}] = BigInt(${v}); ` +
+        `if (typeof ${v} === 'bigint') ${view} = ${v}; ` +
+        `else if (${wideFitsExpr(slot.kind, v)}) ${view} = BigInt(${v}); ` +
         `else throw bad(${what}, ${v}, intHint(${v}));`
       );
     }
-    case 'pointer': // see pointer-argument.ts: no numbers; objects with bare() stand for their address
+    case 'pointer': { // see pointer-argument.ts: no numbers; objects with bare() stand for their address
+      const p = w64('u64');
       return (
-        `if (typeof ${v} === 'bigint') u64[${w}] = ${v}; else if (${v} === null) u64[${w}] = 0n; ` +
-        `else { const a = addressOf(${v}); if (a === undefined) throw bad(${what}, ${v}, pointerHint(${v})); u64[${w}] = a; }`
+        `if (typeof ${v} === 'bigint') ${p} = ${v}; else if (${v} === null) ${p} = 0n; ` +
+        `else { const a = addressOf(${v}); if (a === undefined) throw bad(${what}, ${v}, pointerHint(${v})); ${p} = a; }`
       );
+    }
   }
 }
 
@@ -132,27 +154,22 @@ const rootName = (index: number): string => (index < 0 ? 'return value' : `argum
 
 /** Statements storing a closure result `r` as a C string (interned: see cstrings.ts). */
 function cstringResultCode(slot: ScalarSlot, v: string, what: number): string {
-  const w = `u64[b + ${slot.word}]`;
+  const w = word('u64', slot.at);
   return (
     `if (typeof ${v} === 'string') { if (${v}.includes('\\0')) throw bad(${what}, ${v}, NUL_HINT); ${w} = intern(${v}); } ` +
     `else if (${v} === null) ${w} = 0n; else if (typeof ${v} === 'bigint') ${w} = ${v}; else throw bad(${what}, ${v});`
   );
 }
 
-/** Statements encoding `v` as an aggregate into its frame words (padding zeroed first). */
-function aggregateStoreCode(slot: AggregateSlot, v: string, what: number): string {
-  const gen = new ValueGen({ mode: 'frame', words: slot.words, contiguous: slot.contiguous });
-  return `${zeroWords(slot.words)} ${gen.encode(slot.type, v, what)}`;
+/** Statements encoding `v` as an aggregate into its pieces (padding zeroed first). */
+function aggregateStoreCode(pieces: readonly Piece[], type: AggregateType, v: string, what: number): string {
+  const gen = new ValueGen({ mode: 'frame', pieces });
+  return `${zeroPieces(pieces)} ${gen.encode(type, v, what)}`;
 }
 
-/** The consecutive frame words from `first` on that hold a value of `size` bytes. */
-function wordsFrom(first: number, size: number): number[] {
-  return Array.from({ length: Math.ceil(size / 8) }, (_, i) => first + i);
-}
-
-/** Statements storing native address `addr` (a number expression) into frame word `w`, without a BigInt. */
-function addressStoreCode(w: string, addr: string): string {
-  return `{ const a = ${addr}; u32[${w} * 2] = a >>> 0; u32[${w} * 2 + 1] = (a / 4294967296) >>> 0; }`;
+/** Statements storing native address `addr` (a number expression) into the 8-byte slot at frame byte `at`, without a BigInt. */
+function addressStoreCode(at: number, addr: string): string {
+  return `{ const a = ${addr}; u32[${indexAt(at, 4)}] = a >>> 0; u32[${indexAt(at, 4)} + 1] = (a / 4294967296) >>> 0; }`;
 }
 
 /**
@@ -161,13 +178,16 @@ function addressStoreCode(w: string, addr: string): string {
  * returned in rax as the ABI requires.
  */
 function indirectStoreCode(slot: IndirectResultSlot, v: string, what: number): string {
-  const words = wordsFrom(slot.bufferWord, slot.type.size);
-  const gen = new ValueGen({ mode: 'frame', words, contiguous: true });
-  const from = `(b + ${slot.bufferWord}) * 8`;
+  const from = `b * 8 + ${slot.bufferAt}`;
   return (
-    `${zeroWords(words)} ${gen.encode(slot.type, v, what)} ` +
-    `{ const p = u64[b + ${slot.pointerWord}]; write(p, u8.subarray(${from}, ${from} + ${slot.type.size})); u64[b + ${slot.returnWord}] = p; }`
+    `${aggregateStoreCode(wholeAt(slot.bufferAt, slot.type.size), slot.type, v, what)} ` +
+    `{ const p = ${word('u64', slot.pointerAt)}; write(p, u8.subarray(${from}, ${from} + ${slot.type.size})); ${returnPointerCode(slot)} }`
   );
+}
+
+/** Statement handing the hidden result pointer `p` back in the result register, where the convention returns it. */
+function returnPointerCode(slot: IndirectResultSlot): string {
+  return slot.returnAt === null ? '' : `${word('u64', slot.returnAt)} = p;`;
 }
 
 /** Statements storing a closure's result `v` into the frame. */
@@ -175,7 +195,7 @@ function resultStoreCode(slot: ResultSlot, v: string): string {
   if (isPlain(slot)) return storeCode(slot, v, -1);
   switch (slot.kind) {
     case 'cstring': return cstringResultCode(slot, v, -1);
-    case 'aggregate': return aggregateStoreCode(slot, v, -1);
+    case 'aggregate': return aggregateStoreCode(slot.pieces, slot.type, v, -1);
     case 'indirect': return indirectStoreCode(slot, v, -1);
   }
   throw new Error('internal: unknown result slot');
@@ -209,12 +229,10 @@ function referenceReader(slot: ReferenceSlot, what: string): (ptr: bigint) => un
 
 /**
  * Outbound argument passed by reference (Win64): the value is encoded into the frame's
- * copy words and the argument word gets their address (valid for this call).
+ * copy bytes and the argument location gets their address (valid for this call).
  */
 function referenceArgCode(slot: ReferenceSlot, v: string, i: number, arena: number): string {
-  const words = wordsFrom(slot.copyWord, slot.type.size);
-  const gen = new ValueGen({ mode: 'frame', words, contiguous: true });
-  return `${zeroWords(words)} ${gen.encode(slot.type, v, i)} ${addressStoreCode(`(b + ${slot.word})`, `${arena} + (b + ${slot.copyWord}) * 8`)}`;
+  return `${aggregateStoreCode(wholeAt(slot.copyAt, slot.type.size), slot.type, v, i)} ${addressStoreCode(slot.at, `${arena} + b * 8 + ${slot.copyAt}`)}`;
 }
 
 function helpers(namer: ValueNamer, expected: readonly string[]): unknown[] {
@@ -230,13 +248,13 @@ export function makeInboundCodec(lowering: Lowering, namer: ValueNamer): Inbound
   const loads = lowering.args.map((s, i) => {
     if (s.kind === 'va_list') return `va${vaIndex++}`;
     if (isPlain(s)) return loadExpr(s);
-    if (s.kind === 'cstring') return `readCString(u64[b + ${s.word}])`;
+    if (s.kind === 'cstring') return `readCString(${word('u64', s.at)})`;
     if (s.kind === 'reference') {
       refs[i] = referenceReader(s, namer(i));
-      return `refs[${i}](u64[b + ${s.word}])`;
+      return `refs[${i}](${word('u64', s.at)})`;
     }
     const a = s as AggregateSlot;
-    return new ValueGen({ mode: 'frame', words: a.words, contiguous: a.contiguous }).decode(a.type, pre);
+    return new ValueGen({ mode: 'frame', pieces: a.pieces }).decode(a.type, pre);
   });
   const variadic = lowering.variadic;
   if (variadic) loads.push(`va${vaIndex}`);
@@ -247,7 +265,7 @@ export function makeInboundCodec(lowering: Lowering, namer: ValueNamer): Inbound
   let zeroBytes: Uint8Array | undefined;
   if (ret !== null && ret.kind === 'indirect') {
     zeroBytes = new Uint8Array(ret.type.size);
-    zero += ` { const p = u64[b + ${ret.pointerWord}]; write(p, ZERO); u64[b + ${ret.returnWord}] = p; }`;
+    zero += ` { const p = ${word('u64', ret.pointerAt)}; write(p, ZERO); ${returnPointerCode(ret)} }`;
   }
   let body = `${pre.length ? pre.join(' ') + ' ' : ''}${store ? `const r = ${call}; ${store}` : `${call};`}`;
   // A VaList reads this frame and the caller's arguments: it ends with the call.
@@ -273,16 +291,16 @@ function inboundVaLists(lowering: Lowering, namer: ValueNamer) {
   const makers: ((b: number) => NativeVaList)[] = [];
   lowering.args.forEach((s, i) => {
     if (s.kind !== 'va_list') return;
-    const { word, abi } = s as VaListSlot;
+    const { at, abi } = s as VaListSlot;
     const scratch = vaScratchWord(makers.length);
-    makers.push((b) => argumentVaList(views.u64[b + word]!, abi, b, scratch, owner, namer(i)));
+    makers.push((b) => argumentVaList(views.u64[b + at / 8]!, abi, b, scratch, owner, namer(i)));
   });
   const variadic = lowering.variadic;
   if (variadic) {
     const scratch = vaScratchWord(makers.length);
     makers.push((b) => frameVaList(b, variadic, scratch, owner));
   }
-  if (makers.length && vaScratchWord(makers.length - 1) < lowering.scratchWord)
+  if (makers.length && vaScratchWord(makers.length - 1) * 8 < lowering.scratchAt)
     throw new UnsupportedTypeError(`${owner}: its stack arguments leave no room in the frame for its VaLists`);
   const names = makers.map((_, k) => `va${k}`);
   return {
@@ -308,13 +326,13 @@ export type OutboundCaller = (...args: unknown[]) => unknown;
  * bytes from `sp` on (valid for this call), or a `malloc` copy freed after the call.
  */
 function cstringArgCode(slot: ScalarSlot, v: string, i: number, arena: number): string {
-  const w = `(b + ${slot.word})`;
+  const w = word('u64', slot.at);
   return (
     `if (typeof ${v} === 'string') { if (${v}.includes('\\0')) throw bad(${i}, ${v}, NUL_HINT); ` +
     `const e = putCString(${v}, sp, end); ` +
-    `if (e >= 0) { ${addressStoreCode(w, `${arena} + sp`)} sp = e; } ` +
-    `else { const p = mallocCString(${v}); (temps ??= []).push(p); u64[${w}] = p; } } ` +
-    `else if (${v} === null) u64[${w}] = 0n; else if (typeof ${v} === 'bigint') u64[${w}] = ${v}; else throw bad(${i}, ${v});`
+    `if (e >= 0) { ${addressStoreCode(slot.at, `${arena} + sp`)} sp = e; } ` +
+    `else { const p = mallocCString(${v}); (temps ??= []).push(p); ${w} = p; } } ` +
+    `else if (${v} === null) ${w} = 0n; else if (typeof ${v} === 'bigint') ${w} = ${v}; else throw bad(${i}, ${v});`
   );
 }
 
@@ -325,11 +343,11 @@ function cstringArgCode(slot: ScalarSlot, v: string, i: number, arena: number): 
  * `temps`, held until the native function has returned.
  */
 function pointerArgCode(slot: ScalarSlot, v: string, i: number, strings: boolean, jsMemory: boolean): string {
-  const w = `(b + ${slot.word})`;
+  const w = word('u64', slot.at);
   const other = jsMemory
     ? `const a = argumentAddress(${v}, temps ??= [], ${strings}); if (a === undefined) throw bad(${i}, ${v}, pointerHint(${v}));`
     : `const a = addressOf(${v}); if (a === undefined) throw bad(${i}, ${v}, LATER_HINT);`;
-  return `if (typeof ${v} === 'bigint') u64[${w}] = ${v}; else if (${v} === null) u64[${w}] = 0n; else { ${other} u64[${w}] = a; }`;
+  return `if (typeof ${v} === 'bigint') ${w} = ${v}; else if (${v} === null) ${w} = 0n; else { ${other} ${w} = a; }`;
 }
 
 /** Why a call made later (callAfterReturn) takes no JS memory: nothing would keep it alive until then. */
@@ -360,25 +378,26 @@ export function makeOutboundCaller(
   const hasCString = lowering.args.some((s) => s.kind === 'cstring');
   const arena = hasCString || lowering.args.some((s) => s.kind === 'reference') ? arenaAddress() : 0;
   const stores = lowering.args.map((s, i) => {
-    if (s.kind === 'va_list') return `u64[b + ${s.word}] = vaListArgument(a${i}, '${s.abi}', (got) => bad(${i}, got));`;
+    if (s.kind === 'va_list') return `${word('u64', s.at)} = vaListArgument(a${i}, '${s.abi}', (got) => bad(${i}, got));`;
     if (s.kind === 'pointer') return pointerArgCode(s, `a${i}`, i, stringArgs?.[i] === true, jsMemory);
     if (isPlain(s)) return storeCode(s, `a${i}`, i);
     if (s.kind === 'cstring') return cstringArgCode(s, `a${i}`, i, arena);
     if (s.kind === 'reference') return referenceArgCode(s, `a${i}`, i, arena);
-    return aggregateStoreCode(s as AggregateSlot, `a${i}`, i);
+    const a = s as AggregateSlot;
+    return aggregateStoreCode(a.pieces, a.type, `a${i}`, i);
   }).join('\n  ');
-  const floatCopies = (lowering.floatCopiesToGpr ?? []).map(([from, to]) => `u64[b + ${to}] = u64[b + ${from}];`).join(' ');
+  const floatCopies = (lowering.floatCopiesToGpr ?? []).map(([from, to]) => `${word('u64', to)} = ${word('u64', from)};`).join(' ');
   const half = (x: bigint, hi: boolean) => Number(hi ? x >> 32n : x & 0xffffffffn);
   const ret = lowering.ret;
   const post: string[] = [];
   let result = 'undefined';
   if (ret !== null) {
     if (isPlain(ret)) result = loadExpr(ret);
-    else if (ret.kind === 'cstring') result = `readCString(u64[b + ${ret.word}])`;
-    else if (ret.kind === 'aggregate') result = new ValueGen({ mode: 'frame', words: ret.words, contiguous: ret.contiguous }).decode(ret.type, post);
+    else if (ret.kind === 'cstring') result = `readCString(${word('u64', ret.at)})`;
+    else if (ret.kind === 'aggregate') result = new ValueGen({ mode: 'frame', pieces: ret.pieces }).decode(ret.type, post);
     else {
       const r = ret as IndirectResultSlot;
-      result = new ValueGen({ mode: 'frame', words: wordsFrom(r.bufferWord, r.type.size), contiguous: true }).decode(r.type, post);
+      result = new ValueGen({ mode: 'frame', pieces: wholeAt(r.bufferAt, r.type.size) }).decode(r.type, post);
     }
   }
   const setup =
@@ -392,7 +411,7 @@ export function makeOutboundCaller(
   const leave = `  if (calls.kept !== 0) calls.throwKept(level);\n`;
   const hasTemps = hasCString || lowering.args.some((s) => s.kind === 'pointer');
   const body = hasTemps
-    ? `  let sp = (b + ${lowering.scratchWord}) * 8; const end = (b + ${FRAME_WORDS}) * 8; let temps = null;\n` +
+    ? `  let sp = b * 8 + ${lowering.scratchAt}; const end = (b + ${FRAME_WORDS}) * 8; let temps = null;\n` +
       `${enter}  u32[0] = depth + 1;\n` +
       `  try {\n  ${stores} ${floatCopies}\n${setup}  callNative();\n  } finally { u32[0] = depth; calls.active = level - 1; if (temps !== null) freeAll(temps); }\n${leave}`
     : `${enter}  u32[0] = depth + 1;\n  try {\n  ${stores} ${floatCopies}\n${setup}  callNative();\n  } finally { u32[0] = depth; calls.active = level - 1; }\n${leave}`;

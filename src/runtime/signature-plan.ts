@@ -86,15 +86,16 @@ function buildPlan(signature: Signature, backend: ConventionBackend, key: string
   if (isVaList(signature.ret))
     throw new UnsupportedTypeError(`'${signature.text}' returns a va_list: a va_list is a parameter type only (a VaList ends with its call)`);
   const lowering = backend.lower(signature, variadicCallFrom);
-  if (lowering.stackWords > MAX_STACK_WORDS)
-    throw new UnsupportedTypeError(`'${signature.text}' passes ${lowering.stackWords} words on the stack; at most ${MAX_STACK_WORDS} are supported`);
+  const stackWords = Math.ceil(lowering.stackBytes / 8);
+  if (stackWords > MAX_STACK_WORDS)
+    throw new UnsupportedTypeError(`'${signature.text}' passes ${stackWords} words on the stack; at most ${MAX_STACK_WORDS} are supported`);
   const ret = lowering.ret;
   // The frame holds the stack words, then a memory result's buffer, then copies of
   // by-reference arguments (Win64); what follows is scratch space for C strings.
-  if (lowering.scratchWord > FRAME.stack + MAX_STACK_WORDS) {
+  if (lowering.scratchAt > (FRAME.stack + MAX_STACK_WORDS) * 8) {
     const result = ret !== null && ret.kind === 'indirect' ? `returns ${ret.type.size} bytes in memory after ` : 'passes ';
     throw new UnsupportedTypeError(
-      `'${signature.text}' ${result}${lowering.stackWords} stack words` +
+      `'${signature.text}' ${result}${stackWords} stack words` +
         `${lowering.args.some((a) => a.kind === 'reference') ? ' and copies of arguments passed by reference' : ''}; ` +
         `at most ${MAX_STACK_WORDS * 8} bytes of stack arguments, result and copies are supported`,
     );

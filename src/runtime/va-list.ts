@@ -181,11 +181,11 @@ export class SysvVaList extends NativeVaList {
   /** The `...` of a callback: registers from the frame (copied into the save area image), then the caller's stack. */
   static fromFrame(b: number, start: VariadicStart, scratchWord: number, owner: string): SysvVaList {
     const save = b + scratchWord + SAVE;
-    const gprs = 6 - start.gprWords.length;
-    const fprs = 8 - start.fprWords.length;
-    for (let i = 0; i < start.gprWords.length; i++) u64[save + gprs + i] = u64[b + start.gprWords[i]!]!;
-    for (let i = 0; i < start.fprWords.length; i++) u64[save + 6 + 2 * (fprs + i)] = u64[b + start.fprWords[i]!]!;
-    const stack = Number(u64[b + FRAME.stackPtr]!) + start.stackWord * 8;
+    const gprs = 6 - start.gprs.length;
+    const fprs = 8 - start.fprs.length;
+    for (let i = 0; i < start.gprs.length; i++) u64[save + gprs + i] = u64[b + start.gprs[i]! / 8]!;
+    for (let i = 0; i < start.fprs.length; i++) u64[save + 6 + 2 * (fprs + i)] = u64[b + start.fprs[i]! / 8]!;
+    const stack = Number(u64[b + FRAME.stackPtr]!) + start.stackOffset;
     return new SysvVaList(b, scratchWord, owner, gprs * 8, GP_END + fprs * 16, stack, "the caller's stack");
   }
 
@@ -254,8 +254,8 @@ export class Win64VaList extends NativeVaList {
     b: number, scratchWord: number, owner: string,
     /** Native address of slot 0. */
     private readonly base: number,
-    /** Frame words (relative to `b`) holding the first slots' values, already in JS reach. */
-    private readonly registerWords: readonly number[],
+    /** Frame byte offsets (relative to frame `b`) of the 8-byte register slots holding the first slots' values, already in JS reach. */
+    private readonly registers: readonly number[],
     area: string,
   ) {
     super(b, scratchWord, owner);
@@ -271,8 +271,8 @@ export class Win64VaList extends NativeVaList {
    */
   static fromFrame(b: number, start: VariadicStart, scratchWord: number, owner: string): Win64VaList {
     const stack = Number(u64[b + FRAME.stackPtr]!);
-    const base = stack + start.stackWord * 8 - start.gprWords.length * 8;
-    return new Win64VaList(b, scratchWord, owner, base, start.gprWords, "the caller's stack");
+    const base = stack + start.stackOffset - start.gprs.length * 8;
+    return new Win64VaList(b, scratchWord, owner, base, start.gprs, "the caller's stack");
   }
 
   /** A `va_list` argument: the caller's `char *` (our copy advances, the caller's does not). */
@@ -284,7 +284,7 @@ export class Win64VaList extends NativeVaList {
     this.check(`next('${type}')`);
     const kind = variadicArgType(type, 'VaList.next()').kind;
     const i = this.index++;
-    if (i < this.registerWords.length) return readWord(this.b + this.registerWords[i]!, kind);
+    if (i < this.registers.length) return readWord(this.b + this.registers[i]! / 8, kind);
     return this.reader.read(this.base + i * 8, kind);
   }
 

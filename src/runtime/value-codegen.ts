@@ -11,7 +11,8 @@
  *
  * Names the generated code expects in scope:
  * - frame mode: the arena views `u8 i8 u16 i16 u32 i32 f32 f64 u64 i64`, `arenaDataView` (a DataView
- *   over the arena, for misaligned fields of packed structs) and `b` (frame word index);
+ *   over the arena, for misaligned fields of packed structs) and `b` (the frame's index in
+ *   64-bit words; its byte offset is `b * 8`);
  * - memory mode: `dv`, a DataView whose byte 0 is the value's first byte;
  * - both: `readCString(ptr)`, `intern(string)` (see cstrings.ts) and
  *   `badAt(what, path, expected, got, hint?)`, which builds the ArgumentTypeError, and
@@ -21,6 +22,7 @@ import { ArgumentTypeError, describeValue } from '../errors';
 import { POINTER_EXPECTED } from './pointer-argument';
 import { fitsExpr, rangeText, wideFitsExpr, wideText } from './integer-range';
 import type { CType, ScalarKind, ScalarType } from '../signature';
+import { isContiguous, type Piece } from '../abi/lowering';
 
 /** The hint added when a number has no integer value to convert. */
 export function nonFiniteHint(got: unknown): string {
@@ -44,12 +46,13 @@ export const UNROLL_LIMIT = 32;
 
 /**
  * Where the value's bytes are.
- * - `frame`: eightbyte `i` of the value is frame word `words[i]` (relative to `b`);
- *   `contiguous` says the words are consecutive (needed for loops);
+ * - `frame`: in the frame whose base is `b`, as pieces (see src/abi/lowering.ts): a byte
+ *   of the value is in the piece that covers it; a value in one contiguous piece can be
+ *   looped over;
  * - `memory`: the value is in memory seen through a DataView: byte `k` of the value is `dv` byte `k`.
  */
 export type Place =
-  | { readonly mode: 'frame'; readonly words: readonly number[]; readonly contiguous: boolean }
+  | { readonly mode: 'frame'; readonly pieces: readonly Piece[] }
   | { readonly mode: 'memory' };
 
 /** A byte offset inside the value: a constant plus loop terms (`i3 * 12`). */
@@ -132,13 +135,13 @@ export class ValueGen {
       const off = [String(base), ...o.terms.map((t) => `${t.v} * ${t.stride}`)].join(' + ');
       return { dv: 'dv', off };
     }
-    const { words, contiguous } = this.place;
+    const { pieces } = this.place;
+    const contiguous = isContiguous(pieces);
     if (o.terms.length > 0 && !contiguous) throw new Error('internal: loop over a value split across registers');
-    const e = o.k >> 3;
-    if (o.terms.length === 0 && (o.k + size - 1) >> 3 !== e && !contiguous) {
-      throw new Error('internal: scalar crosses an eightbyte of a value split across registers');
-    }
-    base = (contiguous ? words[0]! * 8 + o.k : words[e]! * 8 + (o.k & 7));
+    const piece = contiguous ? pieces[0]! : pieces.find((p) => o.k >= p.from && o.k < p.from + p.size);
+    if (piece === undefined || (!contiguous && o.k + size > piece.from + piece.size))
+      throw new Error('internal: scalar not inside one piece of a value split across registers');
+    base = piece.at + o.k - piece.from;
     const aligned = base % size === 0 && o.terms.every((t) => t.stride % size === 0);
     if (aligned) {
       const scale = 8 / size;
@@ -202,7 +205,7 @@ export class ValueGen {
   }
 
   private canLoop(): boolean {
-    return this.place.mode === 'memory' || this.place.contiguous;
+    return this.place.mode === 'memory' || isContiguous(this.place.pieces);
   }
 
   /**
@@ -284,7 +287,17 @@ export class ValueGen {
   }
 }
 
-/** Statements setting the frame words of `place` to zero (padding and unused bytes of a value). */
-export function zeroWords(words: readonly number[]): string {
-  return words.map((w) => `f64[b + ${w}] = 0;`).join(' ');
+/**
+ * Statements setting a value's frame bytes to zero before it is written (its padding, and
+ * the unused upper bytes of the registers it takes): whole 8-byte words where the piece
+ * starts on one (a register slot; a 64-bit stack slot), else 4-byte or single bytes.
+ */
+export function zeroPieces(pieces: readonly Piece[]): string {
+  const out: string[] = [];
+  for (const { at, size } of pieces) {
+    const [view, unit] = at % 8 === 0 ? ['f64', 8] : at % 4 === 0 ? ['u32', 4] : ['u8', 1];
+    const scale = 8 / unit;
+    for (let k = 0; k < Math.ceil(size / unit); k++) out.push(`${view}[${scale === 1 ? 'b' : `b * ${scale}`} + ${at / unit + k}] = 0;`);
+  }
+  return out.join(' ');
 }
