@@ -129,10 +129,10 @@ export class BareFn<const S extends SignatureSpec = SignatureSpec> implements Th
       flags |= FLAG.sync;
       if (!sync.blocking) flags |= FLAG.nonblocking | (sync.wait ? FLAG.waitWhenFull : 0);
       bridge.configureSync(this.id, sync.timeoutMs, sync.maxQueued);
-      if (sync.ref) this.ref();
+      if (sync.ref) this.holdEventLoop(true);
     }
     if (plan.lowering.ret?.kind === 'indirect') flags |= FLAG.resultInMemory;
-    this.pool.write(this.slot, contextLo(this.id, this.gen), contextHi(this.gen, plan.lowering.stackWords, flags), target);
+    this.pool.write(this.slot, contextLo(this.id, this.gen), contextHi(this.gen, Math.ceil(plan.lowering.stackBytes / 8), flags), target);
     this.address = this.pool.address(this.slot);
   }
 
@@ -161,33 +161,20 @@ export class BareFn<const S extends SignatureSpec = SignatureSpec> implements Th
     const { kind } = this.constructor as typeof BareFn;
     this.pool.release(this.slot, this.serial, trapInfoHi(describe(this.plan, kind, this.customName)), trapTarget);
     this.isDisposed = true;
-    this.unref();
+    this.holdEventLoop(false);
     unregisterThunk(this.id, (this.constructor as typeof BareFn).threadSafe);
     if (this.namedNatively) bridge.nameSlot(this.id, null);
     this.fn = undefined;
   }
 
   /**
-   * Sync thunks only: keep the event loop (and so the process) alive while this thunk
-   * lives, so calls from native threads can still arrive. Off by default.
+   * Whether this thunk keeps the event loop (and so the process) alive, so that calls from
+   * native threads can still arrive: the Sync classes' `ref()` / `unref()`.
    */
-  ref(): this {
-    if (!(this.constructor as typeof BareFn).threadSafe)
-      throw new InvalidOptionError(`${this.name} is not Sync; ref() only applies to BareFnSync, BareFnMutSync and BareFnOnceSync`);
-    if (!this.keepsLoopAlive && !this.isDisposed) {
-      this.keepsLoopAlive = true;
-      bridge.refSync(1);
-    }
-    return this;
-  }
-
-  /** Undoes `ref()`: this thunk no longer keeps the process alive. */
-  unref(): this {
-    if (this.keepsLoopAlive) {
-      this.keepsLoopAlive = false;
-      bridge.refSync(-1);
-    }
-    return this;
+  protected holdEventLoop(hold: boolean): void {
+    if (hold === this.keepsLoopAlive || (hold && this.isDisposed)) return;
+    this.keepsLoopAlive = hold;
+    bridge.refSync(hold ? 1 : -1);
   }
 
   [Symbol.dispose](): void {
@@ -352,6 +339,18 @@ export class BareFnSync<const S extends SignatureSpec = SignatureSpec> extends B
   constructor(signature: S, fn: ClosureOf<S>, options: BareFnSyncOptions = NO_OPTIONS) {
     super(signature, fn, options);
   }
+
+  /** Keeps the event loop (and so the process) alive while this thunk lives, so calls from native threads can still arrive. Off by default. */
+  ref(): this {
+    this.holdEventLoop(true);
+    return this;
+  }
+
+  /** Undoes `ref()`: this thunk no longer keeps the process alive. */
+  unref(): this {
+    this.holdEventLoop(false);
+    return this;
+  }
 }
 
 /** A {@link BareFnMut} that any native thread may call; its exclusivity holds across threads. */
@@ -361,6 +360,18 @@ export class BareFnMutSync<const S extends SignatureSpec = SignatureSpec> extend
   constructor(signature: S, fn: ClosureOf<S>, options: BareFnSyncOptions = NO_OPTIONS) {
     super(signature, fn, options);
   }
+
+  /** Keeps the event loop (and so the process) alive while this thunk lives, so calls from native threads can still arrive. Off by default. */
+  ref(): this {
+    this.holdEventLoop(true);
+    return this;
+  }
+
+  /** Undoes `ref()`: this thunk no longer keeps the process alive. */
+  unref(): this {
+    this.holdEventLoop(false);
+    return this;
+  }
 }
 
 /** A {@link BareFnOnce} that any native thread may call. */
@@ -369,6 +380,18 @@ export class BareFnOnceSync<const S extends SignatureSpec = SignatureSpec> exten
   protected static override readonly kind: string = 'BareFnOnceSync';
   constructor(signature: S, fn: ClosureOf<S>, options: BareFnSyncOptions = NO_OPTIONS) {
     super(signature, fn, options);
+  }
+
+  /** Keeps the event loop (and so the process) alive while this thunk lives, so calls from native threads can still arrive. Off by default. */
+  ref(): this {
+    this.holdEventLoop(true);
+    return this;
+  }
+
+  /** Undoes `ref()`: this thunk no longer keeps the process alive. */
+  unref(): this {
+    this.holdEventLoop(false);
+    return this;
   }
 }
 
