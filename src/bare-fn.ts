@@ -159,7 +159,7 @@ export class BareFn<const S extends SignatureSpec = SignatureSpec> implements Th
     if (this.isDisposed) return;
     // The trap carries a description of what was disposed; looked up only now, not at creation.
     const { kind } = this.constructor as typeof BareFn;
-    this.pool.release(this.slot, this.serial, trapInfoHi(describe(this.plan, kind, this.customName)), trapTarget);
+    this.pool.release(this.slot, this.serial, trapInfoHi(describe(this.plan, kind, this.customName)), trapTarget());
     this.isDisposed = true;
     this.holdEventLoop(false);
     unregisterThunk(this.id, (this.constructor as typeof BareFn).threadSafe);

@@ -65,9 +65,11 @@ export interface ReferenceSlot {
  * - `'sysv-x64'`: a pointer to a 24-byte `__va_list_tag { u32 gp_offset; u32 fp_offset;
  *   void *overflow_arg_area; void *reg_save_area; }` that the caller owns;
  * - `'win64-x64'`: a `char *` to the next argument's 8-byte slot (registers spilled to the
- *   home area, then the stack arguments, contiguous).
+ *   home area, then the stack arguments, contiguous);
+ * - `'aapcs64'`: a 32-byte `struct { void *__stack, *__gr_top, *__vr_top; int __gr_offs,
+ *   __vr_offs; }`, passed (being larger than 16 bytes) as a pointer to the caller's copy.
  */
-export type VaListAbi = 'sysv-x64' | 'win64-x64';
+export type VaListAbi = 'sysv-x64' | 'win64-x64' | 'aapcs64';
 
 /** A `va_list` argument: JS sees a VaList, native code the pointer-sized location `at` (see {@link VaListAbi}). */
 export interface VaListSlot {

@@ -1,14 +1,19 @@
 /**
- * Calling conventions: which ones this CPU can use, and for each the classifier
- * and stub builders. A convention the CPU cannot use fails at construction with
- * an error that says so, never at call time.
+ * The CPU this process runs on, as the runtime needs it: its thunk layout, its trap and
+ * frame-probe stubs, and the calling conventions it can use, each with its classifier and
+ * stub builders. A convention the CPU cannot use fails at construction with an error that
+ * says so, never at call time. To add a CPU: a table like X64 or ARM64 below, and a case
+ * in {@link hostArch}.
  */
 import { UnsupportedConventionError, UnsupportedPlatformError } from '../errors';
 import type { CallConvName, Signature } from '../signature';
-import { buildCallStubX64, buildEntryStubX64 } from './x64-stubs';
+import { buildCallStubX64, buildEntryStubX64, buildFrameProbeStubX64, buildTrapStubX64, X64_THUNK } from './x64-stubs';
+import { ARM64_THUNK, buildCallStubArm64, buildEntryStubArm64, buildFrameProbeStubArm64, buildTrapStubArm64 } from './arm64-stubs';
+import type { ThunkLayout } from './thunk-layout';
 import type { Lowering } from '../abi/lowering';
 import { lowerSysvX64, SYSV_X64 } from '../abi/sysv-x64';
 import { lowerWin64X64, WIN64_X64 } from '../abi/win64-x64';
+import { lowerAapcs64 } from '../abi/aapcs64';
 import type { X64ConventionRegs } from '../abi/x64-registers';
 
 export interface ConventionBackend {
@@ -24,6 +29,40 @@ export interface ConventionBackend {
   buildCallStub(lowering: Lowering): Uint8Array;
 }
 
+/** What the runtime needs of the CPU it runs on. */
+export interface HostArch {
+  /** Node's name of the CPU (`process.arch`). */
+  readonly name: string;
+  readonly thunk: ThunkLayout;
+  /** The stub a disposed thunk jumps to: calls the bridge's cffi_trap with the thunk's trap information. */
+  buildTrapStub(trap: bigint): Uint8Array;
+  /** A call stub that stores its frame's own address in the frame's first result word. */
+  buildFrameProbeStub(): Uint8Array;
+  /** The backend for `cc` (`undefined` = the platform's C convention), or an error naming why there is none. */
+  conventionFor(cc: CallConvName | undefined, where: string): ConventionBackend;
+}
+
+/** The CPUs each named convention exists on (those a CPU's table does not take are refused with this). */
+const homeOf: Partial<Record<CallConvName, string>> = {
+  Stdcall: '32-bit x86', Fastcall: '32-bit x86', Thiscall: '32-bit x86', // i386 conventions, not the x32 ABI
+  Aapcs: '32-bit ARM', Aapcs64: 'ARM (AArch64)',
+  Sysv64: 'x86-64', Win64: 'x86-64', Efiapi: 'x86-64',
+};
+
+function refuse(cc: CallConvName, where: string, cpu: string): never {
+  const home = homeOf[cc];
+  if (home !== undefined)
+    throw new UnsupportedConventionError(`calling convention ${cc}${where} exists only on ${home}; this CPU is ${cpu}`);
+  throw new UnsupportedConventionError(`unknown calling convention '${String(cc)}'${where}`);
+}
+
+/**
+ * The host convention on x86-64: the one the bridge (C) is compiled with, which the stubs
+ * use to call into it and in which the bridge calls the call stubs. System V on Linux (on
+ * Windows it will be Win64).
+ */
+export const HOST_X64: X64ConventionRegs = SYSV_X64;
+
 /** An x86-64 convention: its classifier, and the shared stub builders fed its registers. */
 function x64Backend(name: string, regs: X64ConventionRegs, lower: ConventionBackend['lower']): ConventionBackend {
   return {
@@ -34,41 +73,61 @@ function x64Backend(name: string, regs: X64ConventionRegs, lower: ConventionBack
   };
 }
 
-/**
- * The host convention: the one the bridge (C) is compiled with, which the stubs use to call
- * into it and in which the bridge calls the call stubs. System V on Linux x86-64 (on
- * Windows it will be Win64).
- */
-export const HOST_X64: X64ConventionRegs = SYSV_X64;
-
 const sysv64 = x64Backend('Sysv64', SYSV_X64, lowerSysvX64);
 const win64 = x64Backend('Win64', WIN64_X64, lowerWin64X64);
 
-/** Conventions of 32-bit x86 (i386), not of the x32 ABI. */
-const x86_32Only = new Set<CallConvName>(['Stdcall', 'Fastcall', 'Thiscall']);
-const armOnly = new Set<CallConvName>(['Aapcs', 'Aapcs64']);
+const X64: HostArch = {
+  name: 'x64',
+  thunk: X64_THUNK,
+  buildTrapStub: (trap) => buildTrapStubX64(HOST_X64, trap),
+  buildFrameProbeStub: () => buildFrameProbeStubX64(HOST_X64),
+  conventionFor(cc, where) {
+    switch (cc) {
+      case undefined: case 'C': case 'System': case 'Cdecl': case 'Sysv64':
+        return sysv64;
+      case 'Win64':
+      case 'Efiapi': // UEFI on x86-64 uses the Microsoft x64 convention
+        return win64;
+    }
+    return refuse(cc, where, 'x64');
+  },
+};
+
+const aapcs64: ConventionBackend = {
+  name: 'Aapcs64',
+  lower: (sig) => lowerAapcs64(sig),
+  buildEntryStub: buildEntryStubArm64,
+  buildCallStub: buildCallStubArm64,
+};
+
+const ARM64: HostArch = {
+  name: 'arm64',
+  thunk: ARM64_THUNK,
+  buildTrapStub: buildTrapStubArm64,
+  buildFrameProbeStub: buildFrameProbeStubArm64,
+  conventionFor(cc, where) {
+    switch (cc) {
+      case undefined: case 'C': case 'System': case 'Cdecl': case 'Aapcs64':
+        return aapcs64;
+    }
+    return refuse(cc, where, 'arm64');
+  },
+};
+
+let host: HostArch | undefined;
+
+/** The CPU this process runs on; an UnsupportedPlatformError where closure-ffi has no backend. */
+export function hostArch(): HostArch {
+  if (host) return host;
+  const supported = process.platform === 'linux' ? { x64: X64, arm64: ARM64 }[process.arch as string] : undefined;
+  if (!supported)
+    throw new UnsupportedPlatformError(
+      `closure-ffi has no backend for ${process.platform}/${process.arch} yet; x86-64 and AArch64 Linux are supported`,
+    );
+  return (host = supported);
+}
 
 /** The backend for `cc` on this CPU; `undefined` means the platform's C convention. */
 export function conventionFor(cc: CallConvName | undefined, sig?: Signature): ConventionBackend {
-  const where = sig ? ` (in '${sig.text}')` : '';
-  if (process.arch !== 'x64' || process.platform !== 'linux')
-    throw new UnsupportedPlatformError(
-      `closure-ffi has no backend for ${process.platform}/${process.arch} yet; x86-64 Linux is supported`,
-    );
-  switch (cc) {
-    case undefined:
-    case 'C':
-    case 'System':
-    case 'Cdecl':
-    case 'Sysv64':
-      return sysv64;
-    case 'Win64':
-    case 'Efiapi': // UEFI on x86-64 uses the Microsoft x64 convention
-      return win64;
-  }
-  if (x86_32Only.has(cc))
-    throw new UnsupportedConventionError(`calling convention ${cc}${where} exists only on 32-bit x86; this CPU is x64`);
-  if (armOnly.has(cc))
-    throw new UnsupportedConventionError(`calling convention ${cc}${where} exists only on ARM; this CPU is x64`);
-  throw new UnsupportedConventionError(`unknown calling convention '${String(cc)}'${where}`);
+  return hostArch().conventionFor(cc, sig ? ` (in '${sig.text}')` : '');
 }

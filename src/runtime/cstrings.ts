@@ -18,8 +18,7 @@
  */
 import { NestingError } from '../errors';
 import { stubs } from '../jit/stub-cache';
-import { buildFrameProbeStubX64 } from '../arch/x64-stubs';
-import { HOST_X64 } from '../arch/conventions';
+import { hostArch } from '../arch/conventions';
 import { FRAME, FRAME_WORDS, HEADER_WORDS, views } from '../native/arena';
 import { bridge } from '../native/bridge';
 
@@ -37,7 +36,7 @@ export function arenaAddress(): number {
     const b = HEADER_WORDS + depth * FRAME_WORDS;
     const u64 = views.u64;
     u64[b + FRAME.ctx] = 0n;
-    u64[b + FRAME.stub] = stubs.get('probe:frame', () => buildFrameProbeStubX64(HOST_X64));
+    u64[b + FRAME.stub] = stubs.get('probe:frame', () => hostArch().buildFrameProbeStub());
     u64[b + FRAME.ret] = 0n;
     views.u32[0] = depth + 1; // claim the frame, as every outbound call does
     try {

@@ -11,8 +11,7 @@ import type { JitAlloc } from '../jit/jit-alloc';
 import { addressWords, ThunkPool, type AddressWords } from '../jit/thunk-pool';
 import { SlotQueue } from '../jit/slot-queue';
 import { stubs } from '../jit/stub-cache';
-import { buildTrapStubX64, X64_THUNK } from '../arch/x64-stubs';
-import { HOST_X64, type ConventionBackend } from '../arch/conventions';
+import { hostArch, type ConventionBackend } from '../arch/conventions';
 import { GEN_MASK, generationOf, ID_MASK, trapDescription } from '../native/thunk-context';
 
 /** What the dispatcher needs from a live thunk. */
@@ -245,8 +244,12 @@ export function liveDescriptions(): number {
 
 const pools = new Map<JitAlloc, ThunkPool>();
 
-/** Where a disposed thunk jumps. */
-export const trapTarget: AddressWords = addressWords(stubs.get('trap', () => buildTrapStubX64(HOST_X64, bridge.trapAddress)));
+let trap: AddressWords | undefined;
+
+/** Where a disposed thunk jumps (built with the first thunk, so loading the library on a CPU without a backend does not fail). */
+export function trapTarget(): AddressWords {
+  return (trap ??= addressWords(stubs.get('trap', () => hostArch().buildTrapStub(bridge.trapAddress))));
+}
 
 const entryTargets = new Map<ConventionBackend, AddressWords>();
 
@@ -267,7 +270,7 @@ export function poolFor(alloc: JitAlloc): ThunkPool {
   if (alloc === lastAlloc) return lastPool!;
   let pool = pools.get(alloc);
   if (!pool) {
-    pool = new ThunkPool(alloc, X64_THUNK, bridge.pageSize, releaseDescription);
+    pool = new ThunkPool(alloc, hostArch().thunk, bridge.pageSize, releaseDescription);
     pools.set(alloc, pool);
   }
   lastAlloc = alloc;

@@ -64,8 +64,11 @@ export function variadicArgType(type: unknown, what: string): ScalarType & { kin
 
 const { u32, i32, u64, i64, f64 } = views;
 
-/** Frame words one VaList owns: a 24-byte `__va_list_tag`, then a 176-byte register save area. */
-export const VA_SCRATCH_WORDS = 3 + 22;
+/**
+ * Frame words one VaList owns. System V: a 24-byte `__va_list_tag`, then a 176-byte register
+ * save area. AArch64: a 32-byte `__va_list`, then 64 bytes of x registers and 128 of v registers.
+ */
+export const VA_SCRATCH_WORDS = 4 + 8 + 16;
 const TAG = 0;
 const SAVE = 3;
 /** System V register save area: 6 integer registers (48 bytes), then 8 xmm registers 16 bytes apart. */
@@ -233,6 +236,7 @@ export class SysvVaList extends NativeVaList {
   nativeFor(abi: VaListAbi): bigint {
     this.check('passing it as a va_list');
     if (abi === 'sysv-x64') return this.sysvTag(this.gp, this.fp, this.overflow, this.wordAddress(this.scratch + SAVE));
+    if (abi === 'aapcs64') throw otherCpu(this.owner, 'System V x86-64', abi);
     // Win64's va_list is one run of slots in argument order; System V keeps integer and
     // floating-point registers apart, so that order is known only once the registers are read.
     if (this.gp >= GP_END && this.fp >= FP_END) return BigInt(this.overflow);
@@ -292,24 +296,131 @@ export class Win64VaList extends NativeVaList {
     this.check('passing it as a va_list');
     const next = this.base + this.index * 8;
     if (abi === 'win64-x64') return BigInt(next);
+    if (abi === 'aapcs64') throw otherCpu(this.owner, 'Win64', abi);
     // System V's va_arg reads 8-byte slots from overflow_arg_area once the register offsets
     // say the registers are used up: exactly a Win64 run, for every promoted scalar type.
     return this.sysvTag(GP_END, FP_END, next, 0n);
   }
 }
 
+/** A VaList cannot become the va_list of another CPU's convention (a program never mixes them). */
+function otherCpu(owner: string, mine: string, abi: VaListAbi): UnsupportedConventionError {
+  return new UnsupportedConventionError(`the VaList of ${owner} (${mine}) cannot be passed as a va_list of ${abi}`);
+}
+
+/** AArch64 `__va_list` layout and its register save areas in the scratch words (byte offsets). */
+const A64_TAG = 0;
+const A64_GR = 32;
+const A64_GR_END = A64_GR + 64;
+const A64_VR_END = A64_GR_END + 128;
+
+/**
+ * An AArch64 `va_list` position: `__gr_offs` / `__vr_offs` (negative while arguments are left
+ * in x / v registers, counted back from the end of their save areas, kept as images in the
+ * scratch words) and the address of the next stack slot.
+ */
+export class Aapcs64VaList extends NativeVaList {
+  private readonly reader: ArgumentAreaReader;
+
+  constructor(
+    b: number, scratchWord: number, owner: string,
+    private grOffs: number,
+    private vrOffs: number,
+    private stack: number,
+    area: string,
+  ) {
+    super(b, scratchWord, owner);
+    this.reader = new ArgumentAreaReader((address) => new VaListEndError(
+      `VaList.next() of ${owner} read past the end of ${area} (at 0x${address.toString(16)}): more '...' arguments were read ` +
+      `than were passed, which in C is undefined (the values read before this were already garbage)`));
+  }
+
+  /** Byte index into the arena views of scratch byte `offset`. */
+  private byte(offset: number): number {
+    return this.scratch * 8 + offset;
+  }
+
+  /** The `...` of a callback: the x and v registers the fixed arguments left, then the caller's stack. */
+  static fromFrame(b: number, start: VariadicStart, scratchWord: number, owner: string): Aapcs64VaList {
+    const save = (b + scratchWord) * 8;
+    const gr = start.gprs.length;
+    const vr = start.fprs.length;
+    for (let i = 0; i < gr; i++) u64[(save + A64_GR_END - (gr - i) * 8) / 8] = u64[b + start.gprs[i]! / 8]!;
+    for (let i = 0; i < vr; i++) u64[(save + A64_VR_END - (vr - i) * 16) / 8] = u64[b + start.fprs[i]! / 8]!;
+    const stack = Number(u64[b + FRAME.stackPtr]!) + start.stackOffset;
+    return new Aapcs64VaList(b, scratchWord, owner, -gr * 8, -vr * 16, stack, "the caller's stack");
+  }
+
+  /** A `va_list` argument: a pointer to the caller's copy of its `__va_list`; the registers it has left are copied. */
+  static fromNative(p: bigint, b: number, scratchWord: number, owner: string, what: string): Aapcs64VaList {
+    const tag = p === 0n ? null : bridge.readSafe(p, 32);
+    if (tag === null) throw new ArgumentTypeError(`${what}: the va_list (0x${p.toString(16)}) does not point to readable memory`);
+    const dv = new DataView(tag.buffer, tag.byteOffset, 32);
+    const grOffs = dv.getInt32(24, true);
+    const vrOffs = dv.getInt32(28, true);
+    if (grOffs > 0 || grOffs < -64 || grOffs % 8 !== 0 || vrOffs > 0 || vrOffs < -128 || vrOffs % 16 !== 0)
+      throw new ArgumentTypeError(`${what}: not an AArch64 va_list (__gr_offs ${grOffs}, __vr_offs ${vrOffs})`);
+    const save = (b + scratchWord) * 8;
+    const copyBack = (top: bigint, offs: number, end: number, name: string) => {
+      if (offs === 0) return;
+      const bytes = bridge.readSafe(top + BigInt(offs), -offs);
+      if (bytes === null) throw new ArgumentTypeError(`${what}: the va_list's ${name} save area (0x${top.toString(16)}) is not readable`);
+      views.u8.set(bytes, save + end + offs);
+    };
+    copyBack(dv.getBigUint64(8, true), grOffs, A64_GR_END, 'general register');
+    copyBack(dv.getBigUint64(16, true), vrOffs, A64_VR_END, 'vector register');
+    const stack = addressNumber(dv.getBigUint64(0, true), `${what}: __stack of the va_list`);
+    return new Aapcs64VaList(b, scratchWord, owner, grOffs, vrOffs, stack, "the va_list's argument area");
+  }
+
+  next(type: string): number | bigint {
+    this.check(`next('${type}')`);
+    const kind = variadicArgType(type, 'VaList.next()').kind;
+    if (kind === 'f64') {
+      if (this.vrOffs < 0) {
+        const v = f64[(this.byte(A64_VR_END) + this.vrOffs) / 8]!;
+        this.vrOffs += 16;
+        return v;
+      }
+    } else if (this.grOffs < 0) {
+      const w = (this.byte(A64_GR_END) + this.grOffs) / 8;
+      this.grOffs += 8;
+      return readWord(w, kind);
+    }
+    const v = this.reader.read(this.stack, kind);
+    this.stack += 8;
+    return v;
+  }
+
+  nativeFor(abi: VaListAbi): bigint {
+    this.check('passing it as a va_list');
+    if (abi !== 'aapcs64') throw otherCpu(this.owner, 'AArch64', abi);
+    const t = this.scratch + A64_TAG / 8;
+    u64[t] = BigInt(this.stack);
+    u64[t + 1] = this.wordAddress(this.scratch + A64_GR_END / 8);
+    u64[t + 2] = this.wordAddress(this.scratch + A64_VR_END / 8);
+    i32[(t + 3) * 2] = this.grOffs;
+    i32[(t + 3) * 2 + 1] = this.vrOffs;
+    return this.wordAddress(t);
+  }
+}
+
 /** The VaList of a callback's `...` tail, for the convention that lowered it. */
 export function frameVaList(b: number, start: VariadicStart, scratchWord: number, owner: string): NativeVaList {
-  return start.abi === 'sysv-x64'
-    ? SysvVaList.fromFrame(b, start, scratchWord, owner)
-    : Win64VaList.fromFrame(b, start, scratchWord, owner);
+  switch (start.abi) {
+    case 'sysv-x64': return SysvVaList.fromFrame(b, start, scratchWord, owner);
+    case 'win64-x64': return Win64VaList.fromFrame(b, start, scratchWord, owner);
+    case 'aapcs64': return Aapcs64VaList.fromFrame(b, start, scratchWord, owner);
+  }
 }
 
 /** The VaList for a `va_list` argument `p` of convention `abi`. */
 export function argumentVaList(p: bigint, abi: VaListAbi, b: number, scratchWord: number, owner: string, what: string): NativeVaList {
-  return abi === 'sysv-x64'
-    ? SysvVaList.fromNative(p, b, scratchWord, owner, what)
-    : Win64VaList.fromNative(p, b, scratchWord, owner, what);
+  switch (abi) {
+    case 'sysv-x64': return SysvVaList.fromNative(p, b, scratchWord, owner, what);
+    case 'win64-x64': return Win64VaList.fromNative(p, b, scratchWord, owner, what);
+    case 'aapcs64': return Aapcs64VaList.fromNative(p, b, scratchWord, owner, what);
+  }
 }
 
 /**
