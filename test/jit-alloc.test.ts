@@ -8,6 +8,8 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import { BareFn, FnPtr, defaultJitAlloc, loadLibrary, setGlobalJitAlloc, type JitAlloc } from '../src/index';
 import { bridge } from '../src/native/bridge';
+import { Arm64Writer } from '../src/asm/arm64';
+import { X64Writer } from '../src/asm/x64';
 
 interface Mapping {
   lo: bigint;
@@ -118,4 +120,66 @@ test('setGlobalJitAlloc rejects objects that are not allocators', () => {
   assert.throws(() => new BareFn('void (void)', () => {}, { alloc: { alloc: 1 } as unknown as JitAlloc }), {
     code: 'ERR_INVALID_OPTION',
   });
+});
+
+/**
+ * Code rewritten in place must be flushed before it runs again: on ARM the instruction
+ * cache is not coherent with data writes, so without `flushInstructionCache` on the address
+ * the code runs at, a CPU may keep running the old instructions. x86 needs no flush.
+ *
+ * Emulators have a rule of their own: qemu-user notices a write to code it translated only
+ * when the write goes through the same virtual page (it ignores `ic ivau`), so code
+ * rewritten through the RW alias of a dual mapping keeps running in its old version under
+ * qemu even after the flush. That is one more reason closure-ffi never rewrites code that may
+ * have run: thunk code is written once, and creating or disposing a thunk changes its data
+ * only. This test rewrites code the way a single-mapped allocator would (the page made RW,
+ * written at the address it runs at, made RX again, flushed), which every CPU and qemu honour.
+ */
+function returning(k: number): Uint8Array {
+  if (process.arch === 'arm64') {
+    const w = new Arm64Writer();
+    w.putBti('c');
+    w.putMovzRegImm('w0', k & 0xffff);
+    w.putMovkRegImm('w0', k >>> 16, 16);
+    w.putRet();
+    return w.finish();
+  }
+  const w = new X64Writer();
+  w.putMovReg32U32('eax', k);
+  w.putRet();
+  return w.finish();
+}
+
+test('code rewritten in place, then flushed, runs in its new version every time', () => {
+  const block = defaultJitAlloc.alloc(4096);
+  const fn = new FnPtr('uint32_t (void)', block.rx);
+  let wrong = 0;
+  for (let i = 0; i < 2000; i++) {
+    const k = (i * 2654435761) >>> 0;
+    bridge.jitProtect(block.rx, 4096, 'rw');
+    bridge.write(block.rx, returning(k));
+    bridge.jitProtect(block.rx, 4096, 'rx');
+    defaultJitAlloc.flushInstructionCache(block.rx, 16);
+    if (fn.call() !== k) wrong++;
+  }
+  assert.equal(wrong, 0, 'calls that ran an old version');
+  defaultJitAlloc.release(block.rx);
+});
+
+test('a thunk changes only its data: its code bytes stay the same across dispose and reuse of the slot', () => {
+  const first = new BareFn('int (int)', (x) => x + 1);
+  const at = first.bare();
+  const before = bridge.read(at, 16);
+  first.dispose();
+  // Reuse of a slot comes after the quarantine (4096 newer frees): cycle through it.
+  let reused: BareFn<'int (int)'> | undefined;
+  for (let i = 0; i < 5000 && reused === undefined; i++) {
+    const t = new BareFn('int (int)', (x) => x + 2);
+    if (t.bare() === at) reused = t;
+    else t.dispose();
+  }
+  assert.ok(reused, 'the slot was handed out again');
+  assert.deepEqual(bridge.read(at, 16), before);
+  assert.equal(new FnPtr('int (int)', at).call(40), 42, 'and it runs the new closure');
+  reused.dispose();
 });
