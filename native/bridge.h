@@ -76,13 +76,31 @@ extern "C" {
 #define CFFI_IS_TRAP_INFO(c) (CFFI_CTX_FLAGS(c) == CFFI_TRAP_FLAGS)
 
 /*
+ * The block word of the register that carries the hidden pointer of a result returned in
+ * memory (CFFI_FLAG_RESULT_IN_MEMORY); JS reads it as RESULT_POINTER_WORD.
+ *  - x86-64: the first argument register, rdi (System V) or rcx (Win64); both entry stubs
+ *    save it in word 0.
+ *  - AArch64: x8, not an argument register; the entry stub saves x0..x7 in words 0..7, x8 in
+ *    word 8, then v0..v7 (as d registers) in words 9..16.
+ * A new CPU must say where its entry stub puts that pointer.
+ */
+#if defined(__x86_64__)
+#define CFFI_RESULT_POINTER_WORD 0
+#elif defined(__aarch64__)
+#define CFFI_RESULT_POINTER_WORD 8
+#else
+#error "closure-ffi: CFFI_RESULT_POINTER_WORD is not defined for this CPU"
+#endif
+
+/*
  * The result a native caller gets when JS could not produce one: zero words, and
- * for a result in memory the hidden pointer back in the first result register, as
- * the ABI promises (callers may use it; the buffer itself is left as it was).
+ * for a result in memory the hidden pointer back in the first result register (x86-64
+ * promises rax = that pointer; AArch64 promises nothing, and x0 = x8 is harmless).
+ * The buffer itself is left as it was.
  */
 static inline void cffi_zero_result(uint64_t ctx, uint64_t *regs) {
   memset(regs + CFFI_ARG_WORDS, 0, CFFI_RET_WORDS * 8);
-  if (CFFI_CTX_FLAGS(ctx) & CFFI_FLAG_RESULT_IN_MEMORY) regs[CFFI_ARG_WORDS] = regs[0];
+  if (CFFI_CTX_FLAGS(ctx) & CFFI_FLAG_RESULT_IN_MEMORY) regs[CFFI_ARG_WORDS] = regs[CFFI_RESULT_POINTER_WORD];
 }
 
 /* Texts by small index (thunk names, trap descriptions), grown on demand. */

@@ -329,6 +329,7 @@ static void export_layout(napi_env env, napi_value exports) {
   EXPORT_LAYOUT(RET_WORDS);
   EXPORT_LAYOUT(MAX_STACK_WORDS);
   EXPORT_LAYOUT(STAGING_FRAME);
+  EXPORT_LAYOUT(RESULT_POINTER_WORD);
 }
 #undef EXPORT_LAYOUT
 

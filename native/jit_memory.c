@@ -151,6 +151,14 @@ static napi_value js_jit_protect(napi_env env, napi_callback_info info) {
   return NULL;
 }
 
+/*
+ * flushInstructionCache(addr, size): makes code just written visible to instruction fetch.
+ * Callers pass the address code will run at, the RX view, not the RW view it was written
+ * through: on AArch64 __builtin___clear_cache cleans the data cache (dc cvau) and invalidates
+ * the instruction cache (ic ivau) by virtual address, and an instruction cache indexed by
+ * virtual address only forgets the lines of the alias named. The RX view is readable, which
+ * dc cvau needs. On x86-64 this is a no-op (coherent instruction fetch).
+ */
 static napi_value js_flush_icache(napi_env env, napi_callback_info info) {
   napi_value argv[2];
   uint64_t addr;

@@ -22,6 +22,7 @@ export interface NativeBridge {
   jitAlloc(size: number, near?: bigint): NativeJitMapping;
   jitRelease(rx: bigint, rw: bigint, size: number, view?: ArrayBuffer): void;
   jitProtect(addr: bigint, size: number, mode: 'rw' | 'rx'): void;
+  /** Makes code written through the RW view runnable: `addr` is its RX address (where it runs; see native/jit_memory.c). */
   flushInstructionCache(addr: bigint, size: number): void;
   mappedBytes(): number;
   /** The system's page size in bytes. */
@@ -56,6 +57,11 @@ export interface NativeBridge {
   MAX_STACK_WORDS: number;
   /** Index of the frame after the last regular one, where callAfterReturn() stages its call (native/jumps.c). */
   STAGING_FRAME: number;
+  /**
+   * Block word of the register that carries the hidden pointer of a result returned in memory
+   * (CFFI_RESULT_POINTER_WORD): 0 on x86-64 (rdi / rcx), 8 on AArch64 (x8, saved after x0..x7).
+   */
+  RESULT_POINTER_WORD: number;
   /** Frame and header layout, in 64-bit words (see arena.ts and native/bridge.h). */
   FRAME_CTX: number;
   FRAME_STATUS: number;
@@ -124,11 +130,23 @@ function packageRoot(): string {
 }
 
 /**
- * Where the native binaries may be: built here from source (a checkout, or an install that
- * compiled), else prebuilt for this platform (a packed release; see scripts/install.js).
+ * A directory named by `CLOSURE_FFI_BINARY_DIR` that holds the binaries to load instead of
+ * this checkout's own: the cross-target runner (scripts/cross/run.sh) points it at the bridge
+ * it built for the emulated CPU, whose build/Release holds the host's.
  */
-function binaryCandidates(root: string, file: string, prebuilt: string): string[] {
+const binaryDirOverride = process.env.CLOSURE_FFI_BINARY_DIR || undefined;
+
+/**
+ * Where the native binaries may be: in `CLOSURE_FFI_BINARY_DIR` when it is set (and only
+ * there for the optional accelerator, `overrideOnly`: the others may be for another CPU), else
+ * built here from source (a checkout, or an install that compiled), else prebuilt for this
+ * platform (a packed release; see scripts/install.js).
+ */
+function binaryCandidates(root: string, file: string, prebuilt: string, overrideOnly = false): string[] {
+  const override = binaryDirOverride ? [path.resolve(binaryDirOverride, file)] : [];
+  if (override.length && overrideOnly) return override;
   return [
+    ...override,
     path.join(root, 'build', 'Release', file),
     path.join(root, 'build', 'Debug', file),
     path.join(root, 'prebuilds', `${process.platform}-${process.arch}`, prebuilt),
@@ -164,7 +182,7 @@ function load(): NativeBridge {
 function loadAccelerator(root: string, bridge: NativeBridge): void {
   if (process.versions.bun !== undefined || process.versions.deno !== undefined || process.release?.name !== 'node') return;
   const file = `closure_ffi_v8.abi${process.versions.modules}.node`;
-  const found = binaryCandidates(root, file, file).find((p) => fs.existsSync(p));
+  const found = binaryCandidates(root, file, file, true).find((p) => fs.existsSync(p));
   if (!found) return;
   try {
     // eslint-disable-next-line @typescript-eslint/no-require-imports
