@@ -4,6 +4,7 @@
  */
 import { spawn } from 'node:child_process';
 import { resolve } from 'node:path';
+import { timeLimit } from './emulation';
 
 export interface ChildResult {
   /** Exit code, or null when the child was killed by a signal. */
@@ -25,7 +26,7 @@ export function fixturePath(name: string): string {
 
 /**
  * Run `node --import tsx test/fixtures/<name> ...args` from the repository root and collect
- * its outcome. Never rejects for a failing child; rejects only if it cannot be spawned.
+ * its outcome (killed after `timeoutMs`, scaled under emulation). Never rejects for a failing child; rejects only if it cannot be spawned.
  */
 export function runFixture(
   name: string,
@@ -42,7 +43,7 @@ export function runFixture(
     let stderr = '';
     child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
     child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
-    const timer = setTimeout(() => child.kill('SIGKILL'), opts.timeoutMs ?? 30_000);
+    const timer = setTimeout(() => child.kill('SIGKILL'), timeLimit(opts.timeoutMs ?? 30_000));
     child.on('error', (e) => {
       clearTimeout(timer);
       reject(e);
