@@ -8,7 +8,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { AAPCS64_BLOCK, hfaOf, lowerAapcs64 } from '../src/abi/aapcs64';
-import type { Piece, ValueSlot } from '../src/abi/lowering';
+import type { Piece, ResultSlot } from '../src/abi/lowering';
 import { FRAME } from '../src/native/arena';
 import { array, struct, union } from '../src/index';
 import { resolveSignature } from '../src/signature';
@@ -20,7 +20,7 @@ const retX = (i: number) => (FRAME.ret + i) * 8;
 const retV = (i: number) => (FRAME.ret + AAPCS64_BLOCK.intRets + i) * 8;
 const lower = (args: unknown[], ret: unknown = 'void', variadic = false) =>
   lowerAapcs64(resolveSignature({ args, ret, variadic } as never));
-const where = (s: ValueSlot | null | undefined): unknown => {
+const where = (s: ResultSlot | null | undefined): unknown => {
   if (s === null || s === undefined) return s;
   if ('pieces' in s) return s.pieces.map((p: Piece) => [p.at, p.from, p.size]);
   return 'at' in s ? s.at : s;
