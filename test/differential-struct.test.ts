@@ -1,32 +1,43 @@
 /**
- * Differential test of structs, unions and arrays by value on x86-64 System V: random
- * aggregate types (nested, mixed float/int fields, packed, arrays inside, 1-64 bytes) in
- * random signatures with scalars, checked bit for bit against the C compiler:
- *  1. layouts: sizeof/alignof/offsetof of every type, JS vs C;
+ * Differential test of structs, unions and arrays by value under every convention of the CPU
+ * it runs on (x86-64: System V and Win64; AArch64: AAPCS64; see differentialConventions):
+ * random aggregate types (nested, mixed float/int fields, packed, arrays inside, 1-64 bytes)
+ * in random signatures with scalars, checked bit for bit against the C compiler:
+ *  1. layouts: sizeof/alignof/offsetof of every type, JS vs C (and plain char's signedness);
  *  2. inbound: generated C calls each thunk with literal values; the closure checks every
  *     leaf of every argument, C checks every leaf of the returned value;
  *  3. outbound: FnPtr calls a generated C function that checks every argument leaf and
  *     returns a literal; JS checks every leaf of the result;
  *  4. FnPtr calls each thunk (JS -> native -> JS).
  * NaN payloads (quiet NaNs) are compared exactly, including in arrays.
+ * On AArch64, HFA-heavy signatures follow the general ones (struct-gen's
+ * generateHfaSignatures): HFAs of 1-4 floats or doubles in every shape, near-HFAs,
+ * composites of 9-16 and of more than 16 bytes, enough of them that v0-v7 and x0-x7 run
+ * out; a test counts where AAPCS64 puts them and fails if a placement was never reached.
  *
  * Replay a failure with the printed seed: CFFI_SEED=<seed> node --import tsx --test test/differential-struct.test.ts
- * Size: CFFI_STRUCT_SIGS (default 320 signatures), CFFI_STRUCT_CALLS (default 3 calls each).
+ * Size: CFFI_STRUCT_SIGS (default 320 signatures), CFFI_STRUCT_CALLS (default 3 calls each),
+ * CFFI_STRUCT_HFA_SIGS (AArch64: default 200 HFA-heavy signatures more).
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import koffi from 'koffi';
 import { BareFn, FnPtr, loadLibrary, types } from '../src/index';
+import { defaultDataModel } from '../src/signature';
 import { compileSharedLibrary, removeArtifact } from './support/cc';
-import { bindDriver, differentialConventions, installThunks } from './support/differential-thunks';
+import {
+  bindDriver, CHAR_SIGNED, differentialConventions, installThunks, type DifferentialConvention,
+} from './support/differential-thunks';
 import { Prng, runSeed } from './support/prng';
 import {
-  compareVal, emitStructC, generateStructSignatures, jsLayoutRows, toJs, TypeFactory, type StructSig, type TypeNode,
+  aapcs64Coverage, compareVal, emitStructC, generateHfaSignatures, generateStructSignatures, jsLayoutRows, toJs, TypeFactory,
+  type AbiClass, type StructSig, type TypeNode,
 } from './support/struct-gen';
 
 const seed = runSeed();
 const SIGS = Number(process.env.CFFI_STRUCT_SIGS || 320);
 const CALLS = Number(process.env.CFFI_STRUCT_CALLS || 3);
+const HFA_SIGS = Number(process.env.CFFI_STRUCT_HFA_SIGS || 200);
 const S = `[CFFI_SEED=${seed}]`;
 
 function describeSpec(s: StructSig): string {
@@ -35,12 +46,12 @@ function describeSpec(s: StructSig): string {
 
 for (const convention of differentialConventions(SIGS)) differentialStructs(convention);
 
-function differentialStructs({ cc, c, sigs: count }: ReturnType<typeof differentialConventions>[number]): void {
-  describe(`differential (structs): ${count} random signatures${cc ? `, cc ${cc}` : ''} ${S}`, () => {
+function differentialStructs({ cc, c, emitAs, sigs: count, label, hfa }: DifferentialConvention): void {
+  describe(`differential (structs): ${count} random signatures${hfa ? ` + ${HFA_SIGS} HFA-heavy` : ''}${label} ${S}`, () => {
     let sigs: StructSig[];
     let factory: TypeFactory;
     let path: string;
-    let lib: ReturnType<typeof bindDriver> & { layouts: () => bigint; layouts_count: () => number };
+    let lib: ReturnType<typeof bindDriver> & { layouts: () => bigint; layouts_count: () => number; char_is_signed: () => number };
     let thunks: (BareFn | undefined)[] = [];
     let constructionErrors: string[] = [];
     let counters: Int32Array;
@@ -75,11 +86,15 @@ function differentialStructs({ cc, c, sigs: count }: ReturnType<typeof different
       };
       for (let i = 0; i < 12; i++) register(factory.make());
       sigs = generateStructSignatures(rng, factory, { count, callsPerSig: CALLS }, registered);
+      if (hfa) {
+        for (const cls of ['hfa', 'hfa', 'hfa', 'hfa', 'near', 'near', 'small', 'large'] as const) register(factory.makeAbi(cls));
+        sigs.push(...generateHfaSignatures(rng, factory, { count: HFA_SIGS, callsPerSig: CALLS, first: sigs.length }, registered));
+      }
       for (const a of factory.aggregates) if (!registered.has(a.cname) && rng.chance(0.5)) register(a);
-      path = compileSharedLibrary(`differential-struct-${c}-${seed}`, emitStructC(factory, sigs, c), ['-O0', '-g0']);
+      path = compileSharedLibrary(`differential-struct-${c}-${seed}`, emitStructC(factory, sigs, emitAs), ['-O0', '-g0']);
       if (!process.env.CFFI_SEED) after(() => removeArtifact(path));
       const k = koffi.load(path);
-      lib = { ...bindDriver(k), layouts: k.func('uintptr_t layouts(void)'), layouts_count: k.func('int layouts_count(void)') };
+      lib = { ...bindDriver(k), layouts: k.func('uintptr_t layouts(void)'), layouts_count: k.func('int layouts_count(void)'), char_is_signed: k.func('int char_is_signed(void)') };
       counters = new Int32Array(sigs.length);
       ({ thunks, errors: constructionErrors } = installThunks(sigs, closureFor, cc, lib.set_thunk, (s) => `'${describeSpec(s)}'`));
     });
@@ -91,7 +106,23 @@ function differentialStructs({ cc, c, sigs: count }: ReturnType<typeof different
       const bad = rows.filter((r, i) => Number(table[i]) !== r.value).map((r) => `${r.label}: JS ${r.value}, C ${table[rows.indexOf(r)]}`);
       t.diagnostic(`seed=${seed} types=${factory.aggregates.length} layout facts=${rows.length}`);
       assert.deepEqual(bad, [], S);
+      assert.equal(lib.char_is_signed() === 1, CHAR_SIGNED, 'plain char: the C compiler vs the test\'s table');
+      assert.equal(defaultDataModel().charSigned, CHAR_SIGNED, 'plain char: closure-ffi\'s data model');
     });
+
+    if (hfa) {
+      test(`the HFA-heavy signatures reach every AAPCS64 placement ${S}`, (t) => {
+        const hfaSigs = sigs.slice(count);
+        const cov = aapcs64Coverage(hfaSigs, (x: TypeNode) => factory.classOf(x));
+        const made = (cls: AbiClass) => factory.ofClass(cls).length;
+        t.diagnostic(
+          `seed=${seed} HFA-heavy signatures=${hfaSigs.length} types: hfa=${made('hfa')} near=${made('near')} 9-16B=${made('small')} >16B=${made('large')}; ` +
+            Object.entries(cov).map(([k, v]) => `${k}=${v}`).join(' '),
+        );
+        const never = Object.entries(cov).filter(([, v]) => v === 0).map(([k]) => k);
+        assert.deepEqual(never, [], `placements never generated (raise CFFI_STRUCT_HFA_SIGS) ${S}`);
+      });
+    }
 
     test(`every signature can be made into a thunk ${S}`, () => {
       assert.deepEqual(constructionErrors, [], `${constructionErrors.length} signatures rejected ${S}`);

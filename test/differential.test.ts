@@ -1,9 +1,12 @@
 /**
- * Differential test of the x86-64 thunks, System V and Win64: random scalar signatures
- * (every scalar type, 0-16 arguments, integers and floats mixed), edge-heavy random values,
- * one generated C file per convention that calls each thunk with those values (through
- * ms_abi function pointers for Win64) and checks every returned value bit for bit, while the
- * JS closures check every argument bit for bit.
+ * Differential test of the thunks under every convention of the CPU it runs on (x86-64:
+ * System V and Win64; AArch64: AAPCS64; see differentialConventions): random scalar
+ * signatures (every scalar type, 0-16 arguments, integers and floats mixed), edge-heavy
+ * random values, one generated C file per convention that calls each thunk with those values
+ * (through ms_abi function pointers for Win64) and checks every returned value bit for bit,
+ * while the JS closures check every argument bit for bit. Plain `char` has the target's
+ * signedness (unsigned on AArch64 Linux). It also checks that the conventions of the other
+ * CPU are refused (Win64 and Sysv64 on AArch64).
  *
  * Replay a failure with the printed seed: CFFI_SEED=<seed> node --import tsx --test test/differential.test.ts
  * Size: CFFI_DIFF_SIGS (default 300 signatures), CFFI_DIFF_CALLS (default 4 calls each).
@@ -23,7 +26,9 @@ import { after, before, describe, test } from 'node:test';
 import koffi from 'koffi';
 import { BareFn, FnPtr } from '../src/index';
 import { compileSharedLibrary, removeArtifact } from './support/cc';
-import { bindDriver, differentialConventions, installThunks } from './support/differential-thunks';
+import {
+  bindDriver, differentialConventions, foreignConventions, hostScalar, HOST_CPU, installThunks, type DifferentialConvention,
+} from './support/differential-thunks';
 import {
   compareJs,
   emitC,
@@ -42,8 +47,14 @@ const S = `[CFFI_SEED=${seed}]`;
 
 for (const convention of differentialConventions(SIGS)) differential(convention);
 
-function differential({ cc, c, sigs: count }: ReturnType<typeof differentialConventions>[number]): void {
-  describe(`differential: ${count} random signatures${cc ? `, cc ${cc}` : ''} ${S}`, () => {
+test(`the conventions of another CPU (${foreignConventions().join(', ')}) are refused on ${HOST_CPU}`, () => {
+  for (const cc of foreignConventions()) {
+    assert.throws(() => new BareFn('int (int)', (x: number) => x, { cc }), { code: 'ERR_UNSUPPORTED_CONVENTION' }, cc);
+  }
+});
+
+function differential({ cc, c, emitAs, sigs: count, label }: DifferentialConvention): void {
+  describe(`differential: ${count} random signatures${label} ${S}`, () => {
     let sigs: SigCase[];
     let lib: ReturnType<typeof bindDriver> & { nan_soft_count: () => number };
     let thunks: (BareFn | undefined)[] = [];
@@ -75,8 +86,10 @@ function differential({ cc, c, sigs: count }: ReturnType<typeof differentialConv
 
     before(() => {
       const rng = new Prng(seed);
-      sigs = generateSignatures(rng, { count, callsPerSig: CALLS, wideFraction: 0.5 });
-      const path = compileSharedLibrary(`differential-${c}-${seed}`, emitC(sigs, NAN_POLICY, c), ['-O0', '-g0']);
+      // Plain char as the target has it: the same bit patterns, read with its signedness.
+      sigs = generateSignatures(rng, { count, callsPerSig: CALLS, wideFraction: 0.5 })
+        .map((s) => ({ ...s, ret: hostScalar(s.ret), args: s.args.map(hostScalar) }));
+      const path = compileSharedLibrary(`differential-${c}-${seed}`, emitC(sigs, NAN_POLICY, emitAs), ['-O0', '-g0']);
       // A random seed's library is never reused: delete it (a failure is replayed from the seed).
       if (!process.env.CFFI_SEED) after(() => removeArtifact(path));
       const k = koffi.load(path);

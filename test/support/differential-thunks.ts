@@ -1,20 +1,77 @@
 /**
- * Shared by the differential tests: the conventions they run under, and the step that
- * makes one thunk per generated signature and hands it to the generated C driver.
+ * Shared by the differential tests: the conventions they run under on this CPU, the scalar
+ * types as this target defines them, and the step that makes one thunk per generated
+ * signature and hands it to the generated C driver.
  */
 import koffi from 'koffi';
 import { BareFn, type CallConvName } from '../../src/index';
+import { hostArch } from '../../src/arch/conventions';
+import type { CType } from './differential-gen';
+
+/** The CPU the tests run on, as closure-ffi names it (`x64`, `arm64`). */
+export const HOST_CPU = hostArch().name;
 
 /**
- * The conventions a differential test runs under: System V (the platform's C convention)
- * with `count` signatures, and Win64 (C's ms_abi; `c` names it for the C generators) with half.
+ * One convention a differential test runs under. `cc` is what closure-ffi is given
+ * (`undefined`: the platform's C convention); `c` names it in file and type names; `emitAs`
+ * is what the C generators take: 'ms' declares the thunks and impls `ms_abi`, 'sysv' leaves
+ * them in the compiler's own convention (so on AArch64 it means AAPCS64, not System V);
+ * `label` goes into the test titles; `hfa`: the struct test adds its HFA-heavy signatures.
  */
-export function differentialConventions(count: number) {
-  return [
-    { cc: undefined, c: 'sysv', sigs: count },
-    { cc: 'Win64', c: 'ms', sigs: Math.ceil(count / 2) },
-  ] as const;
+export interface DifferentialConvention {
+  readonly cc: CallConvName | undefined;
+  readonly c: 'sysv' | 'ms' | 'aapcs64';
+  readonly emitAs: 'sysv' | 'ms';
+  readonly sigs: number;
+  readonly label: string;
+  readonly hfa: boolean;
 }
+
+/**
+ * The conventions a differential test runs under, from the CPU it runs on:
+ * - x86-64: System V (the platform's C convention) with `count` signatures, and Win64 (C's
+ *   ms_abi) with half;
+ * - AArch64: AAPCS64 (the platform's C convention) with `count` signatures.
+ */
+export function differentialConventions(count: number): readonly DifferentialConvention[] {
+  switch (HOST_CPU) {
+    case 'x64':
+      return [
+        { cc: undefined, c: 'sysv', emitAs: 'sysv', sigs: count, label: '', hfa: false },
+        { cc: 'Win64', c: 'ms', emitAs: 'ms', sigs: Math.ceil(count / 2), label: ', cc Win64', hfa: false },
+      ];
+    case 'arm64':
+      return [{ cc: undefined, c: 'aapcs64', emitAs: 'sysv', sigs: count, label: ', AAPCS64', hfa: true }];
+  }
+  throw new Error(`the differential tests know no conventions for CPU '${HOST_CPU}'`);
+}
+
+/** Conventions closure-ffi must refuse on this CPU (those of another CPU). */
+export function foreignConventions(): readonly CallConvName[] {
+  switch (HOST_CPU) {
+    case 'x64': return ['Aapcs64'];
+    case 'arm64': return ['Win64', 'Sysv64'];
+  }
+  return [];
+}
+
+/**
+ * Is plain `char` signed on this CPU's Linux ABI? Stated here rather than read from
+ * closure-ffi's data model, so the tests check that model instead of repeating it (and the
+ * struct test also asks the C compiler).
+ */
+export const CHAR_SIGNED: boolean = ({ x64: true, arm64: false } as Record<string, boolean>)[HOST_CPU] ?? true;
+
+/**
+ * `t` as this target defines it: plain `char` takes the target's signedness (values are bit
+ * patterns of the type's width, so a value generated for one signedness is a valid value of
+ * the other; only the JS number, e.g. 255 instead of -1, and the edge values differ).
+ */
+export function hostScalar(t: CType): CType {
+  if (t.name !== 'char' || t.signed === CHAR_SIGNED) return t;
+  return (hostChar ??= { ...t, signed: CHAR_SIGNED });
+}
+let hostChar: CType | undefined;
 
 /** The functions every generated C driver exports (see cDriverPrelude), bound through koffi. */
 export function bindDriver(k: ReturnType<typeof koffi.load>) {

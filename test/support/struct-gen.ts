@@ -12,13 +12,20 @@
  * A value is carried as bit patterns of its scalar leaves (see {@link Val}); padding is
  * never compared (C does not preserve it through a by-value copy), and a union is compared
  * through the member it was written with.
+ *
+ * For AAPCS64 there is also an HFA-heavy generator ({@link generateHfaSignatures}): HFAs of
+ * 1-4 floats or doubles in every shape (flat, arrays, nested, unions, packed), near-HFAs
+ * (5 members, float and double mixed, float and integer), composites of 9-16 bytes (x
+ * register pairs) and of more than 16 (by reference), many to a signature so that v0-v7
+ * and x0-x7 run out, and {@link aapcs64Coverage}, an independent count of where they go.
  */
 import { array, struct, union, type CType as FfiType } from '../../src/index';
 import { ARG_TYPES, cDriverPrelude, compareJs, jsValue, randomBits, type CType as Scalar, type NanPolicy } from './differential-gen';
+import { hostScalar } from './differential-thunks';
 import type { Prng } from './prng';
 
-/** Scalar types used as struct fields (and as scalar arguments). */
-export const FIELD_TYPES: readonly Scalar[] = ARG_TYPES.filter((t) => t.name !== 'const char *');
+/** Scalar types used as struct fields (and as scalar arguments); plain char as the target has it. */
+export const FIELD_TYPES: readonly Scalar[] = ARG_TYPES.filter((t) => t.name !== 'const char *').map(hostScalar);
 
 export type TypeNode =
   | { readonly k: 'scalar'; readonly t: Scalar }
@@ -116,7 +123,158 @@ export class TypeFactory {
       return node;
     }
   }
+
+  /* -- AAPCS64 classes (the HFA-heavy signatures; never used on x86-64, so its seeds replay as before) -- */
+
+  private readonly byClass: Record<AbiClass, Extract<TypeNode, { k: 'struct' | 'union' }>[]> = { hfa: [], near: [], small: [], large: [] };
+  private readonly classes = new Map<TypeNode, AbiClass>();
+
+  /** The aggregates made by {@link makeAbi} for `cls`. */
+  ofClass(cls: AbiClass): readonly Extract<TypeNode, { k: 'struct' | 'union' }>[] {
+    return this.byClass[cls];
+  }
+
+  /** The class `t` was made for by {@link makeAbi}, if it was. */
+  classOf(t: TypeNode): AbiClass | undefined {
+    return this.classes.get(t);
+  }
+
+  /**
+   * A new top-level aggregate of class `cls`:
+   * - 'hfa': 1-4 floats or 1-4 doubles, flat, as arrays (also 2-D), nested structs, arrays of
+   *   structs, unions of such members, sometimes packed (no padding, so still an HFA);
+   * - 'near': almost an HFA: 5 members of one kind (by reference), float and double mixed,
+   *   float or double with an integer, a union of float and double members;
+   * - 'small': 9-16 bytes and not an HFA (x register pairs, or the stack);
+   * - 'large': 17-64 bytes and not an HFA (copied and passed by reference).
+   */
+  makeAbi(cls: AbiClass): Extract<TypeNode, { k: 'struct' | 'union' }> {
+    const rng = this.rng;
+    let node: Extract<TypeNode, { k: 'struct' | 'union' }>;
+    const mark = this.aggregates.length;
+    for (;;) {
+      this.aggregates.length = mark;
+      switch (cls) {
+        case 'hfa': node = this.hfaTop(rng.pick(FLOATS), 1 + rng.int(4)); break;
+        case 'near': node = this.nearHfa(); break;
+        case 'small': node = this.plain(9, 16); break;
+        case 'large': node = this.plain(17, 64); break;
+      }
+      if (cls === 'hfa' ? hfaOfNode(node) !== null : hfaOfNode(node) === null) break;
+    }
+    this.byClass[cls].push(node);
+    this.classes.set(node, cls);
+    return node;
+  }
+
+  /** A struct or union of these fields (named f0, f1, ...), registered as an aggregate. */
+  private build(kind: 'struct' | 'union', types: readonly TypeNode[], packed = false): Extract<TypeNode, { k: 'struct' | 'union' }> {
+    const fields = types.map((type, i) => ({ name: `f${i}`, type }));
+    const cname = `${kind === 'union' ? 'U' : 'S'}${this.prefix}${this.n++}`;
+    const specs = Object.fromEntries(fields.map((f) => [f.name, ffiOf(f.type, this.rng)]));
+    const ffi = kind === 'union' ? union(specs, { packed }) : struct(specs, { packed });
+    const node = { k: kind, cname, fields, packed, ffi };
+    this.aggregates.push(node);
+    return node;
+  }
+
+  /** `n` split into 1..n positive parts, in random order. */
+  private parts(n: number, atLeastTwo = false): number[] {
+    const out: number[] = [];
+    let left = n;
+    while (left > 0) {
+      const p = atLeastTwo && out.length === 0 && n > 1 ? 1 + this.rng.int(n - 1) : 1 + this.rng.int(left);
+      out.push(p);
+      left -= p;
+    }
+    return out;
+  }
+
+  /** A field type holding exactly `n` members of `base` with no padding: a scalar, an array, a nested struct or union, an array of structs. */
+  private hfaPart(base: Scalar, n: number, depth: number): TypeNode {
+    const rng = this.rng;
+    const leaf: TypeNode = { k: 'scalar', t: base };
+    if (depth >= 3 || (n === 1 && rng.chance(0.6))) return n === 1 ? leaf : { k: 'array', of: leaf, n };
+    switch (rng.int(6)) {
+      case 0: return n === 1 ? leaf : { k: 'array', of: leaf, n };
+      case 1: return { k: 'array', of: leaf, n };
+      case 2: return this.build('struct', this.parts(n).map((p) => this.hfaPart(base, p, depth + 1)), rng.chance(0.15));
+      case 3: {
+        const d = rng.pick([1, 2, 3, 4].filter((x) => n % x === 0 && x < n).concat(n === 1 ? [1] : []));
+        return { k: 'array', of: this.build('struct', this.parts(d).map((p) => this.hfaPart(base, p, depth + 1))), n: n / d };
+      }
+      case 4: {
+        const a = rng.pick([1, 2, 3, 4].filter((x) => n % x === 0));
+        return { k: 'array', of: { k: 'array', of: leaf, n: n / a }, n: a };
+      }
+      default: {
+        const others = Array.from({ length: rng.int(3) }, () => this.hfaPart(base, 1 + rng.int(n), depth + 1));
+        const members = [this.hfaPart(base, n, depth + 1), ...others];
+        if (rng.chance(0.5)) members.reverse();
+        return this.build('union', members);
+      }
+    }
+  }
+
+  /** A top-level HFA of `n` members of `base`. */
+  private hfaTop(base: Scalar, n: number): Extract<TypeNode, { k: 'struct' | 'union' }> {
+    const rng = this.rng;
+    if (rng.chance(0.15)) {
+      const others = Array.from({ length: 1 + rng.int(2) }, () => this.hfaPart(base, 1 + rng.int(n), 1));
+      return this.build('union', [this.hfaPart(base, n, 1), ...others], rng.chance(0.15));
+    }
+    return this.build('struct', this.parts(n).map((p) => this.hfaPart(base, p, 1)), rng.chance(0.15));
+  }
+
+  /** Not an HFA, though close: five members of one kind, float and double mixed, floats with an integer. */
+  private nearHfa(): Extract<TypeNode, { k: 'struct' | 'union' }> {
+    const rng = this.rng;
+    const [f, d] = FLOATS;
+    const packed = rng.chance(0.15);
+    const shuffle = (xs: TypeNode[]) => { for (let i = xs.length - 1; i > 0; i--) { const j = rng.int(i + 1); [xs[i], xs[j]] = [xs[j]!, xs[i]!]; } return xs; };
+    switch (rng.int(5)) {
+      case 0: { // five (or six) members of one kind: 20-48 bytes, by reference
+        const base = rng.pick(FLOATS);
+        return this.build('struct', this.parts(5 + rng.int(2), true).map((p) => this.hfaPart(base, p, 1)), packed);
+      }
+      case 1: { // float and double members, 2-4 of them
+        const a = 1 + rng.int(2), b = 1 + rng.int(2);
+        return this.build('struct', shuffle([this.hfaPart(f, a, 1), this.hfaPart(d, b, 1)]), packed);
+      }
+      case 2: { // floats or doubles and one integer
+        const base = rng.pick(FLOATS);
+        const int = rng.pick(FIELD_TYPES.filter((x) => x.kind === 'int' || x.kind === 'bool'));
+        return this.build('struct', shuffle([this.hfaPart(base, 1 + rng.int(3), 1), { k: 'scalar', t: int }]), packed);
+      }
+      case 3: // a union of a float member and a double member
+        return this.build('union', shuffle([this.hfaPart(f, 1 + rng.int(4), 1), this.hfaPart(d, 1 + rng.int(2), 1)]));
+      default: { // an HFA nested next to a float of the other kind
+        const base = rng.pick(FLOATS);
+        const inner = this.build('struct', this.parts(1 + rng.int(3)).map((p) => this.hfaPart(base, p, 2)));
+        return this.build('struct', shuffle([inner, { k: 'scalar', t: base === f ? d! : f! }]), packed);
+      }
+    }
+  }
+
+  /** A struct or union of `min`-`max` bytes of integers, pointers, char arrays and the odd float (retries until it fits). */
+  private plain(min: number, max: number): Extract<TypeNode, { k: 'struct' | 'union' }> {
+    const rng = this.rng;
+    const mark = this.aggregates.length;
+    for (;;) {
+      this.aggregates.length = mark;
+      const fieldType = (): TypeNode => {
+        if (rng.chance(0.15)) return { k: 'array', of: { k: 'scalar', t: rng.pick(FIELD_TYPES.filter((x) => x.bits === 8 && x.kind === 'int')) }, n: 1 + rng.int(max) };
+        return randomScalar(rng, 0.15);
+      };
+      const kind = rng.chance(0.1) ? 'union' : 'struct';
+      const node = this.build(kind, Array.from({ length: 1 + rng.int(6) }, fieldType), rng.chance(0.15));
+      if (node.ffi.size >= min && node.ffi.size <= max) return node;
+    }
+  }
 }
+
+/** float and double, in that order. */
+const FLOATS: readonly Scalar[] = ['float', 'double'].map((n) => FIELD_TYPES.find((t) => t.name === n)!);
 
 /* ---- values -------------------------------------------------------------------------------- */
 
@@ -221,24 +379,147 @@ export function generateStructSignatures(rng: Prng, types: TypeFactory, opts: Si
     const ret: TypeNode | null = r < 0.65 ? agg() : r < 0.9 ? scalar() : null;
     const nArgs = rng.chance(0.25) ? 6 + rng.int(6) : rng.int(6);
     const args = Array.from({ length: nArgs }, () => (rng.chance(0.5) ? agg() : scalar()));
-    const names = (t: TypeNode): string => {
-      if (t.k === 'scalar') return t.t.name;
-      if (t.k === 'array') throw new Error('arrays are not passed by value');
-      return registered.has(t.cname) && rng.chance(0.5) ? t.cname : cTypeName(t);
-    };
-    const text = `${ret ? cTypeName(ret) : 'void'} (${args.length ? args.map(cTypeName).join(', ') : 'void'})`;
-    const useString = args.concat(ret ? [ret] : []).every((t) => t.k === 'scalar' || registered.has((t as { cname: string }).cname)) && rng.chance(0.4);
-    const ffiSpec = (t: TypeNode) => (t.k === 'scalar' ? t.t.name : (t as { ffi: FfiType }).ffi);
-    const spec = useString
-      ? `${ret ? names(ret) : 'void'} (${args.length ? args.map((a, k) => `${names(a)}${rng.chance(0.3) ? ` a${k}` : ''}`).join(', ') : 'void'})`
-      : { args: args.map(ffiSpec), ret: ret ? ffiSpec(ret) : 'void' };
-    const calls = Array.from({ length: opts.callsPerSig }, () => ({
-      args: args.map((a) => randomVal(rng, a)),
-      ret: ret ? randomVal(rng, ret) : null,
-    }));
-    sigs.push({ index: i, ret, args, spec, text, calls });
+    sigs.push(finishSig(rng, i, ret, args, registered, opts.callsPerSig));
   }
   return sigs;
+}
+
+/** A signature of these types: its spec (a descriptor, or a prototype string using registered names) and its calls' values. */
+function finishSig(rng: Prng, index: number, ret: TypeNode | null, args: TypeNode[], registered: ReadonlySet<string>, callsPerSig: number): StructSig {
+  const names = (t: TypeNode): string => {
+    if (t.k === 'scalar') return t.t.name;
+    if (t.k === 'array') throw new Error('arrays are not passed by value');
+    return registered.has(t.cname) && rng.chance(0.5) ? t.cname : cTypeName(t);
+  };
+  const text = `${ret ? cTypeName(ret) : 'void'} (${args.length ? args.map(cTypeName).join(', ') : 'void'})`;
+  const useString = args.concat(ret ? [ret] : []).every((t) => t.k === 'scalar' || registered.has((t as { cname: string }).cname)) && rng.chance(0.4);
+  const ffiSpec = (t: TypeNode) => (t.k === 'scalar' ? t.t.name : (t as { ffi: FfiType }).ffi);
+  const spec = useString
+    ? `${ret ? names(ret) : 'void'} (${args.length ? args.map((a, k) => `${names(a)}${rng.chance(0.3) ? ` a${k}` : ''}`).join(', ') : 'void'})`
+    : { args: args.map(ffiSpec), ret: ret ? ffiSpec(ret) : 'void' };
+  const calls = Array.from({ length: callsPerSig }, () => ({
+    args: args.map((a) => randomVal(rng, a)),
+    ret: ret ? randomVal(rng, ret) : null,
+  }));
+  return { index, ret, args, spec, text, calls };
+}
+
+/* ---- AAPCS64: HFAs, near-HFAs, composites in registers, on the stack and by reference ---------- */
+
+/** How AAPCS64 treats an aggregate the HFA generator made (by construction; {@link hfaOfNode} rechecks HFAs). */
+export type AbiClass = 'hfa' | 'near' | 'small' | 'large';
+
+export interface HfaOptions extends SigOptions {
+  /** Index of the first signature (they follow the general ones). */
+  readonly first: number;
+}
+
+/**
+ * Signatures for AAPCS64's aggregate rules: arguments are HFAs (40%), near-HFAs (15%),
+ * composites of 9-16 bytes (12%) and of 17-64 bytes (8%), floats/doubles (15%) and integers
+ * or pointers (10%); a third of the signatures take 10-16 arguments, so that v0-v7 and x0-x7
+ * run out and HFAs, composites, pointers to copies and scalars go on the stack. Results are
+ * HFAs in v0-v3, composites in x0/x1, or in memory through x8.
+ */
+export function generateHfaSignatures(rng: Prng, types: TypeFactory, opts: HfaOptions, registered: ReadonlySet<string>): StructSig[] {
+  const sigs: StructSig[] = [];
+  const agg = (cls: AbiClass): TypeNode => {
+    const old = types.ofClass(cls);
+    return old.length > 4 && rng.chance(0.3) ? rng.pick(old) : types.makeAbi(cls);
+  };
+  const floatScalar = (): TypeNode => ({ k: 'scalar', t: rng.pick(FIELD_TYPES.filter((x) => x.kind === 'float' || x.kind === 'double')) });
+  const intScalar = (): TypeNode => ({ k: 'scalar', t: rng.pick(FIELD_TYPES.filter((x) => x.kind !== 'float' && x.kind !== 'double')) });
+  const weighted = (table: readonly [number, () => TypeNode | null][]): TypeNode | null => {
+    let r = rng.u32() / 2 ** 32;
+    for (const [w, make] of table) if ((r -= w) < 0) return make();
+    return table[table.length - 1]![1]();
+  };
+  for (let i = 0; i < opts.count; i++) {
+    const ret = weighted([
+      [0.4, () => agg('hfa')], [0.1, () => agg('near')], [0.12, () => agg('small')], [0.14, () => agg('large')],
+      [0.08, floatScalar], [0.06, intScalar], [0.1, () => null],
+    ]);
+    const mode = rng.int(3);
+    const nArgs = mode === 0 ? rng.int(5) : mode === 1 ? 5 + rng.int(5) : 10 + rng.int(7);
+    const args = Array.from({ length: nArgs }, () => weighted([
+      [0.4, () => agg('hfa')], [0.15, () => agg('near')], [0.12, () => agg('small')], [0.08, () => agg('large')],
+      [0.15, floatScalar], [0.1, intScalar],
+    ])!);
+    sigs.push(finishSig(rng, opts.first + i, ret, args, registered, opts.callsPerSig));
+  }
+  return sigs;
+}
+
+/** The member kind and count of an HFA (AAPCS64's rule, on the generator's types), or null. */
+export function hfaOfNode(t: TypeNode): { readonly base: 'float' | 'double'; readonly count: number } | null {
+  if (t.k === 'scalar') return null;
+  let base: 'float' | 'double' | undefined;
+  const leaves = (u: TypeNode): number => {
+    switch (u.k) {
+      case 'scalar':
+        if (u.t.kind !== 'float' && u.t.kind !== 'double') return NaN;
+        if (base !== undefined && base !== u.t.kind) return NaN;
+        base = u.t.kind;
+        return 1;
+      case 'array': return u.n * leaves(u.of);
+      case 'struct': return u.fields.reduce((n, f) => n + leaves(f.type), 0);
+      case 'union': return u.fields.reduce((n, f) => Math.max(n, leaves(f.type)), 0);
+    }
+  };
+  const n = leaves(t);
+  if (!(n >= 1 && n <= 4) || base === undefined) return null;
+  return sizeOf(t) === n * (base === 'float' ? 4 : 8) ? { base, count: n } : null;
+}
+
+/** Where AAPCS64 puts the values of a set of signatures, counted independently of closure-ffi's classifier. */
+export interface Aapcs64Coverage {
+  hfaArgsInV: number; hfaArgsOnStack: number; compositeArgsInX: number; compositeArgsOnStack: number;
+  byReference: number; byReferencePointerOnStack: number; scalarArgsOnStack: number; nearHfaArgs: number;
+  hfaResults: number; compositeResultsInX: number; resultsThroughX8: number;
+  sigsVExhausted: number; sigsXExhausted: number; sigsWithStackArgs: number;
+}
+
+export function aapcs64Coverage(sigs: readonly StructSig[], classOf: (t: TypeNode) => AbiClass | undefined): Aapcs64Coverage {
+  const c: Aapcs64Coverage = {
+    hfaArgsInV: 0, hfaArgsOnStack: 0, compositeArgsInX: 0, compositeArgsOnStack: 0,
+    byReference: 0, byReferencePointerOnStack: 0, scalarArgsOnStack: 0, nearHfaArgs: 0,
+    hfaResults: 0, compositeResultsInX: 0, resultsThroughX8: 0,
+    sigsVExhausted: 0, sigsXExhausted: 0, sigsWithStackArgs: 0,
+  };
+  for (const s of sigs) {
+    if (s.ret && s.ret.k !== 'scalar') {
+      if (hfaOfNode(s.ret)) c.hfaResults++;
+      else if (sizeOf(s.ret) <= 16) c.compositeResultsInX++;
+      else c.resultsThroughX8++;
+    }
+    let ngrn = 0, nsrn = 0, stack = false, vOut = false, xOut = false;
+    for (const t of s.args) {
+      if (classOf(t) === 'near') c.nearHfaArgs++;
+      if (t.k === 'scalar') {
+        const isFloat = t.t.kind === 'float' || t.t.kind === 'double';
+        if (isFloat ? nsrn < 8 : ngrn < 8) isFloat ? nsrn++ : ngrn++;
+        else { c.scalarArgsOnStack++; stack = true; (isFloat ? (vOut = true) : (xOut = true)); }
+        continue;
+      }
+      const hfa = hfaOfNode(t);
+      if (hfa) {
+        if (nsrn + hfa.count <= 8) { nsrn += hfa.count; c.hfaArgsInV++; }
+        else { nsrn = 8; c.hfaArgsOnStack++; stack = vOut = true; }
+      } else if (sizeOf(t) > 16) {
+        c.byReference++;
+        if (ngrn < 8) ngrn++;
+        else { c.byReferencePointerOnStack++; stack = xOut = true; }
+      } else {
+        const n = Math.ceil(sizeOf(t) / 8);
+        if (ngrn + n <= 8) { ngrn += n; c.compositeArgsInX++; }
+        else { ngrn = 8; c.compositeArgsOnStack++; stack = xOut = true; }
+      }
+    }
+    if (vOut) c.sigsVExhausted++;
+    if (xOut) c.sigsXExhausted++;
+    if (stack) c.sigsWithStackArgs++;
+  }
+  return c;
 }
 
 /* ---- C emission ------------------------------------------------------------------------------- */
@@ -305,7 +586,10 @@ function layoutRows(a: Extract<TypeNode, { k: 'struct' | 'union' }>): string[] {
   return [`sizeof(${cTypeName(a)})`, `_Alignof(${cTypeName(a)})`, ...a.fields.map((f) => `offsetof(${cTypeName(a)}, ${f.name})`)];
 }
 
-/** The C driver; `convention: 'ms'` declares the thunks' pointer types and the impl functions ms_abi. */
+/**
+ * The C driver; `convention: 'ms'` declares the thunks' pointer types and the impl functions
+ * ms_abi, 'sysv' leaves them in the compiler's own convention (AAPCS64 on AArch64).
+ */
 export function emitStructC(types: TypeTable, sigs: readonly StructSig[], convention: 'sysv' | 'ms' = 'sysv'): string {
   const cc = convention === 'ms' ? '__attribute__((ms_abi)) ' : '';
   const out: string[] = [];
@@ -326,6 +610,7 @@ static void ck(unsigned long long got, unsigned long long want, const char *what
   out.push(`static const long layout_table[] = { ${rows.length ? rows.map((r) => `(long)${r}`).join(', ') : '0'} };`);
   out.push(`EXPORT const long *layouts(void) { return layout_table; }`);
   out.push(`EXPORT int layouts_count(void) { return ${rows.length}; }`);
+  out.push(`EXPORT int char_is_signed(void) { return (char)-1 < 0; }`);
 
   for (const s of sigs) {
     const retT = s.ret ? cTypeName(s.ret) : 'void';
