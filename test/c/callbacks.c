@@ -469,17 +469,21 @@ EXPORT int64_t c_weighted(int8_t a, uint16_t b, int32_t c, int64_t d, double e, 
 /* ---------------------------------------------------------------------------------- */
 /*
  * int check_callee_saved(void (*fn)(void))
- * int check_callee_saved_stack(void (*fn)(long, long, long, long, long, long, long, long))
- * Load rbx, rbp, r12-r15 with known values, call fn (the second one with 6 register and 2
- * stack arguments 1..8), return a bit mask of the registers that did not survive the call
- * (bit 0 rbx, 1 rbp, 2 r12, 3 r13, 4 r14, 5 r15, 6 rsp).
+ * int check_callee_saved_stack(void (*fn)(long x STACK_ARGS))
+ * Load the callee-saved registers with known values, call fn, return a bit mask of those
+ * that did not survive the call (0 = all did).
+ * x86-64: bit 0 rbx, 1 rbp, 2 r12, 3 r13, 4 r14, 5 r15, 6 rsp; fn gets 6 register and 2
+ * stack arguments 1..8.
+ * AArch64: bits 0..9 x19..x28, bit 10 sp, bit 11 any of d8..d15, bit 12 x29; fn gets 8
+ * register and 2 stack arguments 1..10.
  *
- * int stack_misalignment(void): (rsp + 8) % 16 at entry, i.e. 0 when the caller kept the
- * stack 16-byte aligned at the call instruction as the ABI requires.
+ * int stack_misalignment(void): the stack pointer's misalignment at entry, i.e. 0 when the
+ * caller kept it 16-byte aligned at the call as the ABI requires.
  */
 int check_callee_saved(void (*fn)(void));
 int check_callee_saved_stack(void (*fn)(long, long, long, long, long, long, long, long));
 int stack_misalignment(void);
+#if defined(__x86_64__)
 __asm__(
     ".text\n"
     ".globl check_callee_saved\n"
@@ -539,6 +543,80 @@ __asm__(
     "  and $15, %eax\n"
     "  ret\n"
     ".size stack_misalignment, .-stack_misalignment\n");
+#elif defined(__aarch64__)
+#define CFFI_PATTERNS                                                                    \
+  "  ldr x19, =0x1919191919191919\n  ldr x20, =0x2020202020202020\n"                   \
+  "  ldr x21, =0x2121212121212121\n  ldr x22, =0x2222222222222222\n"                   \
+  "  ldr x23, =0x2323232323232323\n  ldr x24, =0x2424242424242424\n"                   \
+  "  ldr x25, =0x2525252525252525\n  ldr x26, =0x2626262626262626\n"                   \
+  "  ldr x27, =0x2727272727272727\n  ldr x28, =0x2828282828282828\n"                   \
+  "  ldr x29, =0x2929292929292929\n"                                                    \
+  "  fmov d8, x19\n  fmov d9, x20\n  fmov d10, x21\n  fmov d11, x22\n"                  \
+  "  fmov d12, x23\n  fmov d13, x24\n  fmov d14, x25\n  fmov d15, x26\n"
+#define CFFI_SAVE                                                                        \
+  "  stp x29, x30, [sp, #-176]!\n"                                                      \
+  "  stp x19, x20, [sp, #16]\n  stp x21, x22, [sp, #32]\n  stp x23, x24, [sp, #48]\n"   \
+  "  stp x25, x26, [sp, #64]\n  stp x27, x28, [sp, #80]\n  stp d8, d9, [sp, #96]\n"     \
+  "  stp d10, d11, [sp, #112]\n  stp d12, d13, [sp, #128]\n  stp d14, d15, [sp, #144]\n" \
+  "  mov x9, sp\n  str x9, [sp, #160]\n" /* remember sp to compare after the call */   \
+  "  mov x16, x0\n"
+#define CFFI_CHECK(reg, pattern, bit)                                                    \
+  "  ldr x9, =" pattern "\n  cmp " reg ", x9\n  b.eq 1f\n  orr w0, w0, #" bit "\n1:\n"
+#define CFFI_CHECK_D(reg, pattern)                                                       \
+  "  fmov x10, " reg "\n  ldr x9, =" pattern "\n  cmp x10, x9\n  b.eq 1f\n  orr w0, w0, #2048\n1:\n"
+__asm__(
+    ".text\n"
+    ".globl check_callee_saved\n"
+    ".type check_callee_saved, %function\n"
+    "check_callee_saved:\n"
+    CFFI_SAVE CFFI_PATTERNS
+    "  blr x16\n"
+    "  b check_callee_saved_compare\n"
+    ".size check_callee_saved, .-check_callee_saved\n"
+
+    ".globl check_callee_saved_stack\n"
+    ".type check_callee_saved_stack, %function\n"
+    "check_callee_saved_stack:\n"
+    CFFI_SAVE
+    "  mov x9, #9\n  mov x10, #10\n  stp x9, x10, [sp, #-16]!\n" /* two stack arguments */
+    "  mov x0, #1\n  mov x1, #2\n  mov x2, #3\n  mov x3, #4\n"
+    "  mov x4, #5\n  mov x5, #6\n  mov x6, #7\n  mov x7, #8\n"
+    CFFI_PATTERNS
+    "  blr x16\n"
+    "  add sp, sp, #16\n"
+    "  b check_callee_saved_compare\n"
+    ".size check_callee_saved_stack, .-check_callee_saved_stack\n"
+
+    "check_callee_saved_compare:\n"
+    "  mov w0, #0\n"
+    CFFI_CHECK("x19", "0x1919191919191919", "1") CFFI_CHECK("x20", "0x2020202020202020", "2")
+    CFFI_CHECK("x21", "0x2121212121212121", "4") CFFI_CHECK("x22", "0x2222222222222222", "8")
+    CFFI_CHECK("x23", "0x2323232323232323", "16") CFFI_CHECK("x24", "0x2424242424242424", "32")
+    CFFI_CHECK("x25", "0x2525252525252525", "64") CFFI_CHECK("x26", "0x2626262626262626", "128")
+    CFFI_CHECK("x27", "0x2727272727272727", "256") CFFI_CHECK("x28", "0x2828282828282828", "512")
+    "  mov x10, sp\n  ldr x9, [sp, #160]\n  cmp x9, x10\n  b.eq 1f\n  orr w0, w0, #1024\n1:\n"
+    CFFI_CHECK_D("d8", "0x1919191919191919") CFFI_CHECK_D("d9", "0x2020202020202020")
+    CFFI_CHECK_D("d10", "0x2121212121212121") CFFI_CHECK_D("d11", "0x2222222222222222")
+    CFFI_CHECK_D("d12", "0x2323232323232323") CFFI_CHECK_D("d13", "0x2424242424242424")
+    CFFI_CHECK_D("d14", "0x2525252525252525") CFFI_CHECK_D("d15", "0x2626262626262626")
+    CFFI_CHECK("x29", "0x2929292929292929", "4096")
+    "  ldp x19, x20, [sp, #16]\n  ldp x21, x22, [sp, #32]\n  ldp x23, x24, [sp, #48]\n"
+    "  ldp x25, x26, [sp, #64]\n  ldp x27, x28, [sp, #80]\n  ldp d8, d9, [sp, #96]\n"
+    "  ldp d10, d11, [sp, #112]\n  ldp d12, d13, [sp, #128]\n  ldp d14, d15, [sp, #144]\n"
+    "  ldp x29, x30, [sp], #176\n"
+    "  ret\n"
+    ".ltorg\n"
+
+    ".globl stack_misalignment\n"
+    ".type stack_misalignment, %function\n"
+    "stack_misalignment:\n"
+    "  mov x0, sp\n"
+    "  and x0, x0, #15\n"
+    "  ret\n"
+    ".size stack_misalignment, .-stack_misalignment\n");
+#else
+#error "callbacks.c: no callee-saved register check for this CPU"
+#endif
 
 /* A function with N stack arguments that calls back into a thunk with the same shape, so
  * closures run under C frames of every parity. long cb(6 + n longs) for n = 0..3. */
