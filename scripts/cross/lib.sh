@@ -206,6 +206,14 @@ cross_binfmt() {
   fi
 }
 
+# cross_qemu_prefix ARCH PREFIX: Debian's qemu-user looks for a foreign program's libraries
+# under /etc/qemu-binfmt/ARCH when QEMU_LD_PREFIX is not set: point it at PREFIX (unless it
+# exists), so a child started with a scrubbed environment (env: { PATH }) runs too.
+cross_qemu_prefix() {
+  local link=/etc/qemu-binfmt/$1
+  [ -e "$link" ] || [ -L "$link" ] || { mkdir -p /etc/qemu-binfmt 2>/dev/null && ln -s "$2" "$link" 2>/dev/null; } || true
+}
+
 # cross_node_on_path NODE EMULATOR...: makes $CROSS_CACHE/bin/node the target's Node, for COMMANDs
 # and children that run `node` by name: a script that runs NODE under EMULATOR, which works with
 # or without binfmt_misc (and is the same for every run, whatever it found).

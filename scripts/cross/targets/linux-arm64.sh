@@ -14,13 +14,15 @@ target_install() {
   chmod +x "$ARM64_NODE"
   # Tests spawn process.execPath (the arm64 node): the kernel must hand it to qemu.
   cross_binfmt qemu-aarch64 /usr/lib/binfmt.d/qemu-aarch64.conf
+  cross_qemu_prefix aarch64 "$ARM64_PREFIX"
   if [ "$CROSS_BINFMT" != 1 ] && [ "${CLOSURE_FFI_CROSS_BINFMT:-1}" != 0 ] && [ ! -e "$CROSS_CACHE/.binfmt-warned" ]; then
     cross_warn "binfmt_misc has no qemu-aarch64 handler and it could not be registered (needs root):" \
       "a child process that execs the arm64 node by path (process.execPath) fails with ENOEXEC;" \
       "\`node\` on PATH still works (it runs $ARM64_QEMU). Said once; delete $CROSS_CACHE/.binfmt-warned to see it again."
     touch "$CROSS_CACHE/.binfmt-warned"
   fi
-  cross_node_on_path "$ARM64_NODE" "$ARM64_QEMU" -L "$ARM64_PREFIX"
+  # By absolute path: tests copy `node` from PATH into a bare bin directory.
+  cross_node_on_path "$ARM64_NODE" "$(command -v "$ARM64_QEMU")" -L "$ARM64_PREFIX"
   cross_esbuild @esbuild/linux-arm64
   cross_koffi linux-arm64 linux_arm64
 }
