@@ -1,36 +1,61 @@
 /**
- * Calling conventions on x86-64 Linux: the C/System V spellings work (checked against
- * gcc's own sysv_abi functions), Win64/Efiapi work (test/win64.test.ts checks them against
- * gcc's ms_abi code), the others fail at construction with a message that says why, never
- * at call time.
+ * Calling conventions on the host CPU. On x86-64 Linux: the C/System V spellings work
+ * (checked against gcc's own sysv_abi functions), Win64/Efiapi work (test/win64.test.ts
+ * checks them against gcc's ms_abi code). On AArch64 Linux: C, System, Cdecl and Aapcs64
+ * are the one AAPCS64 convention, and the x86-64 ones are refused. Everywhere the others
+ * fail at construction with a message that says why, never at call time.
  */
 import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
 import { BareFn, FnPtr, cc, loadLibrary } from '../src/index';
 import { compileSharedLibrary } from './support/cc';
 
+const X64 = process.arch === 'x64';
+const CPU = process.arch;
+
 const lib = loadLibrary(
   compileSharedLibrary(
     'conventions',
     `
 #include <stdint.h>
+#if defined(__x86_64__)
 __attribute__((sysv_abi)) int64_t sysv_mix(int32_t a, double b, int64_t c, float d) { return a + (int64_t)(b * 10) + c + (int64_t)(d * 100); }
+#endif
+int64_t c_mix(int32_t a, double b, int64_t c, float d) { return a + (int64_t)(b * 10) + c + (int64_t)(d * 100); }
 int32_t call_cb(int32_t (*cb)(int32_t, double), int32_t a, double b) { return cb(a, b); }
 `,
   ),
 );
 
-test('C, System, Cdecl and Sysv64 all mean the System V convention here', () => {
-  const callCb = new FnPtr('int32_t (void *, int32_t, double)', lib.symbol('call_cb'));
-  for (const conv of [cc.C, cc.System, cc.Cdecl, cc.Sysv64]) {
-    using t = new BareFn('int32_t (int32_t, double)', (a, b) => a * 2 + Math.round(b), { cc: conv });
-    assert.equal(callCb.call(t.bare(), 20, 1.6), 42, `cc ${conv}`);
-  }
-  const viaKeyword = new FnPtr('int64_t __sysv_abi (int32_t, double, int64_t, float)', lib.symbol('sysv_mix'));
-  assert.equal(viaKeyword.call(1, 2.5, 1000n, 0.5), 1076n);
-  const viaOption = new FnPtr('int64_t (int32_t, double, int64_t, float)', lib.symbol('sysv_mix'), { cc: cc.Sysv64 });
-  assert.equal(viaOption.call(1, 2.5, 1000n, 0.5), 1076n);
-});
+/** The error for a convention this CPU does not have, naming the convention and where it exists. */
+const refused = (conv: string, home: RegExp) => (e: Error & { code?: string }) =>
+  e.code === 'ERR_UNSUPPORTED_CONVENTION' && e.message.includes(conv) && home.test(e.message) && e.message.includes(`this CPU is ${CPU}`);
+
+if (X64) {
+  test('C, System, Cdecl and Sysv64 all mean the System V convention here', () => {
+    const callCb = new FnPtr('int32_t (void *, int32_t, double)', lib.symbol('call_cb'));
+    for (const conv of [cc.C, cc.System, cc.Cdecl, cc.Sysv64]) {
+      using t = new BareFn('int32_t (int32_t, double)', (a, b) => a * 2 + Math.round(b), { cc: conv });
+      assert.equal(callCb.call(t.bare(), 20, 1.6), 42, `cc ${conv}`);
+    }
+    const viaKeyword = new FnPtr('int64_t __sysv_abi (int32_t, double, int64_t, float)', lib.symbol('sysv_mix'));
+    assert.equal(viaKeyword.call(1, 2.5, 1000n, 0.5), 1076n);
+    const viaOption = new FnPtr('int64_t (int32_t, double, int64_t, float)', lib.symbol('sysv_mix'), { cc: cc.Sysv64 });
+    assert.equal(viaOption.call(1, 2.5, 1000n, 0.5), 1076n);
+  });
+} else {
+  test('C, System, Cdecl and Aapcs64 all mean the AAPCS64 convention here', () => {
+    const callCb = new FnPtr('int32_t (void *, int32_t, double)', lib.symbol('call_cb'));
+    for (const conv of [cc.C, cc.System, cc.Cdecl, cc.Aapcs64]) {
+      using t = new BareFn('int32_t (int32_t, double)', (a, b) => a * 2 + Math.round(b), { cc: conv });
+      assert.equal(callCb.call(t.bare(), 20, 1.6), 42, `cc ${conv}`);
+    }
+    const viaKeyword = new FnPtr('int64_t extern "aapcs64" (int32_t, double, int64_t, float)', lib.symbol('c_mix'));
+    assert.equal(viaKeyword.call(1, 2.5, 1000n, 0.5), 1076n);
+    const viaOption = new FnPtr('int64_t (int32_t, double, int64_t, float)', lib.symbol('c_mix'), { cc: cc.Aapcs64 });
+    assert.equal(viaOption.call(1, 2.5, 1000n, 0.5), 1076n);
+  });
+}
 
 test('32-bit x86 conventions are refused at construction, naming the convention and the CPU', () => {
   for (const [spec, conv] of [
@@ -38,27 +63,44 @@ test('32-bit x86 conventions are refused at construction, naming the convention 
     ['int __fastcall (int, int)', 'Fastcall'],
     ['int __thiscall (void *, int)', 'Thiscall'],
   ] as const) {
-    assert.throws(
-      () => new BareFn(spec, () => 0),
-      (e: Error & { code?: string }) =>
-        e.code === 'ERR_UNSUPPORTED_CONVENTION' && e.message.includes(conv) && /32-bit x86/.test(e.message),
-      spec,
-    );
+    assert.throws(() => new BareFn(spec, () => 0), refused(conv, /32-bit x86/), spec);
     assert.throws(() => new FnPtr('int (int)', 1n, { cc: conv }), { code: 'ERR_UNSUPPORTED_CONVENTION' });
   }
 });
 
-test('ARM conventions are refused on x86-64', () => {
-  assert.throws(() => new BareFn('void (int)', () => {}, { cc: cc.Aapcs }), /ARM/);
-  assert.throws(() => new BareFn('void (int)', () => {}, { cc: cc.Aapcs64 }), { code: 'ERR_UNSUPPORTED_CONVENTION' });
-});
+if (X64) {
+  test('ARM conventions are refused on x86-64', () => {
+    assert.throws(() => new BareFn('void (int)', () => {}, { cc: cc.Aapcs }), refused('Aapcs', /32-bit ARM/));
+    assert.throws(() => new BareFn('void (int)', () => {}, { cc: cc.Aapcs64 }), refused('Aapcs64', /AArch64/));
+  });
 
-test('Win64 and Efiapi are usable on x86-64 Linux (details in test/win64.test.ts)', () => {
-  using a = new BareFn('int32_t __ms_abi (int32_t)', (x) => x + 1);
-  using b = new BareFn('int32_t (int32_t)', (x) => x + 2, { cc: cc.Efiapi });
-  assert.equal(new FnPtr('int32_t win64 (int32_t)', a.bare()).call(40), 41);
-  assert.equal(new FnPtr('int32_t (int32_t)', b.bare(), { cc: cc.Efiapi }).call(40), 42);
-});
+  test('Win64 and Efiapi are usable on x86-64 Linux (details in test/win64.test.ts)', () => {
+    using a = new BareFn('int32_t __ms_abi (int32_t)', (x) => x + 1);
+    using b = new BareFn('int32_t (int32_t)', (x) => x + 2, { cc: cc.Efiapi });
+    assert.equal(new FnPtr('int32_t win64 (int32_t)', a.bare()).call(40), 41);
+    assert.equal(new FnPtr('int32_t (int32_t)', b.bare(), { cc: cc.Efiapi }).call(40), 42);
+  });
+} else {
+  test('32-bit ARM is refused on AArch64', () => {
+    assert.throws(() => new BareFn('void (int)', () => {}, { cc: cc.Aapcs }), refused('Aapcs', /32-bit ARM/));
+    assert.throws(() => new FnPtr('int aapcs (int)', 1n), refused('Aapcs', /32-bit ARM/));
+  });
+
+  test('the x86-64 conventions (Sysv64, Win64, Efiapi) are refused on AArch64, by option and by keyword', () => {
+    for (const conv of [cc.Sysv64, cc.Win64, cc.Efiapi]) {
+      assert.throws(() => new BareFn('int32_t (int32_t)', (x) => x, { cc: conv }), refused(conv, /x86-64/), `BareFn ${conv}`);
+      assert.throws(() => new FnPtr('int32_t (int32_t)', lib.symbol('call_cb'), { cc: conv }), refused(conv, /x86-64/), `FnPtr ${conv}`);
+    }
+    for (const [spec, conv] of [
+      ['int32_t __sysv_abi (int32_t)', 'Sysv64'],
+      ['int32_t __ms_abi (int32_t)', 'Win64'],
+      ['int32_t win64 (int32_t)', 'Win64'],
+      ['int32_t efiapi (int32_t)', 'Efiapi'],
+    ] as const) {
+      assert.throws(() => new BareFn(spec, (x) => x), refused(conv, /x86-64/), spec);
+    }
+  });
+}
 
 test('a cc option that contradicts the prototype is an error', () => {
   assert.throws(() => new BareFn('void __sysv_abi (int)', () => {}, { cc: cc.Win64 }), {
