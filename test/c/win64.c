@@ -2,7 +2,9 @@
  * Microsoft x64 convention on Linux (GCC's __attribute__((ms_abi))), for test/win64.test.ts:
  * C calling thunks made with cc: 'Win64', ms_abi C functions for FnPtr to call, and an
  * assembly driver that checks the registers the convention makes callee-saved.
+ * ms_abi exists only on x86-64: on another CPU this file is empty (and the test does not load it).
  */
+#if defined(__x86_64__)
 #include <stdint.h>
 #include <string.h>
 
@@ -136,3 +138,4 @@ __asm__(
     "  ret\n"
     ".size check_ms_preserved, .-check_ms_preserved\n"
     ".att_syntax prefix\n");
+#endif /* __x86_64__ */
