@@ -1,5 +1,6 @@
 /**
- * Variadic functions both ways, under System V and Win64 (test/c/variadic.c): a thunk for
+ * Variadic functions both ways, under the host's C convention (System V on x86-64, AAPCS64
+ * on AArch64) and, on x86-64, Win64 (test/c/variadic.c): a thunk for
  * `int64_t (const char *fmt, ...)` called by C like printf, whose closure reads the `...`
  * arguments with VaList.next(type) (registers first, then the caller's stack); and FnPtr
  * calling variadic C functions (libc's snprintf, and va_arg-based sums) with a type and a
@@ -20,6 +21,12 @@ import {
 } from '../src/index';
 import { compileTestLibrary } from './support/cc';
 import { keep } from './support/keep';
+
+const X64 = process.arch === 'x64';
+/** The host's C convention, as the tests name it. */
+const HOST_CC = X64 ? 'System V' : 'AAPCS64';
+/** Win64 (ms_abi) exists only on x86-64; elsewhere it is refused, which one test checks. */
+const CONVENTIONS = X64 ? [undefined, cc.Win64] as const : [undefined] as const;
 
 const lib = loadLibrary(compileTestLibrary('variadic.c', ['-pthread']));
 const driver = (name: string, serviced = false) =>
@@ -43,9 +50,9 @@ function recorder(seen: unknown[][]) {
   };
 }
 
-for (const conv of [undefined, cc.Win64] as const) {
+for (const conv of CONVENTIONS) {
   const suffix = conv ? '_ms' : '';
-  describe(`variadic callbacks${conv ? ` (${conv})` : ' (System V)'}`, () => {
+  describe(`variadic callbacks (${conv ?? HOST_CC})`, () => {
     test('a few arguments of every promoted kind, in registers', () => {
       const seen: unknown[][] = [];
       const cb = keep(new BareFn('int64_t (const char *fmt, ...)', recorder(seen), { cc: conv }));
@@ -126,7 +133,7 @@ describe('FnPtr calls variadic functions: fixed arguments, then a type and a val
     }
   });
 
-  for (const [name, conv] of [['va_sum', undefined], ['ms_va_sum', cc.Win64]] as const) {
+  for (const [name, conv] of X64 ? [['va_sum', undefined], ['ms_va_sum', cc.Win64]] as const : [['va_sum', undefined]] as const) {
     test(`${name}: int64 and double '...' arguments in every position${conv ? ' (Win64: doubles mirrored into integer registers)' : ''}`, () => {
       const sum = new FnPtr('double (cstring fmt, ...)', lib.symbol(name), { cc: conv });
       assert.equal(sum.call('dldl', 'double', 1.5, 'int64_t', 2n, 'double', 0.25, 'int64_t', -4n), -0.25);
@@ -134,6 +141,14 @@ describe('FnPtr calls variadic functions: fixed arguments, then a type and a val
       const fmt = many.map(([t]) => (t === 'double' ? 'd' : 'l')).join('');
       const want = many.reduce((a, [, v]) => a + Number(v), 0);
       assert.equal(sum.call(fmt, ...many.flat()), want);
+    });
+  }
+
+  if (!X64) {
+    test('Win64 variadic functions and callbacks are refused on AArch64 (ms_abi exists only on x86-64)', () => {
+      const isRefused = { code: 'ERR_UNSUPPORTED_CONVENTION', message: /Win64.*x86-64/ };
+      assert.throws(() => new FnPtr('double (cstring fmt, ...)', lib.symbol('va_sum'), { cc: cc.Win64 }), isRefused);
+      assert.throws(() => new BareFn('int64_t (const char *fmt, ...)', () => 0n, { cc: cc.Win64 }), isRefused);
     });
   }
 

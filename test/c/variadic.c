@@ -7,10 +7,8 @@
 #include <stdint.h>
 
 #define EXPORT __attribute__((visibility("default")))
-#define MS __attribute__((ms_abi))
 
 typedef int64_t (*va_fn)(const char *fmt, ...);
-typedef int64_t(MS *ms_va_fn)(const char *fmt, ...);
 
 /* The same calls, spelled once for both conventions. */
 #define FEW(f) (f)("idlpucL", -7, 2.5, INT64_MIN, (void *)0x1234, 4000000000u, (char)'A', UINT64_MAX)
@@ -21,8 +19,13 @@ typedef int64_t(MS *ms_va_fn)(const char *fmt, ...);
 
 EXPORT int64_t call_few(void *fn) { return FEW((va_fn)fn); }
 EXPORT int64_t call_many(void *fn) { return MANY((va_fn)fn); }
+
+#if defined(__x86_64__) /* ms_abi exists only on x86-64 */
+#define MS __attribute__((ms_abi))
+typedef int64_t(MS *ms_va_fn)(const char *fmt, ...);
 EXPORT int64_t call_few_ms(void *fn) { return FEW((ms_va_fn)fn); }
 EXPORT int64_t call_many_ms(void *fn) { return MANY((ms_va_fn)fn); }
+#endif
 
 static void *many_main(void *fn) { return (void *)(intptr_t)MANY((va_fn)fn); }
 
@@ -49,6 +52,7 @@ EXPORT double va_sum(const char *fmt, ...) {
   return sum;
 }
 
+#if defined(__x86_64__)
 /* The same as an ms_abi function: its va_arg reads floating-point arguments from where the
    caller put them in integer registers (and the shadow space), not from xmm registers. */
 EXPORT MS double ms_va_sum(const char *fmt, ...) {
@@ -59,3 +63,4 @@ EXPORT MS double ms_va_sum(const char *fmt, ...) {
   __builtin_ms_va_end(ap);
   return sum;
 }
+#endif
