@@ -1,5 +1,7 @@
 /**
- * va_list both ways, under System V and Win64 (test/c/va_list.c): a variadic thunk
+ * va_list both ways, under the host's C convention (System V on x86-64, AAPCS64 on AArch64,
+ * whose va_list is a 32-byte struct passed as a pointer to a copy) and, on x86-64, Win64
+ * (test/c/va_list.c): a variadic thunk
  * forwards its VaList to vsprintf-style functions (the seed's case, every promoted kind,
  * more arguments than registers); `va_list` callbacks called from C through a va_start
  * wrapper read their VaList with next(), format() it and forward it again; next() after a
@@ -18,9 +20,13 @@ const SEED = 'dec = 42, hex = DEADBEEF123, chr = ?, pi = 3.14';
 
 const vsprintf = new FnPtr('int (char *buf, const char *fmt, va_list ap)', libc.symbol('vsprintf'));
 const vsnprintf = new FnPtr('int (char *buf, size_t n, cstring fmt, va_list ap)', libc.symbol('vsnprintf'));
-const msVsprintf = new FnPtr('int (char *buf, const char *fmt, va_list ap)', lib.symbol('ms_vsprintf'), { cc: cc.Win64 });
-const sum = { 'System V': new FnPtr('double (cstring fmt, va_list ap)', lib.symbol('v_sum')),
-  Win64: new FnPtr('double (cstring fmt, va_list ap)', lib.symbol('ms_v_sum'), { cc: cc.Win64 }) };
+const X64 = process.arch === 'x64';
+/** The host's C convention, as the tests name it. */
+const HOST_CC = X64 ? 'System V' : 'AAPCS64';
+/** ms_abi's functions exist only on x86-64 (test/c/va_list.c builds them there only). */
+const msVsprintf = X64 ? new FnPtr('int (char *buf, const char *fmt, va_list ap)', lib.symbol('ms_vsprintf'), { cc: cc.Win64 }) : undefined;
+const sum: Record<string, FnPtr<'double (cstring fmt, va_list ap)'>> = { [HOST_CC]: new FnPtr('double (cstring fmt, va_list ap)', lib.symbol('v_sum')) };
+if (X64) sum.Win64 = new FnPtr('double (cstring fmt, va_list ap)', lib.symbol('ms_v_sum'), { cc: cc.Win64 });
 
 /** What C's own sprintf writes for the call `call_<name>` makes. */
 function expected(name: string): string {
@@ -57,10 +63,10 @@ function countReads(fn: () => void): number {
   return n;
 }
 
-for (const [conv, suffix] of [['System V', ''], ['Win64', '_ms']] as const) {
+for (const [conv, suffix] of X64 ? [[HOST_CC, ''], ['Win64', '_ms']] as const : [[HOST_CC, '']] as const) {
   const opts = { cc: conv === 'Win64' ? cc.Win64 : undefined };
   const forwarders = conv === 'Win64'
-    ? { 'ms_abi vsprintf': msVsprintf, 'the C library\'s vsprintf (System V)': vsprintf }
+    ? { 'ms_abi vsprintf': msVsprintf!, 'the C library\'s vsprintf (System V)': vsprintf }
     : { 'the C library\'s vsprintf': vsprintf };
 
   describe(`a variadic thunk forwards its VaList (${conv})`, () => {
@@ -104,7 +110,7 @@ for (const [conv, suffix] of [['System V', ''], ['Win64', '_ms']] as const) {
       const cb = keep(new BareFn('double (cstring fmt, ...)', (f, va) => {
         const k = 5;
         for (let i = 0; i < k; i++) seen.push(va.next(args[i]![0]));
-        const rest = sum[conv].call(f!.slice(k), va);
+        const rest = sum[conv]!.call(f!.slice(k), va);
         seen.push(va.next(args[k]![0]), va.next(args[k + 1]![0]));
         return rest;
       }, opts));
@@ -247,11 +253,18 @@ describe('va_list: what is refused, and how', () => {
     assert.throws(() => snprintf.call(0n, 0n, '', 'va_list', 1n), { code: 'ERR_UNSUPPORTED_TYPE', message: /va_list cannot/ });
   });
 
-  test('a System V VaList with arguments left in registers cannot become a Win64 va_list', () => {
+  if (!X64) {
+    test('Win64 va_list functions and callbacks are refused on AArch64 (ms_abi exists only on x86-64)', () => {
+      const isRefused = { code: 'ERR_UNSUPPORTED_CONVENTION', message: /Win64.*x86-64/ };
+      assert.throws(() => new FnPtr('int (char *buf, const char *fmt, va_list ap)', libc.symbol('vsprintf'), { cc: cc.Win64 }), isRefused);
+      assert.throws(() => new BareFn('void (cstring fmt, va_list ap)', () => {}, { cc: cc.Win64 }), isRefused);
+      assert.throws(() => new BareFn('int (char *buf, const char *fmt, ...)', () => 0, { cc: cc.Win64 }), isRefused);
+    });
+  } else test('a System V VaList with arguments left in registers cannot become a Win64 va_list', () => {
     let error: unknown;
     const cb = keep(new BareFn('int (char *buf, const char *fmt, ...)', (buf, fmt, va) => {
       try {
-        return msVsprintf.call(buf, fmt, va);
+        return msVsprintf!.call(buf, fmt, va);
       } catch (e) {
         error = e;
         return -1;

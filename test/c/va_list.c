@@ -1,5 +1,6 @@
 /*
- * va_list both ways, for test/va-list.test.ts, under System V and under ms_abi (GCC's
+ * va_list both ways, for test/va-list.test.ts, under the host's C convention (System V on
+ * x86-64, AAPCS64 on AArch64) and, on x86-64 only, under ms_abi (GCC's
  * __builtin_ms_va_list): C calls variadic thunks the way it calls sprintf, and calls
  * `va_list` callbacks (logging hooks) from functions that do va_start; a va_list reader in
  * C checks what a forwarded VaList shows.
@@ -10,12 +11,17 @@
 #include <string.h>
 
 #define EXPORT __attribute__((visibility("default")))
+#if defined(__x86_64__) /* ms_abi and __builtin_ms_va_list exist only on x86-64 */
+#define HAVE_MS_ABI 1
 #define MS __attribute__((ms_abi))
+#endif
 
 /* ---- variadic thunks called like sprintf ---- */
 
 typedef int (*sprintf_fn)(char *buf, const char *fmt, ...);
+#ifdef HAVE_MS_ABI
 typedef int(MS *ms_sprintf_fn)(char *buf, const char *fmt, ...);
+#endif
 
 /* The seed's case. */
 #define SEED(f, buf) \
@@ -34,9 +40,11 @@ typedef int(MS *ms_sprintf_fn)(char *buf, const char *fmt, ...);
 EXPORT int call_seed(void *fn, char *buf) { return SEED((sprintf_fn)fn, buf); }
 EXPORT int call_kinds(void *fn, char *buf) { return KINDS((sprintf_fn)fn, buf); }
 EXPORT int call_many(void *fn, char *buf) { return MANY((sprintf_fn)fn, buf); }
+#ifdef HAVE_MS_ABI
 EXPORT int call_seed_ms(void *fn, char *buf) { return SEED((ms_sprintf_fn)fn, buf); }
 EXPORT int call_kinds_ms(void *fn, char *buf) { return KINDS((ms_sprintf_fn)fn, buf); }
 EXPORT int call_many_ms(void *fn, char *buf) { return MANY((ms_sprintf_fn)fn, buf); }
+#endif
 
 /* What C's own sprintf makes of the same calls, to compare with. */
 EXPORT void expect_seed(char *buf) { SEED(sprintf, buf); }
@@ -46,13 +54,14 @@ EXPORT void expect_many(char *buf) { MANY(sprintf, buf); }
 /* ---- va_list callbacks: a logging hook called from a function that does va_start ---- */
 
 typedef void (*log_fn)(void *ctx, int level, const char *fmt, va_list ap);
-typedef void(MS *ms_log_fn)(void *ctx, int level, const char *fmt, __builtin_ms_va_list ap);
-
 static log_fn sysv_hook;
-static ms_log_fn ms_hook;
-
 EXPORT void set_log_callback(void *fn) { sysv_hook = (log_fn)fn; }
+
+#ifdef HAVE_MS_ABI
+typedef void(MS *ms_log_fn)(void *ctx, int level, const char *fmt, __builtin_ms_va_list ap);
+static ms_log_fn ms_hook;
 EXPORT void set_ms_log_callback(void *fn) { ms_hook = (ms_log_fn)fn; }
+#endif
 
 /* Like av_log: the '...' reach the hook as a va_list. `skip` ints are read first, so the
    hook gets a va_list that is already part-way through. */
@@ -64,6 +73,7 @@ EXPORT void log_message(void *ctx, int level, int skip, const char *fmt, ...) {
   va_end(ap);
 }
 
+#ifdef HAVE_MS_ABI
 EXPORT MS void ms_log_message(void *ctx, int level, int skip, const char *fmt, ...) {
   __builtin_ms_va_list ap;
   __builtin_ms_va_start(ap, fmt);
@@ -71,6 +81,7 @@ EXPORT MS void ms_log_message(void *ctx, int level, int skip, const char *fmt, .
   ms_hook(ctx, level, fmt, ap);
   __builtin_ms_va_end(ap);
 }
+#endif
 
 /* The hook gets its own copy of the position: after it returns, the caller's va_list still
    reads what it would have (C leaves it indeterminate; ours is not moved). Returns the int
@@ -84,6 +95,7 @@ EXPORT int log_then_read(void *ctx, const char *fmt, ...) {
   return first;
 }
 
+#ifdef HAVE_MS_ABI
 EXPORT MS int ms_log_then_read(void *ctx, const char *fmt, ...) {
   __builtin_ms_va_list ap;
   __builtin_ms_va_start(ap, fmt);
@@ -92,6 +104,7 @@ EXPORT MS int ms_log_then_read(void *ctx, const char *fmt, ...) {
   __builtin_ms_va_end(ap);
   return first;
 }
+#endif
 
 /* Many arguments through a va_list: 12 ints and 10 doubles, as MANY. */
 #define LOG_MANY_ARGS                                                                                                  \
@@ -99,7 +112,9 @@ EXPORT MS int ms_log_then_read(void *ctx, const char *fmt, ...) {
       3.5, -5, 4.5, 6, -5.5, 7, 6.5, -8, 7.5, 9, -8.5, 10, 9.5, -11, 12
 
 EXPORT void log_many(void *ctx) { log_message(ctx, 1, 0, LOG_MANY_ARGS); }
+#ifdef HAVE_MS_ABI
 EXPORT void ms_log_many(void *ctx) { ms_log_message(ctx, 1, 0, LOG_MANY_ARGS); }
+#endif
 
 /* ---- va_list functions that FnPtr calls with a VaList ---- */
 
@@ -110,6 +125,7 @@ EXPORT double v_sum(const char *fmt, va_list ap) {
   return sum;
 }
 
+#ifdef HAVE_MS_ABI
 EXPORT MS double ms_v_sum(const char *fmt, __builtin_ms_va_list ap) {
   double sum = 0;
   for (const char *p = fmt; *p; p++) sum += *p == 'd' ? __builtin_va_arg(ap, double) : (double)__builtin_va_arg(ap, int64_t);
@@ -139,6 +155,7 @@ EXPORT MS int ms_vsprintf(char *buf, const char *fmt, __builtin_ms_va_list ap) {
   }
   return n;
 }
+#endif
 
 /* log_many from a new thread, joined: for Sync thunks (the JS thread reads this thread's
    va_list while it waits). */
