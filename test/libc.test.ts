@@ -10,6 +10,7 @@ import { join, relative, sep } from 'node:path';
 import { after, describe, test } from 'node:test';
 import koffi from 'koffi';
 import { BareFn, FnPtr, loadLibrary, memory } from '../src/index';
+import { compileSharedLibrary } from './support/cc';
 import { Prng, runSeed } from './support/prng';
 
 const libc = koffi.load('libc.so.6');
@@ -223,16 +224,22 @@ describe('nftw', () => {
     writeFileSync(join(root, f), content);
     files.set(f, content.length);
   }
-  const FTW_F = 0;
-  const FTW_D = 1;
-  const FTW_DP = 5;
-  const FTW_PHYS = 1;
-  const FTW_DEPTH = 8;
-  const ST_MODE = 24; // offsetof(struct stat, st_mode) on x86-64 glibc
-  const ST_SIZE = 48; // offsetof(struct stat, st_size)
-  const S_IFMT = 0o170000;
-  const S_IFDIR = 0o040000;
-  const S_IFREG = 0o100000;
+  // struct stat's layout and the <ftw.h> constants differ between CPUs (st_mode is at 24 on
+  // x86-64 glibc, at 16 on AArch64): asked of the C compiler rather than written down.
+  const layout = new FnPtr('long (int)', loadLibrary(compileSharedLibrary('libc-nftw-layout', `
+#define _GNU_SOURCE
+#include <ftw.h>
+#include <stddef.h>
+#include <sys/stat.h>
+long nftw_layout(int i) {
+  static const long v[] = { FTW_F, FTW_D, FTW_DP, FTW_PHYS, FTW_DEPTH, offsetof(struct stat, st_mode),
+    offsetof(struct stat, st_size), sizeof(struct stat), S_IFMT, S_IFDIR, S_IFREG, sizeof(struct FTW),
+    offsetof(struct FTW, base), offsetof(struct FTW, level) };
+  return v[i];
+}
+`)).symbol('nftw_layout'));
+  const [FTW_F, FTW_D, FTW_DP, FTW_PHYS, FTW_DEPTH, ST_MODE, ST_SIZE, STAT_SIZE, S_IFMT, S_IFDIR, S_IFREG, FTW_SIZE, FTW_BASE, FTW_LEVEL] =
+    Array.from({ length: 14 }, (_, i) => Number(layout.call(i)));
 
   type Seen = { path: string; typeflag: number; level: number; base: number; size: bigint; mode: number };
   function visitor(seen: Seen[], stopAt?: string) {
@@ -240,13 +247,13 @@ describe('nftw', () => {
       'int (const char *fpath, const struct stat *sb, int typeflag, struct FTW *ftwbuf)',
       (fpath: bigint, sb: bigint, typeflag: number, ftwbuf: bigint) => {
         const path = memory.readCString(fpath)!;
-        const ftw = memory.read(ftwbuf, 8); // struct FTW { int base; int level; }
-        const st = memory.read(sb, 144);
+        const ftw = memory.read(ftwbuf, FTW_SIZE); // struct FTW { int base; int level; }
+        const st = memory.read(sb, STAT_SIZE);
         seen.push({
           path,
           typeflag,
-          base: ftw.readInt32LE(0),
-          level: ftw.readInt32LE(4),
+          base: ftw.readInt32LE(FTW_BASE),
+          level: ftw.readInt32LE(FTW_LEVEL),
           size: st.readBigInt64LE(ST_SIZE),
           mode: st.readUInt32LE(ST_MODE),
         });
