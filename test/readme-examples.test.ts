@@ -17,6 +17,7 @@ import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import * as api from '../src/index';
 import { REPO_ROOT } from './support/child';
+import { timeLimit } from './support/emulation';
 
 /** The ```js blocks of the README, with the line each starts on. */
 function jsBlocks(markdown: string): { line: number; code: string }[] {
@@ -57,7 +58,7 @@ describe('README examples', () => {
       execFileSync(process.execPath, ['--check', file], { stdio: 'pipe' });
       writeFileSync(file, code.replace(/from 'closure-ffi'/g, `from ${JSON.stringify(shim)}`));
       const r = spawnSync(process.execPath, ['--import', 'tsx', file], {
-        cwd: REPO_ROOT, encoding: 'utf8', timeout: 60_000, env: { ...process.env, NODE_OPTIONS: '' },
+        cwd: REPO_ROOT, encoding: 'utf8', timeout: timeLimit(60_000), env: { ...process.env, NODE_OPTIONS: '' },
       });
       assert.equal(r.status, 0, `README.md:${line} exited with ${r.status} ${r.signal ?? ''}\n${r.stdout}\n${r.stderr}`);
       assert.equal(r.stderr, '', `README.md:${line} wrote to stderr:\n${r.stderr}`);
