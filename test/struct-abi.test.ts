@@ -25,6 +25,9 @@ const sym = (name: string) => lib.symbol(name);
 const F3 = struct({ a: 'float', b: 'float', c: 'float' });
 const DI = struct({ d: 'double', i: 'int32_t' });
 const C3 = struct({ c: array('char', 3) });
+/** Plain char is signed on x86 and unsigned on ARM: a char value as this CPU's C sees it. */
+const CHAR_SIGNED = process.arch === 'x64' || process.arch === 'ia32';
+const char = (v: number) => (CHAR_SIGNED ? v : v & 0xff);
 const L3 = struct({ a: 'int64_t', b: 'int64_t', c: 'int64_t' });
 const F8 = struct({ f: 'float[8]' });
 const L2 = struct({ x: 'int64_t', y: 'int64_t' });
@@ -110,9 +113,9 @@ describe('named cases: FnPtr -> C, C -> thunk, and koffi', () => {
 
   test('struct {char c[3];}', () => {
     const make = new FnPtr({ args: ['char'], ret: C3 }, sym('make_c3'));
-    assert.deepEqual(make.call(126), { c: [126, 127, -128] });
+    assert.deepEqual(make.call(126), { c: [126, 127, char(-128)] });
     assert.deepEqual(make.call(5).c, [...(k.func('C3 make_c3(char)')(5) as { c: number[] }).c]);
-    assert.equal(new FnPtr({ args: [C3, 'char', 'char', 'char'], ret: 'int' }, sym('check_c3')).call({ c: [-1, 0, 1] }, -1, 0, 1), 0);
+    assert.equal(new FnPtr({ args: [C3, 'char', 'char', 'char'], ret: 'int' }, sym('check_c3')).call({ c: [char(-1), 0, 1] }, char(-1), 0, 1), 0);
     const cb = keep(new BareFn({ args: [C3], ret: C3 }, (v) => ({ c: [v.c[2]!, v.c[1]!, v.c[0]!] })));
     assert.equal(new FnPtr('int (void *)', sym('drive_c3')).call(cb.bare()), 0);
   });
@@ -163,7 +166,8 @@ describe('named cases: FnPtr -> C, C -> thunk, and koffi', () => {
     const makePk = new FnPtr({ args: ['char'], ret: PK }, sym('make_pk'));
     assert.equal(sizeof(PK), 11);
     assert.deepEqual(makePk.call(10), { c: 10, d: 5, s: -30 });
-    assert.equal(new FnPtr({ args: [PK, 'char'], ret: 'int' }, sym('check_pk')).call({ c: -4, d: -2, s: 12 }, -4), 0);
+    const c = char(-4); // check_pk wants d = c * 0.5 and s = (int16_t)(c * -3)
+    assert.equal(new FnPtr({ args: [PK, 'char'], ret: 'int' }, sym('check_pk')).call({ c, d: c * 0.5, s: ((c * -3) << 16) >> 16 }, c), 0);
 
     const UV = union({ i: 'int64_t', d: 'double', b: 'uint8_t[8]' });
     const u = new FnPtr({ args: ['int64_t'], ret: UV }, sym('make_uv_int')).call(0x3ff0000000000000n);
