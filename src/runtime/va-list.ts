@@ -9,12 +9,15 @@
  * - a `va_list` parameter (`'void (const char *fmt, va_list ap)'`): a VaList reading the
  *   caller's `va_list` (a copy of its position: the caller's own is not advanced).
  *
- * Two representations, as the conventions' C compilers have them:
+ * Three representations, as the conventions' C compilers have them:
  * - System V x86-64 ({@link SysvVaList}): integer and floating-point arguments are read
  *   from separate register runs (`gp_offset`, `fp_offset` into a 176-byte register save
  *   area), then from one `overflow_arg_area` of 8-byte slots;
  * - Win64 ({@link Win64VaList}): one run of 8-byte slots (the registers spilled into the
- *   home area, then the stack arguments), whatever the types.
+ *   home area, then the stack arguments), whatever the types;
+ * - AArch64 ({@link Aapcs64VaList}): like System V, x and v register save areas counted back
+ *   from their ends (`__gr_offs`, `__vr_offs`), then `__stack`; a `va_list` argument is a
+ *   pointer to the caller's 32-byte copy.
  *
  * Each VaList owns a few words at the end of its call's inbound frame (arena memory with a
  * fixed native address, untouched by nested calls, which take later frames): the System V
