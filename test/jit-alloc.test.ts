@@ -10,6 +10,7 @@ import { BareFn, FnPtr, defaultJitAlloc, loadLibrary, setGlobalJitAlloc, type Ji
 import { bridge } from '../src/native/bridge';
 import { Arm64Writer } from '../src/asm/arm64';
 import { X64Writer } from '../src/asm/x64';
+import { runFixture } from './support/child';
 
 interface Mapping {
   lo: bigint;
@@ -182,4 +183,14 @@ test('a thunk changes only its data: its code bytes stay the same across dispose
   assert.deepEqual(bridge.read(at, 16), before);
   assert.equal(new FnPtr('int (int)', at).call(40), 42, 'and it runs the new closure');
   reused.dispose();
+});
+
+test('under --jitless (V8 maps no code of its own) no mapping is writable and executable at once', async () => {
+  const r = await runFixture('wx-scan.ts', [], { env: { NODE_OPTIONS: '' }, nodeArgs: ['--jitless'] });
+  assert.equal(r.status, 0, r.describe());
+  const { sum, executable, wx } = JSON.parse(r.stdout.trim().split('\n').pop()!) as { sum: number; executable: number; wx: string[] };
+  // i + 1 for the 1000 values i = 0, 3, ..., 2997, and 1 + 2 + 3 for the 2000 others
+  assert.equal(sum, 3 * 499500 + 1000 + 2000 * 6, 'the thunks ran');
+  assert.ok(executable > 0, 'executable mappings were seen');
+  assert.deepEqual(wx, [], 'writable and executable mappings');
 });

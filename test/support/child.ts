@@ -31,10 +31,10 @@ export function fixturePath(name: string): string {
 export function runFixture(
   name: string,
   args: string[] = [],
-  opts: { env?: Record<string, string>; timeoutMs?: number } = {},
+  opts: { env?: Record<string, string>; timeoutMs?: number; /** Node options before the script (`--jitless`). */ nodeArgs?: string[] } = {},
 ): Promise<ChildResult> {
   return new Promise((resolveP, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', fixturePath(name), ...args], {
+    const child = spawn(process.execPath, [...(opts.nodeArgs ?? []), '--import', 'tsx', fixturePath(name), ...args], {
       cwd: REPO_ROOT,
       env: { ...process.env, ...opts.env, NODE_OPTIONS: '' },
       stdio: ['ignore', 'pipe', 'pipe'],
