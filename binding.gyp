@@ -11,14 +11,22 @@
         "native/foreign_stack.c",
         "native/sync_calls.c",
         "native/jumps.c",
-        "native/os_posix.c",
         "native/js_entry.c",
         "native/js_wake.c",
         "native/reports.c"
       ],
       "cflags": ["-O2", "-Wall", "-Wextra", "-Wno-unused-parameter", "-fvisibility=hidden"],
       "cflags_c": ["-std=gnu11"],
-      "libraries": ["-ldl", "-lpthread"]
+      "conditions": [
+        ["OS!='win'", {
+          "sources": [
+            "native/os_posix.c",
+            "native/jit_memory_posix.c",
+            "native/library_posix.c"
+          ],
+          "libraries": ["-ldl", "-lpthread"]
+        }]
+      ]
     }
   ]
 }

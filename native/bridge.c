@@ -90,8 +90,8 @@ int cffi_text_table_put(cffi_text_table *t, uint32_t index, char *text) {
       return 0;
     }
     if (t->items) memcpy(grown, t->items, t->cap * sizeof *grown);
-    __atomic_store_n(&t->items, grown, __ATOMIC_RELEASE);
-    __atomic_store_n(&t->cap, cap, __ATOMIC_RELEASE);
+    cffi_store_ptr((void **)&t->items, grown);
+    cffi_store_u32(&t->cap, cap);
   }
   free(t->items[index]);
   t->items[index] = text;
@@ -130,7 +130,7 @@ void cffi_fatal(const char *fmt, ...) {
 #define MAX_WARNINGS 20
 
 void cffi_warn(cffi_realm *r, const char *fmt, ...) {
-  int n = __atomic_add_fetch(&r->warnings, 1, __ATOMIC_RELAXED);
+  int n = cffi_add_int(&r->warnings, 1);
   if (n > MAX_WARNINGS + 1) return;
   if (n == MAX_WARNINGS + 1) {
     fputs("closure-ffi: further messages of this kind are suppressed\n", stderr);
@@ -146,15 +146,16 @@ void cffi_warn(cffi_realm *r, const char *fmt, ...) {
 
 const char *cffi_thunk_name(cffi_realm *r, uint64_t ctx, char *buf, size_t size) {
   uint32_t id = CFFI_CTX_ID(ctx);
-  pthread_mutex_lock(&r->sync_lock);
+  cffi_mutex_lock(&r->sync_lock);
   const char *named = cffi_text_table_get(&r->slot_names, id);
   if (named) snprintf(buf, size, "%s", named);
   else snprintf(buf, size, "thunk id %u", id);
-  pthread_mutex_unlock(&r->sync_lock);
+  cffi_mutex_unlock(&r->sync_lock);
   return buf;
 }
 
 static napi_value init(napi_env env, napi_value exports) {
+  cffi_os_init();
   cffi_init_jit_memory(env, exports);
   cffi_init_raw_memory(env, exports);
   cffi_init_library(env, exports);

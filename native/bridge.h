@@ -9,11 +9,10 @@
 #define NAPI_VERSION 8
 #include <node_api.h>
 #include "v8_accelerator.h"
+#include "os.h"
 #ifdef __cplusplus
 extern "C" {
 #endif
-#include <pthread.h>
-#include <signal.h>
 #include <stdint.h>
 #include <stddef.h>
 #include <string.h>
@@ -127,7 +126,7 @@ typedef struct cffi_sync_slot {
 
 typedef struct cffi_realm {
   napi_env env;
-  pthread_t thread;
+  cffi_thread thread;
   int alive;
   int closing;                  /* the process is exiting: foreign calls are refused, not queued */
   uint32_t index;               /* serial number of the JS environment, for messages */
@@ -146,8 +145,8 @@ typedef struct cffi_realm {
   unsigned reserve_levels, reserve_in_use;
   uintptr_t foreign_sp[4];      /* where each active foreign-stack entry arrived */
   /* Calls from other threads waiting for the JS thread (sync_calls.c). */
-  pthread_mutex_t sync_lock;
-  pthread_cond_t sync_cv;       /* signalled when a call is queued or a serviced call ends */
+  cffi_mutex sync_lock;
+  cffi_cond sync_cv;            /* signalled when a call is queued or a serviced call ends */
   struct cffi_pending *queue_head, *queue_tail;
   struct cffi_report *reports;  /* refused foreign calls not yet told to JS */
   napi_threadsafe_function sync_tsfn;
@@ -160,7 +159,8 @@ typedef struct cffi_realm {
   cffi_text_table slot_names;   /* per thunk id, for messages printed without JS; under sync_lock */
   int warnings;                 /* stderr lines printed, for rate limiting */
   int enter_failure_reported;   /* JS could not be entered once already: say it only once */
-  sigset_t base_sigmask;        /* the JS thread's signal mask outside signal handlers */
+  cffi_os_signals signals;      /* the JS thread's signal mask outside signal handlers (os.h) */
+  unsigned stack_committed;     /* reserved regions made usable (cffi_os_commit_stack), a bit per level */
   int signal_refusals;          /* calls refused because a signal handler interrupted JS */
 } cffi_realm;
 
@@ -189,14 +189,14 @@ int cffi_get_index_text(napi_env env, napi_callback_info info, uint32_t *index, 
 int cffi_text_table_put(cffi_text_table *t, uint32_t index, char *text);
 /* Safe without the lock: cap is published after the array that has room for it. */
 static inline const char *cffi_text_table_get(const cffi_text_table *t, uint32_t index) {
-  if (index >= __atomic_load_n(&t->cap, __ATOMIC_ACQUIRE)) return NULL;
-  return __atomic_load_n(&t->items, __ATOMIC_ACQUIRE)[index];
+  if (index >= cffi_load_u32(&t->cap)) return NULL;
+  return ((char **)cffi_load_ptr((void *const *)&t->items))[index];
 }
 void cffi_export(napi_env env, napi_value exports, const char *name, napi_callback cb);
 void cffi_export_number(napi_env env, napi_value exports, const char *name, double d);
-void cffi_fatal(const char *fmt, ...) __attribute__((noreturn, format(printf, 1, 2)));
+CFFI_NORETURN void cffi_fatal(const char *fmt, ...) CFFI_PRINTF(1, 2);
 /* A diagnostic on stderr, at most a few dozen per realm so a flood of refused calls cannot drown the output. */
-void cffi_warn(cffi_realm *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void cffi_warn(cffi_realm *r, const char *fmt, ...) CFFI_PRINTF(2, 3);
 /* "BareFnSync#3 ('int (int)')" when the thunk was named, else "thunk id N". */
 const char *cffi_thunk_name(cffi_realm *r, uint64_t ctx, char *buf, size_t size);
 
@@ -215,7 +215,7 @@ void cffi_init_reports(napi_env env, napi_value exports);
 void cffi_enter_on_js_thread(cffi_realm *r, uint64_t ctx, uint64_t *regs, uint64_t *stack_args, long tid);
 
 /* Inbound calls from native code (enter.c). */
-void cffi_trap(uint64_t info) __attribute__((noreturn));
+CFFI_NORETURN void cffi_trap(uint64_t info);
 
 /* Callbacks that C leaves with longjmp (jumps.c). The arena holds one frame more than
    CFFI_MAX_DEPTH: the staging frame of a call made after a callback returns. */

@@ -11,20 +11,16 @@
  * Outbound: JS writes a frame, then callNative() runs the per-signature call
  * stub on it. Both directions push a frame, so they nest freely.
  */
-#define _GNU_SOURCE
 #include "bridge.h"
 #include "os.h"
-#include <errno.h>
-#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
-static atomic_uint next_realm;
+static uint32_t next_realm;
 
 /* Descriptions of thunk kinds+signatures, so a trap can name what was called. */
-static pthread_mutex_t descriptions_lock = PTHREAD_MUTEX_INITIALIZER;
+static cffi_mutex descriptions_lock = CFFI_MUTEX_INITIALIZER;
 static cffi_text_table descriptions;
 
 
@@ -41,26 +37,10 @@ static void enter_from_reserved_stack(void *arg) {
 
 /*
  * Whether the JS thread is running a signal handler that interrupted it. JS must not be
- * entered there: V8 may be in the middle of anything. Inside a handler its signal is
- * blocked (unless the handler asked otherwise), so a signal blocked now but not in the
- * thread's usual mask, and which has a handler, gives it away. A signal the program
- * blocked on purpose (no handler) becomes part of the usual mask. Async-signal-safe.
+ * entered there: V8 may be in the middle of anything. How to tell is the OS's business
+ * (os.h: from the signal mask on POSIX; never on Windows). Async-signal-safe.
  */
-static int in_signal_handler(cffi_realm *r) {
-  sigset_t now;
-  if (pthread_sigmask(SIG_BLOCK, NULL, &now) != 0) return 0;
-  int handled = 0;
-  for (int s = 1; s < NSIG; s++) {
-    if (sigismember(&now, s) != 1 || sigismember(&r->base_sigmask, s) == 1) continue;
-    struct sigaction sa;
-    if (sigaction(s, NULL, &sa) == 0 && (sa.sa_flags & SA_SIGINFO ? sa.sa_sigaction != NULL
-                                         : sa.sa_handler != SIG_DFL && sa.sa_handler != SIG_IGN))
-      handled = 1;
-    else
-      sigaddset(&r->base_sigmask, s);
-  }
-  return handled;
-}
+static int in_signal_handler(cffi_realm *r) { return cffi_os_in_signal_handler(&r->signals); }
 
 /* A call from a signal handler on the JS thread: zero, and one message (write(2) is all a handler may use). */
 static void refuse_in_signal_handler(cffi_realm *r, uint64_t ctx, uint64_t *regs) {
@@ -69,25 +49,23 @@ static void refuse_in_signal_handler(cffi_realm *r, uint64_t ctx, uint64_t *regs
       "closure-ffi: a thunk was called from a signal handler that interrupted its JS thread; JS cannot be entered "
       "there, so the caller got zero (this message is printed once; see README, 'Signals')\n";
   if (CFFI_CTX_FLAGS(ctx) & CFFI_FLAG_ABORT_ON_ERROR) {
-    ssize_t ignored = write(2, msg, sizeof msg - 1);
-    (void)ignored;
+    cffi_os_write_stderr(msg, sizeof msg - 1);
     abort();
   }
-  if (__atomic_fetch_add(&r->signal_refusals, 1, __ATOMIC_RELAXED) == 0) {
-    ssize_t ignored = write(2, msg, sizeof msg - 1);
-    (void)ignored;
-  }
+  if (cffi_add_int(&r->signal_refusals, 1) == 1) cffi_os_write_stderr(msg, sizeof msg - 1);
 }
 
 /*
  * Called by every entry stub: ctx from the thunk's data, the saved register block, the
  * caller's stack arguments, and the realm the entry stub was made for.
  */
-__attribute__((visibility("default"))) void cffi_enter(uint64_t ctx, uint64_t *regs, uint64_t *stack_args, cffi_realm *r) {
-  int saved_errno = errno; /* the native caller's errno survives whatever JS does */
-  if (__builtin_expect(CFFI_IS_TRAP_INFO(ctx), 0)) cffi_trap(ctx); /* a stale pointer raced with reuse of its slot */
-  if (pthread_equal(pthread_self(), r->thread) && r->alive) {
-    if (__builtin_expect(cffi_on_thread_stack(r), 1)) {
+CFFI_VISIBLE void cffi_enter(uint64_t ctx, uint64_t *regs, uint64_t *stack_args, cffi_realm *r) {
+  /* The native caller's errno (and on Windows its GetLastError()) survives whatever JS does. */
+  cffi_os_errors saved_errors;
+  cffi_os_save_errors(&saved_errors);
+  if (CFFI_UNLIKELY(CFFI_IS_TRAP_INFO(ctx))) cffi_trap(ctx); /* a stale pointer raced with reuse of its slot */
+  if (cffi_os_same_thread(cffi_os_current_thread(), r->thread) && r->alive) {
+    if (CFFI_LIKELY(cffi_on_thread_stack(r))) {
       /* Not inside an FnPtr call: JS itself may have been interrupted (a signal handler).
          Another FFI's call arrives on its own stack, below, and pays nothing for this. */
       if (r->native_depth == 0 && in_signal_handler(r)) refuse_in_signal_handler(r, ctx, regs);
@@ -107,13 +85,13 @@ __attribute__((visibility("default"))) void cffi_enter(uint64_t ctx, uint64_t *r
     cffi_zero_result(ctx, regs);
     cffi_report_foreign(r, ctx, cffi_os_thread_id(), r->alive ? "wrong-thread" : "realm-gone");
   }
-  errno = saved_errno;
+  cffi_os_restore_errors(&saved_errors);
   /* Last, with JS and the reserved stack left behind: a jump from here crosses native frames only. */
   cffi_run_after_return();
 }
 
 /* Called through a disposed thunk: info is trap information (see CFFI_TRAP_FLAGS in bridge.h). */
-__attribute__((visibility("default"), noreturn)) void cffi_trap(uint64_t info) {
+CFFI_VISIBLE CFFI_NORETURN void cffi_trap(uint64_t info) {
   if (!CFFI_IS_TRAP_INFO(info))
     cffi_fatal("thunk id %u was called from thread %ld while dispose() was turning it into a trap; the native side "
                "kept using a function pointer it was giving up. Aborting instead of running freed memory.",
@@ -135,9 +113,9 @@ static napi_value js_describe(napi_env env, napi_callback_info info) {
   char *text;
   if (!cffi_get_index_text(env, info, &index, &text))
     return cffi_throw(env, "ERR_ARG_TYPE", "describe(index, text): bad arguments");
-  pthread_mutex_lock(&descriptions_lock);
+  cffi_mutex_lock(&descriptions_lock);
   int stored = cffi_text_table_put(&descriptions, index, text);
-  pthread_mutex_unlock(&descriptions_lock);
+  cffi_mutex_unlock(&descriptions_lock);
   return stored ? NULL : cffi_throw(env, "ERR_NO_MEMORY", "describe(): out of memory");
 }
 
@@ -164,7 +142,7 @@ static napi_value js_call_native(napi_env env, napi_callback_info info) {
   uint64_t mode = r->arena[CFFI_HEADER_CALL_MODE];
   r->arena[CFFI_HEADER_CALL_MODE] = 0;
   frame[CFFI_FRAME_STATUS] = 0;
-  frame[CFFI_FRAME_NATIVE_SP] = (uintptr_t)__builtin_frame_address(0);
+  frame[CFFI_FRAME_NATIVE_SP] = CFFI_FRAME_ADDRESS();
   if (mode == CFFI_CALL_SERVICED) {
     cffi_run_serviced(r, frame, stub);
   } else {
@@ -195,7 +173,7 @@ static napi_value js_use_accelerator(napi_env env, napi_callback_info info) {
   const cffi_v8_accelerator *a = table;
   if (a->version != CFFI_V8_ACCELERATOR_VERSION)
     return cffi_throw(env, "ERR_ACCELERATOR", "useAccelerator(): the V8-direct accelerator was built for another bridge version");
-  __atomic_store_n(&cffi_accelerator, a, __ATOMIC_RELEASE);
+  cffi_store_ptr((void **)&cffi_accelerator, (void *)a);
   return NULL;
 }
 
@@ -229,9 +207,9 @@ static napi_value js_name_slot(napi_env env, napi_callback_info info) {
     return cffi_throw(env, "ERR_ARG_TYPE", "nameSlot(id, text): bad arguments");
   cffi_realm *r;
   napi_get_instance_data(env, (void **)&r);
-  pthread_mutex_lock(&r->sync_lock);
+  cffi_mutex_lock(&r->sync_lock);
   int stored = cffi_text_table_put(&r->slot_names, id, text);
-  pthread_mutex_unlock(&r->sync_lock);
+  cffi_mutex_unlock(&r->sync_lock);
   return stored ? NULL : cffi_throw(env, "ERR_NO_MEMORY", "nameSlot(): out of memory");
 }
 
@@ -262,21 +240,21 @@ static napi_value js_current_thread_id(napi_env env, napi_callback_info info) {
  */
 static void realm_teardown(napi_env env, void *data, void *hint) {
   cffi_realm *r = data;
-  pthread_mutex_lock(&r->sync_lock);
-  __atomic_store_n(&r->alive, 0, __ATOMIC_RELEASE);
-  pthread_mutex_unlock(&r->sync_lock);
+  cffi_mutex_lock(&r->sync_lock);
+  cffi_store_int(&r->alive, 0);
+  cffi_mutex_unlock(&r->sync_lock);
   cffi_teardown_sync_calls(r);
   if (r->v8_entry) cffi_accelerator->entry_delete(r->v8_entry);
   r->v8_entry = NULL;
-  free(r->arena);
+  cffi_os_aligned_free(r->arena);
   r->arena = NULL;
-  pthread_mutex_lock(&r->sync_lock);
+  cffi_mutex_lock(&r->sync_lock);
   /* The names stay: they belong to thunks still alive (dispose() forgets the others), whose
      late calls are exactly what the realm is kept for, and they name them in the message. */
   free(r->sync_slots);
   r->sync_slots = NULL;
   r->sync_slots_cap = 0;
-  pthread_mutex_unlock(&r->sync_lock);
+  cffi_mutex_unlock(&r->sync_lock);
 }
 
 static void put_address(napi_env env, napi_value exports, const char *name, void *p) {
@@ -291,7 +269,7 @@ static void put_address(napi_env env, napi_value exports, const char *name, void
  */
 static void pin_bridge(void) {
   static int pinned;
-  if (__atomic_exchange_n(&pinned, 1, __ATOMIC_ACQ_REL)) return;
+  if (cffi_exchange_int(&pinned, 1)) return;
   const char *why = NULL;
   if (!cffi_os_pin_module((const void *)cffi_enter, &why)) cffi_fatal("could not pin the native bridge in memory: %s", why);
 }
@@ -337,7 +315,7 @@ void cffi_init_enter(napi_env env, napi_value exports) {
   pin_bridge();
   cffi_realm *r = calloc(1, sizeof *r);
   size_t words = CFFI_HEADER_WORDS + (size_t)(CFFI_MAX_DEPTH + 1) * CFFI_FRAME_WORDS; /* + the staging frame */
-  r->arena = aligned_alloc(64, words * 8);
+  if (r) r->arena = cffi_os_aligned_alloc(64, words * 8);
   if (!r || !r->arena) {
     cffi_throw(env, "ERR_NO_MEMORY", "closure-ffi: no memory for a new JS environment");
     return;
@@ -345,10 +323,10 @@ void cffi_init_enter(napi_env env, napi_value exports) {
   memset(r->arena, 0, words * 8);
   r->arena_bytes = words * 8;
   r->env = env;
-  r->thread = pthread_self();
-  r->index = atomic_fetch_add(&next_realm, 1);
+  r->thread = cffi_os_current_thread();
+  r->index = cffi_fetch_add_u32(&next_realm, 1);
   r->alive = 1;
-  pthread_sigmask(SIG_BLOCK, NULL, &r->base_sigmask);
+  cffi_os_signals_init(&r->signals);
   cffi_init_thread_stack(r);
   napi_set_instance_data(env, r, realm_teardown, NULL);
   cffi_init_sync_calls(env, r, exports);

@@ -14,10 +14,8 @@
  * nesting level (a foreign-stack callback that calls out through another
  * foreign-stack FFI and is called back again) gets its own region.
  */
-#define _GNU_SOURCE
 #include "bridge.h"
 #include "os.h"
-#include <unistd.h>
 
 #define KIB ((uintptr_t)1024)
 #define CXX_HEADROOM (256 * KIB)      /* native frames may run below V8's limit */
@@ -26,7 +24,7 @@
 #define MAX_LEVELS 4 /* = length of cffi_realm.foreign_sp */
 #define WORKER_STACK_BUFFER (192 * KIB) /* what Node leaves below a Worker's V8 limit */
 
-static inline uintptr_t current_sp(void) { return (uintptr_t)__builtin_frame_address(0); }
+static inline uintptr_t current_sp(void) { return CFFI_FRAME_ADDRESS(); }
 
 void cffi_init_thread_stack(cffi_realm *r) {
   cffi_os_thread_stack(&r->stack_lo, &r->stack_hi);
@@ -36,6 +34,7 @@ void cffi_init_thread_stack(cffi_realm *r) {
 /* Where V8's limit is (approximately) and where the reserved regions go. */
 void cffi_set_js_stack_size(cffi_realm *r, size_t js_stack_bytes) {
   r->reserve_levels = 0;
+  r->stack_committed = 0;
   if (!r->stack_lo) return;
   int main_thread = cffi_os_is_main_thread();
   if (main_thread) {
@@ -61,9 +60,17 @@ int cffi_on_thread_stack(const cffi_realm *r) {
   return sp >= r->stack_lo && sp < r->stack_hi;
 }
 
-/* Calls fn(arg) with the stack pointer set to `top` (16-byte aligned). */
+/*
+ * Calls fn(arg) with the stack pointer set to `top` (16-byte aligned). Assembly, one per
+ * CPU and assembler dialect: ELF targets below (GNU as); Windows x64 in
+ * foreign_stack_win64.S (GNU as, mingw) and foreign_stack_win64.asm (MASM, for MSVC, which
+ * has no inline assembly on x64), both with unwind information, since a Windows stack walk
+ * (an exception, a debugger) needs it to pass this frame.
+ */
 void cffi_call_on_stack(uintptr_t top, cffi_stack_fn fn, void *arg);
-#if defined(__x86_64__)
+#if defined(_WIN32)
+/* in foreign_stack_win64.S / .asm */
+#elif defined(__x86_64__)
 __asm__(
     ".text\n"
     ".p2align 4\n"
@@ -119,6 +126,10 @@ void cffi_run_on_reserved_stack(cffi_realm *r, cffi_stack_fn fn, void *arg) {
   uintptr_t top = (r->reserve_top - level * r->reserve_size) & ~(uintptr_t)15;
   uintptr_t bottom = top - r->reserve_size;
   uintptr_t outer_limit = level == 0 ? r->js_limit : top + REGION_JS_FLOOR; /* the enclosing region's limit */
+  if (!(r->stack_committed & (1u << level))) {
+    cffi_os_commit_stack(bottom, r->stack_hi); /* Windows: the region is reserved, not yet committed */
+    r->stack_committed |= 1u << level;
+  }
   r->reserve_in_use = level + 1;
   cffi_accelerator->set_stack_limit(bottom + REGION_JS_FLOOR);
   cffi_call_on_stack(top, fn, arg);

@@ -26,7 +26,7 @@ static void dispatcher_failed(cffi_realm *r, uint64_t ctx, int terminating) {
   cffi_thunk_name(r, ctx, name, sizeof name);
   if (CFFI_CTX_FLAGS(ctx) & CFFI_FLAG_ABORT_ON_ERROR)
     cffi_fatal("could not enter JS for %s: its JS environment is shutting down; aborting (onError: 'abort')", name);
-  if (__atomic_exchange_n(&r->enter_failure_reported, 1, __ATOMIC_RELAXED)) return;
+  if (cffi_exchange_int(&r->enter_failure_reported, 1)) return;
   cffi_warn(r, "could not enter JS for %s: its JS environment is shutting down; the caller got zero (later calls "
             "that fail the same way get zero silently)", name);
 }
@@ -64,7 +64,7 @@ void cffi_enter_on_js_thread(cffi_realm *r, uint64_t ctx, uint64_t *regs, uint64
     cffi_report_foreign(r, ctx, tid, "too-deep");
     return;
   }
-  uintptr_t here = (uintptr_t)__builtin_frame_address(0);
+  uintptr_t here = CFFI_FRAME_ADDRESS();
   if (depth > 0) cffi_check_not_jumped_over(r, depth, here, ctx);
   uint64_t *frame = cffi_frame_at(r, depth);
   uint32_t stack_words = CFFI_CTX_STACK_WORDS(ctx);

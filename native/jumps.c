@@ -34,7 +34,7 @@
 typedef void (*call_stub_fn)(uint64_t *frame);
 
 /* The staged call taken for the innermost cffi_enter on this thread (a realm has one JS thread). */
-static __thread uint64_t *after_return;
+static CFFI_THREAD_LOCAL uint64_t *after_return;
 
 /* Positions are comparable only on the JS thread's own stack (not another FFI's, not a reserved region elsewhere). */
 static int on_thread_stack(const cffi_realm *r, uintptr_t p) {
@@ -42,7 +42,7 @@ static int on_thread_stack(const cffi_realm *r, uintptr_t p) {
 }
 
 /* `skipped`: the depth of a frame whose call was jumped over; the callback named is the innermost inbound one at or below it. */
-static void __attribute__((noreturn)) jumped_over(cffi_realm *r, uint64_t skipped, const char *seen) {
+static CFFI_NORETURN void jumped_over(cffi_realm *r, uint64_t skipped, const char *seen) {
   char name[256];
   snprintf(name, sizeof name, "a callback");
   for (uint64_t d = skipped + 1; d-- > 0;) {
@@ -63,7 +63,7 @@ static void __attribute__((noreturn)) jumped_over(cffi_realm *r, uint64_t skippe
 void cffi_check_not_jumped_over(cffi_realm *r, uint64_t depth, uintptr_t here, uint64_t ctx) {
   uint64_t *inner = cffi_frame_at(r, depth - 1);
   uintptr_t was = (uintptr_t)inner[CFFI_FRAME_NATIVE_SP];
-  if (__builtin_expect(was != 0 && here >= was, 0) && on_thread_stack(r, here) && on_thread_stack(r, was)) {
+  if (CFFI_UNLIKELY(was != 0 && here >= was) && on_thread_stack(r, here) && on_thread_stack(r, was)) {
     char now[256], seen[400];
     snprintf(seen, sizeof seen, "detected when %s was then called from a point of the stack above them",
              cffi_thunk_name(r, ctx, now, sizeof now));
@@ -72,7 +72,7 @@ void cffi_check_not_jumped_over(cffi_realm *r, uint64_t depth, uintptr_t here, u
 }
 
 void cffi_check_call_returned(cffi_realm *r, uint64_t depth) {
-  if (__builtin_expect(r->arena[0] == depth, 1)) return;
+  if (CFFI_LIKELY(r->arena[0] == depth)) return;
   if (r->arena[0] < depth) return; /* JS lowered the depth itself (it cannot be, but it is not a jump) */
   jumped_over(r, depth, "detected when the native call that led to it returned");
 }
@@ -88,7 +88,7 @@ void cffi_take_after_return(cffi_realm *r, uint64_t depth, long tid) {
 
 void cffi_run_after_return(void) {
   uint64_t *frame = after_return;
-  if (__builtin_expect(frame == NULL, 1)) return;
+  if (CFFI_LIKELY(frame == NULL)) return;
   after_return = NULL;
   /* May not return (that is the point). If it does, the caller gets the closure's result,
      already in the register block. */

@@ -1,7 +1,6 @@
-/* dlopen/dlsym, so JS can find native functions without another FFI. */
-#define _GNU_SOURCE
+/* Finding native functions: loadLibrary()'s dlopen/dlsym/dlclose, on the OS's own calls (library_*.c). */
 #include "bridge.h"
-#include <dlfcn.h>
+#include "os.h"
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,38 +23,8 @@ static char *get_string(napi_env env, napi_value v) {
 }
 
 /*
- * The loadLibrary() options, as bits of dlopen's optional second argument (src/library.ts
- * has the same numbers). The RTLD_* values differ between C libraries, so they are
- * translated here; a flag this C library lacks is an error, never silently dropped.
- */
-enum { OPT_DEEP = 1, OPT_GLOBAL = 2, OPT_LAZY = 4, OPT_NODELETE = 8 };
-
-/* RTLD_* flags for option bits `opts`, or -1 with *missing naming the first flag unavailable. */
-static int dlopen_mode(uint32_t opts, const char **missing) {
-  int mode = (opts & OPT_LAZY) ? RTLD_LAZY : RTLD_NOW;
-  mode |= (opts & OPT_GLOBAL) ? RTLD_GLOBAL : RTLD_LOCAL;
-  if (opts & OPT_DEEP) {
-#ifdef RTLD_DEEPBIND
-    mode |= RTLD_DEEPBIND;
-#else
-    *missing = "RTLD_DEEPBIND (option 'deep')";
-    return -1;
-#endif
-  }
-  if (opts & OPT_NODELETE) {
-#ifdef RTLD_NODELETE
-    mode |= RTLD_NODELETE;
-#else
-    *missing = "RTLD_NODELETE (option 'nodelete')";
-    return -1;
-#endif
-  }
-  return mode;
-}
-
-/*
  * dlopen(path | null, options?) -> bigint handle; null opens the running program (all
- * loaded globals). Without options: RTLD_NOW | RTLD_LOCAL.
+ * loaded globals). `options`: the CFFI_LIB_* bits (os.h); without them, RTLD_NOW | RTLD_LOCAL.
  */
 static napi_value js_dlopen(napi_env env, napi_callback_info info) {
   size_t argc = 2;
@@ -68,13 +37,6 @@ static napi_value js_dlopen(napi_env env, napi_callback_info info) {
     if (ot != napi_undefined && napi_get_value_uint32(env, argv[1], &opts) != napi_ok)
       return cffi_throw(env, "ERR_ARG_TYPE", "dlopen(path, options): options must be a number");
   }
-  const char *missing = NULL;
-  int mode = dlopen_mode(opts, &missing);
-  if (mode < 0) {
-    char msg[160];
-    snprintf(msg, sizeof msg, "this C library has no %s", missing);
-    return cffi_throw(env, "ERR_UNSUPPORTED_PLATFORM", msg);
-  }
   napi_valuetype t = napi_null;
   if (argc >= 1) napi_typeof(env, argv[0], &t);
   if (t != napi_string && t != napi_null && t != napi_undefined)
@@ -82,9 +44,11 @@ static napi_value js_dlopen(napi_env env, napi_callback_info info) {
   char *path = NULL;
   if (t == napi_string && !(path = get_string(env, argv[0])))
     return cffi_throw(env, "ERR_ARG_TYPE", "dlopen(path): path must not contain a NUL byte");
-  void *h = dlopen(path, mode);
+  char why[512] = "";
+  int unsupported = 0;
+  void *h = cffi_os_lib_open(path, opts, why, sizeof why, &unsupported);
   free(path);
-  if (!h) return cffi_throw(env, "ERR_DLOPEN", dlerror());
+  if (!h) return cffi_throw(env, unsupported ? "ERR_UNSUPPORTED_PLATFORM" : "ERR_DLOPEN", why);
   return cffi_make_address(env, (uint64_t)(uintptr_t)h);
 }
 
@@ -97,8 +61,7 @@ static napi_value js_dlsym(napi_env env, napi_callback_info info) {
   char *name;
   if (argc < 2 || !cffi_get_address(env, argv[0], &h) || !(name = get_string(env, argv[1])))
     return cffi_throw(env, "ERR_ARG_TYPE", "dlsym(handle, name): bad arguments (name must be a string without NUL bytes)");
-  dlerror();
-  void *p = dlsym(h ? (void *)(uintptr_t)h : RTLD_DEFAULT, name);
+  void *p = cffi_os_lib_symbol((void *)(uintptr_t)h, name);
   free(name);
   return cffi_make_address(env, (uint64_t)(uintptr_t)p);
 }
@@ -109,7 +72,7 @@ static napi_value js_dlclose(napi_env env, napi_callback_info info) {
   napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
   uint64_t h;
   if (argc < 1 || !cffi_get_address(env, argv[0], &h)) return cffi_throw(env, "ERR_ARG_TYPE", "dlclose(handle)");
-  if (h) dlclose((void *)(uintptr_t)h);
+  cffi_os_lib_close((void *)(uintptr_t)h);
   return NULL;
 }
 

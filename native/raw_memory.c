@@ -1,13 +1,9 @@
 /* Raw native memory: allocate, free, copy in and out, and zero-copy views. */
-#define _GNU_SOURCE
 #include "bridge.h"
+#include "os.h"
 #include <stdio.h>
-#include <errno.h>
-#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/uio.h>
-#include <unistd.h>
 
 /*
  * malloc(size) -> bigint, zero-filled. `size` is a finite, whole, non-negative number below
@@ -70,34 +66,9 @@ static napi_value js_read(napi_env env, napi_callback_info info) {
 }
 
 /*
- * Copies `len` bytes at `src` to `out` through the kernel, which reports an unmapped or
- * unreadable byte as EFAULT instead of raising SIGSEGV. 1 on success, 0 when some byte is
- * not readable. process_vm_readv on our own pid needs no privilege, but seccomp profiles
- * may forbid it: then a pipe does the same (write() of unreadable memory fails with EFAULT).
- */
-static int copy_checked(void *out, uint64_t src, size_t len) {
-  if (len == 0) return 1;
-  struct iovec local = {out, len}, remote = {(void *)(uintptr_t)src, len};
-  ssize_t n = process_vm_readv(getpid(), &local, 1, &remote, 1, 0);
-  if (n == (ssize_t)len) return 1;
-  if (n >= 0 || errno == EFAULT) return 0; /* a short read stopped at an unreadable page */
-  int fds[2];
-  if (pipe2(fds, O_CLOEXEC) != 0) return 0;
-  int ok = 1;
-  for (size_t off = 0; ok && off < len;) {
-    size_t chunk = len - off < 4096 ? len - off : 4096; /* below PIPE_BUF: never blocks */
-    ssize_t w = write(fds[1], (const char *)(uintptr_t)src + off, chunk);
-    ok = w == (ssize_t)chunk && read(fds[0], (char *)out + off, chunk) == (ssize_t)chunk;
-    off += chunk;
-  }
-  close(fds[0]);
-  close(fds[1]);
-  return ok;
-}
-
-/*
  * readSafe(addr, length) -> Buffer holding a copy of the bytes, or null when some of them
- * are not mapped readable (where read() would crash the process with SIGSEGV).
+ * are not mapped readable (where read() would crash the process with SIGSEGV): the OS copies
+ * them and reports a fault instead (os.h, cffi_os_read_checked).
  */
 static napi_value js_read_safe(napi_env env, napi_callback_info info) {
   uint64_t p;
@@ -106,7 +77,7 @@ static napi_value js_read_safe(napi_env env, napi_callback_info info) {
   napi_value buf;
   void *data;
   if (napi_create_buffer(env, len, &data, &buf) != napi_ok) return buffer_refused(env, "readSafe");
-  if (!copy_checked(data, p, len)) napi_get_null(env, &buf);
+  if (!cffi_os_read_checked(data, p, len)) napi_get_null(env, &buf);
   return buf;
 }
 

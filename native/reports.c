@@ -39,9 +39,9 @@ int cffi_queue_report_locked(cffi_realm *r, uint64_t ctx, long tid, const char *
 
 /* Queues a report for the JS thread; 0 if the JS thread can no longer be reached. */
 int cffi_queue_report(cffi_realm *r, uint64_t ctx, long tid, const char *why) {
-  pthread_mutex_lock(&r->sync_lock);
+  cffi_mutex_lock(&r->sync_lock);
   int ok = cffi_queue_report_locked(r, ctx, tid, why);
-  pthread_mutex_unlock(&r->sync_lock);
+  cffi_mutex_unlock(&r->sync_lock);
   return ok;
 }
 
@@ -88,22 +88,22 @@ static void deliver_report(napi_env env, cffi_realm *r, uint64_t ctx, long tid, 
 }
 
 void cffi_deliver_reports(napi_env env, cffi_realm *r) {
-  pthread_mutex_lock(&r->sync_lock);
+  cffi_mutex_lock(&r->sync_lock);
   cffi_report *rep = r->reports;
   r->reports = NULL;
-  pthread_mutex_unlock(&r->sync_lock);
+  cffi_mutex_unlock(&r->sync_lock);
   while (rep) {
     cffi_report *next = rep->next;
     uint32_t count = 1;
     if (!strcmp(rep->why, "queue-full")) {
       /* One report stands for every call of this thunk dropped since the last one. */
-      pthread_mutex_lock(&r->sync_lock);
+      cffi_mutex_lock(&r->sync_lock);
       cffi_sync_slot *slot = cffi_sync_slot_of(r, rep->ctx);
       if (slot) {
         count = slot->dropped;
         slot->dropped = 0;
       }
-      pthread_mutex_unlock(&r->sync_lock);
+      cffi_mutex_unlock(&r->sync_lock);
     }
     if (count) deliver_report(env, r, rep->ctx, rep->tid, rep->why, count);
     free(rep);

@@ -13,10 +13,8 @@
  * non-Sync thunks: the JS thread is waiting for that very thread, so they can
  * never run concurrently with JS.
  */
-#define _GNU_SOURCE
 #include "bridge.h"
 #include "os.h"
-#include <errno.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -37,7 +35,7 @@ static void state_wait(int *state, int seen, long ms) {
    call record lives on its stack), so the wake may reach a stale address: harmless for a
    futex, at worst a spurious wake-up of that thread's next wait, which re-checks. */
 static void finish_pending(int *state) {
-  __atomic_store_n(state, PENDING_DONE, __ATOMIC_RELEASE);
+  cffi_store_int(state, PENDING_DONE);
   cffi_os_wake_address(state);
 }
 
@@ -56,7 +54,7 @@ typedef struct cffi_pending {
   uint64_t stack_copy[];  /* fire-and-forget calls: the caller's stack words */
 } cffi_pending;
 
-static __thread const cffi_realm *serviced_realm; /* set on helper threads of serviced calls */
+static CFFI_THREAD_LOCAL const cffi_realm *serviced_realm; /* set on helper threads of serviced calls */
 
 int cffi_is_serviced_helper(const cffi_realm *r) { return serviced_realm == r; }
 
@@ -88,34 +86,34 @@ static int unlink_pending(cffi_realm *r, cffi_pending *p) {
  * JS thread again: the drain looks at the queue once more before it stops.
  */
 static int drain(cffi_realm *r, unsigned limit) {
-  pthread_mutex_lock(&r->sync_lock);
+  cffi_mutex_lock(&r->sync_lock);
   for (unsigned served = 0;; served++) {
     cffi_pending *p = r->queue_head;
     if (served >= limit) break; /* a call that came in after a yield below still counts */
     if (!p) {
       /* The callers just released usually call again at once: let them run before
          going back to sleep in the event loop. */
-      pthread_mutex_unlock(&r->sync_lock);
+      cffi_mutex_unlock(&r->sync_lock);
       cffi_os_yield();
-      pthread_mutex_lock(&r->sync_lock);
+      cffi_mutex_lock(&r->sync_lock);
       if (!(p = r->queue_head)) break;
     }
     r->queue_head = p->next;
     if (!r->queue_head) r->queue_tail = NULL;
-    __atomic_store_n(&p->state, PENDING_RUNNING, __ATOMIC_RELAXED);
+    cffi_store_int(&p->state, PENDING_RUNNING);
     if (!p->blocking) {
       cffi_sync_slot *slot = cffi_sync_slot_of(r, p->ctx);
       if (slot && slot->queued) slot->queued--;
     }
-    pthread_mutex_unlock(&r->sync_lock);
+    cffi_mutex_unlock(&r->sync_lock);
     cffi_enter_on_js_thread(r, p->ctx, p->regs, p->stack_args, p->tid);
     if (p->blocking) finish_pending(&p->state); /* p may be gone after this */
     else free(p);
-    pthread_mutex_lock(&r->sync_lock);
+    cffi_mutex_lock(&r->sync_lock);
   }
   int more = r->queue_head != NULL;
   if (!more) r->wake_pending = 0; /* the next call into the empty queue wakes the JS thread again */
-  pthread_mutex_unlock(&r->sync_lock);
+  cffi_mutex_unlock(&r->sync_lock);
   return more;
 }
 
@@ -134,10 +132,10 @@ static void resume_later(napi_env env, cffi_realm *r) {
   if (r->foreign_resumer && napi_get_reference_value(env, r->foreign_resumer, &fn) == napi_ok && fn &&
       napi_get_undefined(env, &recv) == napi_ok && napi_call_function(env, recv, fn, 0, NULL, &result) == napi_ok)
     return;
-  pthread_mutex_lock(&r->sync_lock);
+  cffi_mutex_lock(&r->sync_lock);
   r->wake_pending = 0;
   cffi_wake_js_locked(r);
-  pthread_mutex_unlock(&r->sync_lock);
+  cffi_mutex_unlock(&r->sync_lock);
 }
 
 static void on_wake(napi_env env, napi_value js_cb, void *context, void *data) {
@@ -159,20 +157,20 @@ void cffi_sync_call(cffi_realm *r, uint64_t ctx, uint64_t *regs, uint64_t *stack
 
   /* The process is exiting (told once, in closeForeignCalls()): answered without the lock,
      which exit's teardown needs while threads may keep calling in a tight loop. */
-  if (__atomic_load_n(&r->closing, __ATOMIC_ACQUIRE)) {
-    __atomic_add_fetch(&r->refused_at_exit, 1, __ATOMIC_RELAXED);
+  if (cffi_load_int(&r->closing)) {
+    cffi_add_ulong(&r->refused_at_exit, 1);
     cffi_zero_result(ctx, regs);
     return;
   }
-  pthread_mutex_lock(&r->sync_lock);
+  cffi_mutex_lock(&r->sync_lock);
   if (r->closing) {
     r->refused_at_exit++;
-    pthread_mutex_unlock(&r->sync_lock);
+    cffi_mutex_unlock(&r->sync_lock);
     cffi_zero_result(ctx, regs);
     return;
   }
   if (!r->alive || !r->sync_tsfn) {
-    pthread_mutex_unlock(&r->sync_lock);
+    cffi_mutex_unlock(&r->sync_lock);
     cffi_zero_result(ctx, regs);
     char name[256];
     cffi_thunk_name(r, ctx, name, sizeof name);
@@ -189,7 +187,7 @@ void cffi_sync_call(cffi_realm *r, uint64_t ctx, uint64_t *regs, uint64_t *stack
       blocking = 1;
     } else {
       if (slot->dropped++ == 0) cffi_queue_report_locked(r, ctx, tid, "queue-full");
-      pthread_mutex_unlock(&r->sync_lock);
+      cffi_mutex_unlock(&r->sync_lock);
       cffi_zero_result(ctx, regs);
       return;
     }
@@ -199,7 +197,7 @@ void cffi_sync_call(cffi_realm *r, uint64_t ctx, uint64_t *regs, uint64_t *stack
     /* Fire and forget: copy what the call needs, then let the caller go. */
     cffi_pending *p = malloc(sizeof *p + (size_t)stack_words * 8);
     if (!p) {
-      pthread_mutex_unlock(&r->sync_lock);
+      cffi_mutex_unlock(&r->sync_lock);
       cffi_zero_result(ctx, regs);
       char name[256];
       cffi_warn(r, "%s: no memory to queue a call from thread %ld; that call was dropped", cffi_thunk_name(r, ctx, name, sizeof name), tid);
@@ -214,9 +212,9 @@ void cffi_sync_call(cffi_realm *r, uint64_t ctx, uint64_t *regs, uint64_t *stack
     p->stack_args = p->stack_copy;
     if (slot) slot->queued++;
     enqueue(r, p);
-    pthread_cond_broadcast(&r->sync_cv);
+    cffi_cond_broadcast(&r->sync_cv);
     cffi_wake_js_locked(r);
-    pthread_mutex_unlock(&r->sync_lock);
+    cffi_mutex_unlock(&r->sync_lock);
     cffi_zero_result(ctx, regs);
     return;
   }
@@ -231,29 +229,29 @@ void cffi_sync_call(cffi_realm *r, uint64_t ctx, uint64_t *regs, uint64_t *stack
   memcpy(p.regs, regs, CFFI_ARG_WORDS * 8);
   /* Only a call into an empty queue wakes the JS thread (see wake_js_locked). */
   enqueue(r, &p);
-  pthread_cond_broadcast(&r->sync_cv);
+  cffi_cond_broadcast(&r->sync_cv);
   /* Only Sync thunks have a timeout (a non-Sync one gets here from a serviced call's thread). */
   long timeout_ms = (flags & CFFI_FLAG_SYNC) && slot ? (long)slot->timeout_ms : 0;
   /* Woken under the lock: the threadsafe function's finalizer takes it too, so it cannot vanish meanwhile. */
   int woken = cffi_wake_js_locked(r);
-  pthread_mutex_unlock(&r->sync_lock);
+  cffi_mutex_unlock(&r->sync_lock);
 
   long waited = 0; /* ms */
   int warned = 0;
   const char *gave_up = woken ? NULL : "js-closing";
   for (;;) {
-    int state = __atomic_load_n(&p.state, __ATOMIC_ACQUIRE);
+    int state = cffi_load_int(&p.state);
     if (state == PENDING_DONE) break;
     if (!gave_up) {
-      if (!__atomic_load_n(&r->alive, __ATOMIC_ACQUIRE)) gave_up = "realm-gone";
+      if (!cffi_load_int(&r->alive)) gave_up = "realm-gone";
       else if (timeout_ms > 0 && waited >= timeout_ms && state == PENDING_QUEUED) gave_up = "timeout";
     }
     if (gave_up) {
       /* Withdraw the call if JS has not taken it yet; once taken, its result is waited
          for (a drain always finishes what it took). */
-      pthread_mutex_lock(&r->sync_lock);
+      cffi_mutex_lock(&r->sync_lock);
       int withdrawn = p.state == PENDING_QUEUED && unlink_pending(r, &p);
-      pthread_mutex_unlock(&r->sync_lock);
+      cffi_mutex_unlock(&r->sync_lock);
       if (withdrawn) break;
       gave_up = NULL;
     }
@@ -268,7 +266,7 @@ void cffi_sync_call(cffi_realm *r, uint64_t ctx, uint64_t *regs, uint64_t *stack
                 "{ serviceCallbacks: true } (also for a function another FFI calls now), or give the thunk a "
                 "timeoutMs; if JS is busy, let it return to the event loop.",
                 tid, waited, cffi_thunk_name(r, ctx, name, sizeof name),
-                __atomic_load_n(&r->native_depth, __ATOMIC_RELAXED) > 0
+                cffi_load_int(&r->native_depth) > 0
                     ? "blocked inside a native call made through FnPtr"
                     : "busy in JS, or blocked inside a native call made through another FFI (koffi, say)");
     }
@@ -280,7 +278,7 @@ void cffi_sync_call(cffi_realm *r, uint64_t ctx, uint64_t *regs, uint64_t *stack
   }
   /* The call was either withdrawn (gave_up says why) or is DONE (cancelled if its realm ended first). */
   if (p.cancelled) {
-    if (__atomic_load_n(&r->closing, __ATOMIC_RELAXED)) {
+    if (cffi_load_int(&r->closing)) {
       cffi_zero_result(ctx, regs); /* counted and told in closeForeignCalls() */
       return;
     }
@@ -299,38 +297,33 @@ typedef struct serviced_job {
   int done;
 } serviced_job;
 
-static void *serviced_main(void *arg) {
+static void serviced_main(void *arg) {
   serviced_job *job = arg;
   serviced_realm = job->realm;
   job->stub(job->frame);
-  pthread_mutex_lock(&job->realm->sync_lock);
+  cffi_mutex_lock(&job->realm->sync_lock);
   job->done = 1;
-  pthread_cond_broadcast(&job->realm->sync_cv);
-  pthread_mutex_unlock(&job->realm->sync_lock);
-  return NULL;
+  cffi_cond_broadcast(&job->realm->sync_cv);
+  cffi_mutex_unlock(&job->realm->sync_lock);
 }
 
 void cffi_run_serviced(cffi_realm *r, uint64_t *frame, void (*stub)(uint64_t *frame)) {
   serviced_job job = {r, frame, stub, 0};
-  pthread_attr_t attr;
-  pthread_attr_init(&attr);
-  pthread_attr_setstacksize(&attr, 8 << 20);
-  pthread_t helper;
-  int err = pthread_create(&helper, &attr, serviced_main, &job);
-  pthread_attr_destroy(&attr);
-  if (err != 0) cffi_fatal("could not start a thread for a serviced native call: %s", strerror(err));
-  pthread_mutex_lock(&r->sync_lock);
+  cffi_thread_handle helper;
+  const char *err = cffi_os_start_thread(&helper, serviced_main, &job, 8 << 20);
+  if (err) cffi_fatal("could not start a thread for a serviced native call: %s", err);
+  cffi_mutex_lock(&r->sync_lock);
   while (!job.done) {
     if (r->queue_head) {
-      pthread_mutex_unlock(&r->sync_lock);
+      cffi_mutex_unlock(&r->sync_lock);
       drain(r, UINT_MAX);
-      pthread_mutex_lock(&r->sync_lock);
+      cffi_mutex_lock(&r->sync_lock);
       continue;
     }
-    pthread_cond_wait(&r->sync_cv, &r->sync_lock);
+    cffi_cond_wait(&r->sync_cv, &r->sync_lock);
   }
-  pthread_mutex_unlock(&r->sync_lock);
-  pthread_join(helper, NULL);
+  cffi_mutex_unlock(&r->sync_lock);
+  cffi_os_join_thread(helper);
 }
 
 /* ---- JS-facing controls ---- */
@@ -377,13 +370,13 @@ static napi_value js_configure_sync(napi_env env, napi_callback_info info) {
       napi_get_value_uint32(env, argv[2], &max_queued) != napi_ok)
     return cffi_throw(env, "ERR_ARG_TYPE", "configureSync(id, timeoutMs, maxQueued): bad arguments");
   cffi_realm *r = realm_of(env);
-  pthread_mutex_lock(&r->sync_lock);
+  cffi_mutex_lock(&r->sync_lock);
   if (id >= r->sync_slots_cap) {
     uint32_t cap = r->sync_slots_cap ? r->sync_slots_cap : 256;
     while (cap <= id) cap *= 2;
     cffi_sync_slot *grown = calloc(cap, sizeof *grown);
     if (!grown) {
-      pthread_mutex_unlock(&r->sync_lock);
+      cffi_mutex_unlock(&r->sync_lock);
       return cffi_throw(env, "ERR_NO_MEMORY", "configureSync(): out of memory");
     }
     if (r->sync_slots) memcpy(grown, r->sync_slots, r->sync_slots_cap * sizeof *grown);
@@ -394,7 +387,7 @@ static napi_value js_configure_sync(napi_env env, napi_callback_info info) {
   cffi_sync_slot *slot = &r->sync_slots[id];
   slot->timeout_ms = ms;
   slot->max_queued = max_queued;
-  pthread_mutex_unlock(&r->sync_lock);
+  cffi_mutex_unlock(&r->sync_lock);
   return NULL;
 }
 
@@ -445,12 +438,12 @@ static unsigned long cancel_queued_locked(cffi_realm *r) {
  */
 static napi_value js_close_foreign_calls(napi_env env, napi_callback_info info) {
   cffi_realm *r = realm_of(env);
-  pthread_mutex_lock(&r->sync_lock);
-  __atomic_store_n(&r->closing, 1, __ATOMIC_RELEASE);
+  cffi_mutex_lock(&r->sync_lock);
+  cffi_store_int(&r->closing, 1);
   unsigned long cancelled = cancel_queued_locked(r), unreported = 0;
   cffi_report *rep = r->reports;
   r->reports = NULL;
-  pthread_mutex_unlock(&r->sync_lock);
+  cffi_mutex_unlock(&r->sync_lock);
   for (; rep; unreported++) {
     cffi_report *next = rep->next;
     free(rep);
@@ -468,14 +461,14 @@ static napi_value js_close_foreign_calls(napi_env env, napi_callback_info info) 
 /* Node destroys threadsafe functions itself when the environment ends; forget ours then. */
 static void sync_tsfn_finalized(napi_env env, void *data, void *hint) {
   cffi_realm *r = data;
-  pthread_mutex_lock(&r->sync_lock);
+  cffi_mutex_lock(&r->sync_lock);
   r->sync_tsfn = NULL;
-  pthread_mutex_unlock(&r->sync_lock);
+  cffi_mutex_unlock(&r->sync_lock);
 }
 
 void cffi_init_sync_calls(napi_env env, cffi_realm *r, napi_value exports) {
-  pthread_mutex_init(&r->sync_lock, NULL);
-  pthread_cond_init(&r->sync_cv, NULL);
+  cffi_mutex_init(&r->sync_lock);
+  cffi_cond_init(&r->sync_cv);
   napi_value name;
   napi_create_string_utf8(env, "closure-ffi sync calls", NAPI_AUTO_LENGTH, &name);
   if (napi_create_threadsafe_function(env, NULL, NULL, name, 0, 1, r, sync_tsfn_finalized, r, on_wake, &r->sync_tsfn) ==
@@ -492,11 +485,11 @@ void cffi_init_sync_calls(napi_env env, cffi_realm *r, napi_value exports) {
 
 /* The JS environment is going away: no queued call will run; release every waiter with a zero result. */
 void cffi_teardown_sync_calls(cffi_realm *r) {
-  pthread_mutex_lock(&r->sync_lock);
+  cffi_mutex_lock(&r->sync_lock);
   cancel_queued_locked(r);
   cffi_report *rep = r->reports;
   r->reports = NULL;
-  pthread_mutex_unlock(&r->sync_lock);
+  cffi_mutex_unlock(&r->sync_lock);
   while (rep) {
     cffi_report *next = rep->next;
     cffi_warn(r, "thunk id %u was called from thread %ld (%s) and got zero; its JS environment ended before this could "
