@@ -90,13 +90,23 @@ cross_host_js() {
 }
 
 # cross_gyp_field FIELD...: one line per entry of the closure_ffi target's FIELD in binding.gyp
-# (a .gyp file is a Python literal: # comments, either quotes, trailing commas).
+# (a .gyp file is a Python literal: # comments, either quotes, trailing commas), with the
+# entries of its `conditions` that hold for OS $CROSS_GYP_OS (gyp's name: linux, win; default
+# linux) appended, as gyp merges them.
 cross_gyp_field() {
   cross_host_js "
     const text = require('fs').readFileSync('binding.gyp', 'utf8').replace(/^\\s*#.*\$/gm, '');
     const gyp = Function('return (' + text + ')')();
+    const OS = '${CROSS_GYP_OS:-linux}';
+    const holds = (cond) => Function('OS', 'return (' + cond.replace(/\\band\\b/g, '&&').replace(/\\bor\\b/g, '||')
+      .replace(/\\bnot\\b/g, '!') + ')')(OS);
+    const merged = (t) => [t, ...(t.conditions || []).flatMap(([cond, yes, no]) => {
+      const part = holds(cond) ? yes : no;
+      return part ? [merged(part)].flat() : [];
+    })].flat();
     const t = gyp.targets.find((t) => t.target_name === 'closure_ffi');
-    [$(printf "'%s'," "$@")].flatMap((f) => t[f] || []).join('\\n')"
+    const parts = merged(t);
+    [$(printf "'%s'," "$@")].flatMap((f) => parts.flatMap((p) => p[f] || [])).join('\\n')"
 }
 
 # cross_hash FILE...: one hash of the contents of FILEs and of stdin.
@@ -113,23 +123,32 @@ cross_node_headers() {
 }
 
 # cross_build_bridge CC [CFLAGS...]: builds closure_ffi.node for the target into $CROSS_BUILD
-# from the sources, flags and libraries of binding.gyp; again only when they, native/*.[ch],
-# the compiler or these flags changed.
+# from the sources, flags, defines and libraries of binding.gyp (for OS $CROSS_GYP_OS, see
+# cross_gyp_field); again only when they, native/*, the compiler or these flags changed.
+# CROSS_SHARED_FLAGS replaces the default "-shared -fPIC -pthread". A MASM source (.asm) is
+# built from the GNU as file of the same name (.S) instead.
 cross_build_bridge() {
   local cc=$1
   shift
   local out=$CROSS_BUILD/closure_ffi.node stamp
-  stamp=$( (cd "$CROSS_ROOT" && { "$cc" --version; echo "$*"; } |
-    cross_hash binding.gyp native/*.c native/*.h "$CROSS_DIR/lib.sh") )
+  local shared=${CROSS_SHARED_FLAGS:--shared -fPIC -pthread}
+  stamp=$( (cd "$CROSS_ROOT" && { "$cc" --version; echo "$* ${CROSS_GYP_OS:-linux} $shared ${CROSS_LINK_FLAGS:-}"; } |
+    cross_hash binding.gyp $(ls native/*.c native/*.h native/*.S native/*.asm 2>/dev/null) "$CROSS_DIR/lib.sh") )
   if [ -f "$out" ] && [ "$(cat "$out.stamp" 2>/dev/null)" = "$stamp" ]; then return 0; fi
   local sources=() cflags=() libs=() line
-  while IFS= read -r line; do [ -n "$line" ] && sources+=("$line"); done < <(cross_gyp_field sources)
+  while IFS= read -r line; do
+    [ -n "$line" ] || continue
+    case $line in *.asm) line=${line%.asm}.S ;; esac
+    sources+=("$line")
+  done < <(cross_gyp_field sources)
   while IFS= read -r line; do [ -n "$line" ] && cflags+=("$line"); done < <(cross_gyp_field cflags cflags_c)
+  while IFS= read -r line; do [ -n "$line" ] && cflags+=("-D$line"); done < <(cross_gyp_field defines)
   while IFS= read -r line; do [ -n "$line" ] && libs+=("$line"); done < <(cross_gyp_field libraries)
   [ ${#sources[@]} -gt 0 ] || cross_die "binding.gyp lists no sources for closure_ffi"
-  local args=(-shared -fPIC -pthread "${cflags[@]}" -DBUILDING_NODE_EXTENSION -D_FILE_OFFSET_BITS=64 "$@")
+  # shellcheck disable=SC2206
+  local args=($shared "${cflags[@]}" -DBUILDING_NODE_EXTENSION -D_FILE_OFFSET_BITS=64 "$@")
   cross_log "building the bridge for $CROSS_TARGET: $cc ${args[*]} (${#sources[@]} files of binding.gyp)"
-  (cd "$CROSS_ROOT" && "$cc" "${args[@]}" -o "$out.tmp.$$" "${sources[@]}" "${libs[@]}") ||
+  (cd "$CROSS_ROOT" && "$cc" "${args[@]}" -o "$out.tmp.$$" "${sources[@]}" "${libs[@]}" ${CROSS_LINK_FLAGS:-}) ||
     { rm -f "$out.tmp.$$"; cross_die "building the bridge for $CROSS_TARGET failed"; }
   mv "$out.tmp.$$" "$out"
   echo "$stamp" >"$out.stamp"
@@ -228,12 +247,14 @@ cross_node_on_path() {
   fi
 }
 
-# cross_esbuild TARGET_PACKAGE: sets CROSS_ESBUILD to the esbuild binary for tsx: by default the
-# host's own (same version as the esbuild tsx loads; esbuild only turns TS into JS, the same on
-# every CPU, and the host's runs at full speed, without binfmt_misc); with
-# CLOSURE_FFI_CROSS_ESBUILD=target, TARGET_PACKAGE (@esbuild/<platform>) of that version.
+# cross_esbuild TARGET_PACKAGE [BINARY] [target]: sets CROSS_ESBUILD to the esbuild binary for
+# tsx: by default the host's own (same version as the esbuild tsx loads; esbuild only turns TS
+# into JS, the same on every CPU, and the host's runs at full speed, without binfmt_misc); with
+# CLOSURE_FFI_CROSS_ESBUILD=target, or a third argument `target` (a target that cannot start
+# the host's programs: Wine), TARGET_PACKAGE (@esbuild/<platform>) of that version, whose
+# binary is BINARY in the package (default bin/esbuild).
 cross_esbuild() {
-  local target_pkg=$1
+  local target_pkg=$1 binary=${2:-bin/esbuild} which=${3:-${CLOSURE_FFI_CROSS_ESBUILD:-host}}
   CROSS_ESBUILD=""
   local info
   info=$(cross_host_js "
@@ -242,13 +263,13 @@ cross_esbuild() {
     esb ? require(esb + '/package.json').version + ' ' + (host ? host + '/bin/esbuild' : '') : ''" 2>/dev/null) || info=""
   [ -n "$info" ] || return 0 # no tsx here: nothing to do
   local version=${info%% *} host=${info#* }
-  if [ "${CLOSURE_FFI_CROSS_ESBUILD:-host}" != target ] && [ -x "$host" ]; then
+  if [ "$which" != target ] && [ -x "$host" ]; then
     CROSS_ESBUILD=$host
     return 0
   fi
   local dir=$CROSS_CACHE/npm/esbuild
   cross_npm_fetch "$target_pkg@$version" "$dir"
-  CROSS_ESBUILD=$dir/bin/esbuild
+  CROSS_ESBUILD=$dir/$binary
 }
 
 # cross_koffi TARGET_PACKAGE_SUFFIX: makes koffi (a dev dependency the tests drive C with) load

@@ -4,8 +4,8 @@
 #
 #   scripts/cross/run.sh TARGET -- COMMAND...
 #
-# TARGET is a Node platform-arch name with a file in scripts/cross/targets/ (linux-arm64 so
-# far). The first run installs what TARGET needs (Debian packages as root, npm packages into
+# TARGET is a Node platform-arch name with a file in scripts/cross/targets/ (linux-arm64 under
+# qemu-user, win32-x64 under Wine). The first run installs what TARGET needs (Debian packages as root, npm packages into
 # the cache ~/.cache/closure-ffi/cross/TARGET, or $CLOSURE_FFI_CROSS_CACHE/TARGET) and builds
 # the bridge into build-cross/TARGET/ (again whenever native/ or binding.gyp change); later
 # runs only check. Then COMMAND runs in the current directory: a first word `node` is TARGET's
@@ -15,8 +15,10 @@
 #   CLOSURE_FFI_CROSS_TARGET  TARGET
 #   CC, CXX, CFLAGS, SHLIB_EXT  TARGET's C compiler and what a shared library for it needs
 #   ESBUILD_BINARY_PATH     the esbuild binary tsx uses (see targets/*.sh)
-# plus what the target's emulator needs (QEMU_LD_PREFIX for qemu-user). The exit status and
-# the output are COMMAND's; the runner's own messages go to stderr, prefixed "cross:".
+# plus what the target's emulator needs (QEMU_LD_PREFIX for qemu-user; WINEPREFIX, WINEDEBUG
+# for Wine, where Node's output goes through files and is replayed, and $CC is a Windows
+# proxy of the cross compiler: scripts/cross/wine/). The exit status and the output are
+# COMMAND's; the runner's own messages go to stderr, prefixed "cross:".
 # CLOSURE_FFI_CROSS_QUIET=1 silences those that only report progress.
 set -euo pipefail
 
