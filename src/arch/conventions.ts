@@ -56,12 +56,15 @@ function refuse(cc: CallConvName, where: string, cpu: string): never {
   throw new UnsupportedConventionError(`unknown calling convention '${String(cc)}'${where}`);
 }
 
+/** Whether this process runs on Windows, where the platform's C convention on x86-64 is Win64. */
+const onWindows = process.platform === 'win32';
+
 /**
  * The host convention on x86-64: the one the bridge (C) is compiled with, which the stubs
- * use to call into it and in which the bridge calls the call stubs. System V on Linux (on
- * Windows it will be Win64).
+ * use to call into it and in which the bridge calls the call stubs. System V on Linux,
+ * Win64 on Windows.
  */
-export const HOST_X64: X64ConventionRegs = SYSV_X64;
+export const HOST_X64: X64ConventionRegs = onWindows ? WIN64_X64 : SYSV_X64;
 
 /** An x86-64 convention: its classifier, and the shared stub builders fed its registers. */
 function x64Backend(name: string, regs: X64ConventionRegs, lower: ConventionBackend['lower']): ConventionBackend {
@@ -75,6 +78,8 @@ function x64Backend(name: string, regs: X64ConventionRegs, lower: ConventionBack
 
 const sysv64 = x64Backend('Sysv64', SYSV_X64, lowerSysvX64);
 const win64 = x64Backend('Win64', WIN64_X64, lowerWin64X64);
+/** The platform's C convention (`C`, `System`, `Cdecl`, or none named): Win64 on Windows, else System V. */
+const platformX64 = onWindows ? win64 : sysv64;
 
 const X64: HostArch = {
   name: 'x64',
@@ -83,7 +88,9 @@ const X64: HostArch = {
   buildFrameProbeStub: () => buildFrameProbeStubX64(HOST_X64),
   conventionFor(cc, where) {
     switch (cc) {
-      case undefined: case 'C': case 'System': case 'Cdecl': case 'Sysv64':
+      case undefined: case 'C': case 'System': case 'Cdecl':
+        return platformX64;
+      case 'Sysv64':
         return sysv64;
       case 'Win64':
       case 'Efiapi': // UEFI on x86-64 uses the Microsoft x64 convention
@@ -119,10 +126,12 @@ let host: HostArch | undefined;
 /** The CPU this process runs on; an UnsupportedPlatformError where closure-ffi has no backend. */
 export function hostArch(): HostArch {
   if (host) return host;
-  const supported = process.platform === 'linux' ? { x64: X64, arm64: ARM64 }[process.arch as string] : undefined;
+  const byArch: Record<string, HostArch> | undefined =
+    process.platform === 'linux' ? { x64: X64, arm64: ARM64 } : process.platform === 'win32' ? { x64: X64 } : undefined;
+  const supported = byArch?.[process.arch as string];
   if (!supported)
     throw new UnsupportedPlatformError(
-      `closure-ffi has no backend for ${process.platform}/${process.arch} yet; x86-64 and AArch64 Linux are supported`,
+      `closure-ffi has no backend for ${process.platform}/${process.arch} yet; x86-64 and AArch64 Linux and x86-64 Windows are supported`,
     );
   return (host = supported);
 }

@@ -8,9 +8,16 @@
  *                  which the stub spills rcx, rdx, r8, r9)
  *   [rbp+8]        return address
  *   [rbp]          saved rbp
- *   [rsp ...]      register block: ARG_WORDS argument words, then RET_WORDS result words
+ *   ...            guest-preserved registers the host may clobber (pushed; xmm ones after the block)
+ *   [rsp+home ...] register block: ARG_WORDS argument words, then RET_WORDS result words
+ *   [rsp ...]      the host convention's home area for cffi_enter (Win64 host: 32 bytes; none
+ *                  under System V)
  * The block is handed to cffi_enter(ctx, block, stackArgs, realm), which copies it into
  * the frame arena for JS and copies the result words back.
+ *
+ * The host convention is the one the bridge is compiled with (System V on Linux, Win64 on
+ * Windows; see HOST_X64 in conventions.ts). Stubs call the bridge in it and are called by
+ * it in it, so they reserve its home area and keep what it preserves.
  */
 import { X64Writer } from '../asm/x64';
 import { ARG_WORDS, FRAME, RET_WORDS } from '../native/arena';
@@ -41,13 +48,15 @@ function hostArgs(host: X64ConventionRegs, n: number) {
 /**
  * Per-convention entry stub: save argument registers, call cffi_enter, load result
  * registers. `realm` is this JS environment's native record, passed to cffi_enter so a
- * thunk's context need not carry it. For a convention whose callers expect more registers preserved than System V
- * C code keeps (Win64: rdi, rsi, xmm6-xmm15), those are saved below rbp and after the
- * register block, and restored before returning.
+ * thunk's context need not carry it. For a convention whose callers expect more registers
+ * preserved than the host's C code keeps (Win64 under a System V host: rdi, rsi,
+ * xmm6-xmm15), those are saved below rbp and after the register block, and restored before
+ * returning. A host with a home area (Win64) gets it below the block, at the call.
  */
 export function buildEntryStubX64(regs: X64ConventionRegs, host: X64ConventionRegs, enter: bigint, realm: bigint): Uint8Array {
   const saved = savedAroundHost(regs, host);
-  if (host.shadowBytes) throw new Error('internal: a host convention with shadow space is not wired into the entry stub yet');
+  const home = host.shadowBytes ?? 0; // a multiple of 16: alignment is unchanged
+  if (home % 16) throw new Error(`internal: a host home area of ${home} bytes would misalign the stack`);
   const [ctxArg, blockArg, stackArg, realmArg] = hostArgs(host, 4);
   const w = new X64Writer();
   w.putPushReg('rbp');
@@ -59,19 +68,21 @@ export function buildEntryStubX64(regs: X64ConventionRegs, host: X64ConventionRe
   saved.gprs.forEach((r) => w.putPushReg(r));
   // rsp is 16-byte aligned after `push rbp`; keep it so for the call.
   const pad = (saved.gprs.length % 2) * 8;
-  const xmmArea = BLOCK_BYTES; // saved xmm registers go right after the register block
-  w.putSubRegImm('rsp', BLOCK_BYTES + saved.xmms.length * 16 + pad);
+  const block = home; // the register block, above the host's home area
+  const xmmArea = block + BLOCK_BYTES; // saved xmm registers go right after the register block
+  w.putSubRegImm('rsp', home + BLOCK_BYTES + saved.xmms.length * 16 + pad);
   saved.xmms.forEach((x, i) => w.putMovdquMemXmm('rsp', xmmArea + i * 16, x));
-  regs.gprs.forEach((r, i) => w.putMovMemReg('rsp', i * 8, r));
-  regs.fprs.forEach((x, i) => w.putMovqMemXmm('rsp', (regs.gprs.length + i) * 8, x));
+  regs.gprs.forEach((r, i) => w.putMovMemReg('rsp', block + i * 8, r));
+  regs.fprs.forEach((x, i) => w.putMovqMemXmm('rsp', block + (regs.gprs.length + i) * 8, x));
   w.putMovRegReg(ctxArg!, 'r10'); // ctx, loaded by the thunk
-  w.putMovRegReg(blockArg!, 'rsp'); // register block
+  if (block) w.putLeaRegMem(blockArg!, 'rsp', block); // register block
+  else w.putMovRegReg(blockArg!, 'rsp');
   w.putLeaRegMem(stackArg!, 'rbp', 16 + (regs.shadowBytes ?? 0)); // caller's stack arguments
   w.putMovRegU64(realmArg!, realm);
   w.putMovRegU64('rax', enter);
   w.putCallReg('rax');
-  regs.intRets.forEach((r, i) => w.putMovRegMem(r, 'rsp', RET_BLOCK + i * 8));
-  regs.fprRets.forEach((x, i) => w.putMovqXmmMem(x, 'rsp', RET_BLOCK + (regs.intRets.length + i) * 8));
+  regs.intRets.forEach((r, i) => w.putMovRegMem(r, 'rsp', block + RET_BLOCK + i * 8));
+  regs.fprRets.forEach((x, i) => w.putMovqXmmMem(x, 'rsp', block + RET_BLOCK + (regs.intRets.length + i) * 8));
   saved.xmms.forEach((x, i) => w.putMovdquXmmMem(x, 'rsp', xmmArea + i * 16));
   if (saved.gprs.length === 0) {
     w.putLeave();
@@ -99,21 +110,28 @@ export function buildTrapStubX64(host: X64ConventionRegs, trap: bigint): Uint8Ar
 /**
  * Per-signature call stub, called by the bridge as `void stub(uint64_t *frame)`:
  * copies stack arguments, loads argument registers from the frame, calls the target
- * stored in the frame, and stores the result registers back.
+ * stored in the frame, and stores the result registers back. A target whose convention
+ * lets it clobber registers the host (the bridge) expects kept (System V called from a
+ * Win64 host: rdi, rsi, xmm6-xmm15) has them saved around the call: the general ones pushed
+ * after rbx and r12, the xmm ones in an area above the outgoing stack arguments.
  */
 export function buildCallStubX64(regs: X64ConventionRegs, host: X64ConventionRegs, lowering: Lowering): Uint8Array {
-  if (savedAroundHost(host, regs).gprs.length || savedAroundHost(host, regs).xmms.length)
-    throw new Error('internal: a guest convention that clobbers what the host convention preserves needs saves in the call stub');
+  const saved = savedAroundHost(host, regs);
   const w = new X64Writer();
   const word = (i: number) => i * 8;
   w.putPushReg('rbp');
   w.putMovRegReg('rbp', 'rsp');
   w.putPushReg('rbx');
   w.putPushReg('r12'); // keeps rsp 16-byte aligned
+  saved.gprs.forEach((r) => w.putPushReg(r));
+  const pad = (saved.gprs.length % 2) * 8;
   w.putMovRegReg('rbx', hostArgs(host, 1)[0]!); // the frame, from the bridge
   const shadow = regs.shadowBytes ?? 0;
-  const stackBytes = Math.ceil((shadow + lowering.stackBytes) / 16) * 16;
+  const argBytes = Math.ceil((shadow + lowering.stackBytes) / 16) * 16;
+  const xmmArea = argBytes; // above the outgoing arguments, below the pushed registers
+  const stackBytes = argBytes + saved.xmms.length * 16 + pad;
   if (stackBytes) w.putSubRegImm('rsp', stackBytes);
+  saved.xmms.forEach((x, i) => w.putMovdquMemXmm('rsp', xmmArea + i * 16, x));
   for (let i = 0; i < lowering.stackBytes / 8; i++) {
     w.putMovRegMem('rax', 'rbx', word(FRAME.stack + i));
     w.putMovMemReg('rsp', shadow + i * 8, 'rax');
@@ -133,7 +151,9 @@ export function buildCallStubX64(regs: X64ConventionRegs, host: X64ConventionReg
   w.putCallMem('rbx', word(FRAME.ctx));
   regs.intRets.forEach((r, i) => w.putMovMemReg('rbx', word(FRAME.ret + i), r));
   regs.fprRets.forEach((x, i) => w.putMovqMemXmm('rbx', word(FRAME.ret + regs.intRets.length + i), x));
-  w.putLeaRegMem('rsp', 'rbp', -16);
+  saved.xmms.forEach((x, i) => w.putMovdquXmmMem(x, 'rsp', xmmArea + i * 16));
+  w.putLeaRegMem('rsp', 'rbp', -16 - 8 * saved.gprs.length);
+  [...saved.gprs].reverse().forEach((r) => w.putPopReg(r));
   w.putPopReg('r12');
   w.putPopReg('rbx');
   w.putPopReg('rbp');
