@@ -7,7 +7,9 @@
  *
  * Outputs live in a temp directory (`$CFFI_TEST_CACHE` or `<tmpdir>/closure-ffi-test-cc`),
  * named `<name>-<hash>.so`, where the hash covers the source, the flags and the compiler's
- * identity. A cached output is reused; a new one is written under a unique temporary name
+ * identity. `$SHLIB_EXT` names another extension for shared libraries: the cross-target
+ * runner (scripts/cross/run.sh) sets `.dll` for Windows, and then `$CC` builds DLLs (no
+ * `-fPIC`: all Windows code is position-independent) and programs named `.exe`. A cached output is reused; a new one is written under a unique temporary name
  * and renamed into place, so concurrent test processes never see a half-written file.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
@@ -18,6 +20,10 @@ import { join, resolve } from 'node:path';
 
 /** The C compiler: `$CC` or `cc`. */
 export const CC = process.env.CC || 'cc';
+
+/** The extension of a shared library: `$SHLIB_EXT` or `.so`. */
+export const SHLIB_EXT = process.env.SHLIB_EXT || '.so';
+const windowsTarget = SHLIB_EXT.toLowerCase() === '.dll';
 
 /** Directory where compiled test artifacts are cached. */
 export function cacheDir(): string {
@@ -43,7 +49,7 @@ function safeName(name: string): string {
 }
 
 function build(kind: 'so' | 'exe', name: string, source: string, flags: string[]): string {
-  const base = kind === 'so' ? ['-shared', '-fPIC'] : [];
+  const base = kind === 'so' ? (windowsTarget ? ['-shared'] : ['-shared', '-fPIC']) : [];
   const defaults = ['-std=gnu11', '-O1', '-g', '-Wall', '-Wno-unused-function', ...base];
   const allFlags = [...defaults, ...flags];
   const hash = createHash('sha256')
@@ -58,7 +64,7 @@ function build(kind: 'so' | 'exe', name: string, source: string, flags: string[]
     .slice(0, 16);
   const dir = cacheDir();
   const stem = `${safeName(name)}-${hash}`;
-  const out = join(dir, kind === 'so' ? `${stem}.so` : stem);
+  const out = join(dir, kind === 'so' ? `${stem}${SHLIB_EXT}` : windowsTarget ? `${stem}.exe` : stem);
   if (existsSync(out)) return out;
 
   const unique = `${process.pid}-${Math.random().toString(36).slice(2)}`;
@@ -68,7 +74,12 @@ function build(kind: 'so' | 'exe', name: string, source: string, flags: string[]
   try {
     // Extra flags go after the source so that `-l` libraries link in the right order.
     execFileSync(CC, [...defaults, '-o', tmpOut, src, ...flags], { stdio: ['ignore', 'pipe', 'pipe'] });
-    renameSync(tmpOut, out);
+    try {
+      renameSync(tmpOut, out);
+    } catch (e) {
+      // Windows refuses to replace a DLL that is loaded: another process made the same one first.
+      if (!existsSync(out)) throw e;
+    }
     // Keep a readable copy of the source next to the artifact for debugging failures.
     writeFileSync(join(dir, `${stem}.c`), source);
   } catch (e) {
@@ -84,7 +95,7 @@ function build(kind: 'so' | 'exe', name: string, source: string, flags: string[]
 }
 
 /**
- * Compile `source` into a shared library and return the absolute path of the `.so`.
+ * Compile `source` into a shared library and return the absolute path of the `.so` (`$SHLIB_EXT`).
  * `extraFlags` are appended after the source-independent defaults (`-O1 -g -Wall -fPIC`).
  */
 export function compileSharedLibrary(name: string, source: string, extraFlags: string[] = []): string {
@@ -110,5 +121,5 @@ export function compileTestLibrary(file: string, extraFlags: string[] = []): str
 /** Deletes a compiled artifact and the source copy kept next to it (for one-off generated code). */
 export function removeArtifact(path: string): void {
   rmSync(path, { force: true });
-  rmSync(path.replace(/\.so$/, '') + '.c', { force: true });
+  rmSync((path.endsWith(SHLIB_EXT) ? path.slice(0, -SHLIB_EXT.length) : path.replace(/\.exe$/, '')) + '.c', { force: true });
 }
