@@ -77,7 +77,8 @@ function reply(socket, status, out, err) {
   );
 }
 
-const server = net.createServer((socket) => {
+// allowHalfOpen: the request ends with the client's FIN, and the reply still goes back.
+const server = net.createServer({ allowHalfOpen: true }, (socket) => {
   const chunks = [];
   socket.on('data', (c) => chunks.push(c));
   socket.on('error', () => socket.destroy());
