@@ -123,9 +123,20 @@ void cffi_os_jit_unmap(void *rx, void *rw, size_t size) {
   UnmapViewOfFile(rw);
 }
 
+/*
+ * A view keeps the access it was mapped with: the RX view of a dual mapping can never be
+ * made writable (that would take mapping it PAGE_EXECUTE_READWRITE first), so code in it is
+ * written through its RW view; only single mappings (and memory of one's own) flip.
+ */
 int cffi_os_jit_protect(void *start, size_t size, int executable, char *why, size_t why_size) {
   DWORD old;
   if (VirtualProtect(start, size, executable ? PAGE_EXECUTE_READ : PAGE_READWRITE, &old)) return 1;
+  MEMORY_BASIC_INFORMATION mbi;
+  if (!executable && VirtualQuery(start, &mbi, sizeof mbi) && mbi.Type == MEM_MAPPED && (mbi.AllocationProtect & 0xf0)) {
+    snprintf(why, why_size, "the executable view of a dual mapping cannot be made writable on Windows (a view keeps the "
+             "access it was mapped with); write its code through the RW view (jitAlloc().rw)");
+    return 0;
+  }
   describe_error(why, why_size, executable ? "VirtualProtect(PAGE_EXECUTE_READ)" : "VirtualProtect(PAGE_READWRITE)");
   return 0;
 }
