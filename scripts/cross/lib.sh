@@ -296,12 +296,15 @@ cross_koffi() {
   fi
 }
 
-# cross_dist: `require(root)` loads dist/; a dist built before CLOSURE_FFI_BINARY_DIR existed
-# would load the host's bridge, so a missing or older dist is built (npm run build, host Node).
+# cross_dist [FILE PATTERN]: `require(root)` loads dist/; a dist built before
+# CLOSURE_FFI_BINARY_DIR existed would load the host's bridge, so a missing or older dist is
+# built (npm run build, host Node); so is one whose dist/cjs/FILE lacks PATTERN (built before
+# the target was supported).
 cross_dist() {
   local bridge_js=$CROSS_ROOT/dist/cjs/native/bridge.js
   [ -f "$CROSS_ROOT/package.json" ] || return 0
-  if [ -f "$bridge_js" ] && grep -q CLOSURE_FFI_BINARY_DIR "$bridge_js"; then return 0; fi
+  if [ -f "$bridge_js" ] && grep -q CLOSURE_FFI_BINARY_DIR "$bridge_js" &&
+    { [ $# -lt 2 ] || grep -q -- "$2" "$CROSS_ROOT/dist/cjs/$1" 2>/dev/null; }; then return 0; fi
   cross_log "building dist/ (npm run build) so that require(root) can load the $CROSS_TARGET bridge"
   (cd "$CROSS_ROOT" && npm run build >"$CROSS_BUILD/dist-build.log" 2>&1) ||
     cross_warn "npm run build failed (see $CROSS_BUILD/dist-build.log): require(root) may not load the $CROSS_TARGET bridge"

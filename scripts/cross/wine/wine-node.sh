@@ -16,17 +16,20 @@
 #   stdin is read to its end into a file first.
 # - $CC: a Windows program cannot start a Linux one, so for the length of the run a compile
 #   server (cc-server.js) takes the requests of the cc-proxy.exe that $CC names.
+# - Signals: INT and TERM end Node and every Windows process it started (Wine starts them
+#   as Unix children in Node's own process group), and the output so far is still replayed.
 set -u
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/closure-ffi-wine.XXXXXX") || exit 127
-wine_pid="" server_pid="" tails=()
+wine_pid="" server_pid="" tails=() signal=0
+stop_wine() { [ -z "$wine_pid" ] || kill -TERM -- "-$wine_pid" 2>/dev/null || kill -TERM "$wine_pid" 2>/dev/null; }
 cleanup() {
-  [ -z "$wine_pid" ] || kill "$wine_pid" 2>/dev/null
+  stop_wine
   [ -z "$server_pid" ] || kill "$server_pid" 2>/dev/null
   rm -rf "$tmp"
 }
 trap cleanup EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
+trap 'signal=130; stop_wine' INT
+trap 'signal=143; stop_wine' TERM
 
 if [ -n "${CROSS_CC_SERVER:-}" ] && [ -n "${CROSS_HOST_NODE:-}" ]; then
   CLOSURE_FFI_CROSS_CC_TOKEN=$(head -c 16 /dev/urandom | od -An -tx1 | tr -d ' \n')
@@ -54,14 +57,19 @@ fi
 
 : >"$tmp/out"
 : >"$tmp/err"
-"$CROSS_WINE" "$CROSS_WIN_NODE" "$@" <"$stdin" >"$tmp/out" 2>"$tmp/err" &
+# Its own process group (setsid execs in place here: a background job is no group leader).
+setsid "$CROSS_WINE" "$CROSS_WIN_NODE" "$@" <"$stdin" >"$tmp/out" 2>"$tmp/err" &
 wine_pid=$!
 tail -n +1 -s 0.1 --pid="$wine_pid" -f "$tmp/out" &
 tails+=($!)
 tail -n +1 -s 0.1 --pid="$wine_pid" -f "$tmp/err" >&2 &
 tails+=($!)
-wait "$wine_pid"
-status=$?
+while :; do
+  wait "$wine_pid"
+  status=$?
+  kill -0 "$wine_pid" 2>/dev/null || break # else a signal interrupted the wait
+done
 wine_pid=""
 wait "${tails[@]}"
+[ "$signal" = 0 ] || exit "$signal"
 exit "$status"
