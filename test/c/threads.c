@@ -375,11 +375,27 @@ typedef struct {
   void *returned;
 } memret_call;
 
+#if defined(__aarch64__)
+/* AArch64 passes the result buffer in x8, not as an argument, and does not promise to
+   return it: call cb with x8 = buffer, and count the call as returning it. */
+void *memret_call_x8(memret_fn cb, void *buffer);
+__asm__(".text\n.globl memret_call_x8\n.type memret_call_x8, %function\nmemret_call_x8:\n"
+        "  stp x29, x30, [sp, #-16]!\n  mov x29, sp\n  mov x16, x0\n  mov x8, x1\n  blr x16\n"
+        "  ldp x29, x30, [sp], #16\n  ret\n.size memret_call_x8, .-memret_call_x8\n");
+static void *memret_main(void *arg) {
+  memret_call *c = arg;
+  memret_call_x8(c->cb, c->buffer);
+  c->returned = c->buffer;
+  return NULL;
+}
+#else
+/* x86-64: the buffer is a hidden first argument, and the callee returns it in rax. */
 static void *memret_main(void *arg) {
   memret_call *c = arg;
   c->returned = c->cb(c->buffer);
   return NULL;
 }
+#endif
 
 /* Calls cb with a result buffer filled with `fill`, on this thread (on_thread = 0) or a new
    one. Returns 1 if cb returned the buffer's address, 0 if not; *out gets the buffer. */
