@@ -83,9 +83,9 @@ extern "C" {
  *    word 8, then v0..v7 (as d registers) in words 9..16.
  * A new CPU must say where its entry stub puts that pointer.
  */
-#if defined(__x86_64__)
+#if defined(__x86_64__) || defined(_M_X64) /* GCC and Clang; MSVC */
 #define CFFI_RESULT_POINTER_WORD 0
-#elif defined(__aarch64__)
+#elif defined(__aarch64__) || defined(_M_ARM64)
 #define CFFI_RESULT_POINTER_WORD 8
 #else
 #error "closure-ffi: CFFI_RESULT_POINTER_WORD is not defined for this CPU"

@@ -22,6 +22,7 @@
 #include <windows.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <wchar.h>
 
 static void describe_error(char *why, size_t why_size, DWORD code, const char *path) {
   char text[300];
