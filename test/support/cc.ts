@@ -118,8 +118,15 @@ export function compileTestLibrary(file: string, extraFlags: string[] = []): str
   return compileSharedLibrary(file.replace(/\.c$/, ''), source, extraFlags);
 }
 
-/** Deletes a compiled artifact and the source copy kept next to it (for one-off generated code). */
+/**
+ * Deletes a compiled artifact and the source copy kept next to it (for one-off generated code).
+ * Windows cannot delete a DLL that is loaded: there it stays in the cache directory.
+ */
 export function removeArtifact(path: string): void {
-  rmSync(path, { force: true });
+  try {
+    rmSync(path, { force: true });
+  } catch (e) {
+    if (process.platform !== 'win32' || !['EPERM', 'EBUSY', 'EACCES'].includes((e as { code?: string }).code ?? '')) throw e;
+  }
   rmSync((path.endsWith(SHLIB_EXT) ? path.slice(0, -SHLIB_EXT.length) : path.replace(/\.exe$/, '')) + '.c', { force: true });
 }
