@@ -26,6 +26,7 @@ import {
   struct,
 } from '../src/index';
 import { fixturePath, runFixture, type ChildResult } from './support/child';
+import { timeLimit } from './support/emulation';
 import { iiExpect, loadThreadsLib, threadsLibPath } from './fixtures/threads-lib';
 
 const L = loadThreadsLib();
@@ -346,7 +347,7 @@ describe('fire-and-forget (blocking: false)', () => {
   });
 
   test('the native threads do not wait for JS', async () => {
-    // JS is kept busy for 300 ms while 4 threads make 2,000 calls each: they must be done long before.
+    // JS is kept busy for 300 ms (longer under emulation) while 4 threads make 2,000 calls each: they must be done long before.
     const NT = 4;
     const N = 2_000;
     const { s, fn } = ffCounter(NT);
@@ -354,7 +355,7 @@ describe('fire-and-forget (blocking: false)', () => {
     assert.equal(L.ffStart(cb.bare(), NT, N), 0);
     const t0 = Date.now();
     let finishedWhileBusy = -1;
-    while (Date.now() - t0 < 300) if (L.ffFinished() === NT && finishedWhileBusy < 0) finishedWhileBusy = Date.now() - t0;
+    while (Date.now() - t0 < timeLimit(300)) if (L.ffFinished() === NT && finishedWhileBusy < 0) finishedWhileBusy = Date.now() - t0;
     assert.equal(s.count, 0, 'nothing runs while JS is busy');
     L.ffJoin();
     assert.ok(finishedWhileBusy >= 0, 'the threads finished all their calls while JS was busy');
@@ -613,7 +614,7 @@ describe('deadlock: JS blocked in a native call that waits for a thread calling 
     const ms = performance.now() - t0;
     const tid = L.lastThreadTid();
     assert.equal(got, 0, 'the native caller gets the zero value');
-    assert.ok(ms >= 450 && ms < 1500, `took ${ms.toFixed(0)} ms, want about 500`);
+    assert.ok(ms >= 450 && ms < timeLimit(1500), `took ${ms.toFixed(0)} ms, want about 500`);
     await waitFor(() => errors.length > 0, 'the SyncTimeoutError report', 5_000);
     await tick(50);
     assert.equal(errors.length, 1);
@@ -629,10 +630,10 @@ describe('deadlock: JS blocked in a native call that waits for a thread calling 
   test('{ serviceCallbacks: true } makes the same call complete with the real result', () => {
     const errors: unknown[] = [];
     let ran = 0;
-    using cb = new BareFnSync('int32_t (int32_t)', (x: number) => (ran++, x + 1), { timeoutMs: 500, onError: (e) => void errors.push(e) });
+    using cb = new BareFnSync('int32_t (int32_t)', (x: number) => (ran++, x + 1), { timeoutMs: timeLimit(500), onError: (e) => void errors.push(e) });
     const t0 = performance.now();
     assert.equal(L.callOnThreadServiced(cb.bare(), 5), 6);
-    assert.ok(performance.now() - t0 < 450, 'did not wait for the timeout');
+    assert.ok(performance.now() - t0 < timeLimit(450), 'did not wait for the timeout');
     assert.equal(ran, 1);
     assert.equal(errors.length, 0);
   });
@@ -656,7 +657,7 @@ describe('deadlock: JS blocked in a native call that waits for a thread calling 
     assert.ok(res, r.describe());
     assert.equal(res.got, 0);
     assert.equal(res.ran, 0);
-    assert.ok(res.ms >= 5_500 && res.ms < 7_500, `gave up after ${res.ms} ms, want about 5600`);
+    assert.ok(res.ms >= 5_500 && res.ms < 5_500 + timeLimit(2_000), `gave up after ${res.ms} ms, want about 5600`);
     assert.match(r.stderr, /closure-ffi: thread \d+ has waited \d+ ms .*deadlock.*serviceCallbacks/, r.describe());
     assert.match(r.stderr, via === 'koffi' ? /another FFI/ : /made through FnPtr/, r.describe());
     const unc = /^UNCAUGHT (.*)$/m.exec(r.stdout);
@@ -768,8 +769,8 @@ describe('event-loop liveness (child processes)', () => {
       assert.equal(r.status, 0, r.describe());
       const t = times(r);
       assert.ok(t.end !== undefined && t.exit !== undefined, r.describe());
-      assert.doesNotMatch(r.stdout, /^STUCK/m, `still alive 3 s after the script ended:\n${r.describe()}`);
-      assert.ok(t.exit - t.end < 500, `exited ${(t.exit - t.end).toFixed(0)} ms after the script ended:\n${r.describe()}`);
+      assert.doesNotMatch(r.stdout, /^STUCK/m, `still alive ${timeLimit(3000)} ms after the script ended:\n${r.describe()}`);
+      assert.ok(t.exit - t.end < timeLimit(500), `exited ${(t.exit - t.end).toFixed(0)} ms after the script ended:\n${r.describe()}`);
       if (mode === 'unref-called') assert.match(r.stdout, /^CALLED 42$/m, r.describe());
       if (mode === 'ff-pending') assert.match(r.stdout, /^FF-DELIVERED 4000$/m, `queued fire-and-forget calls lost at exit:\n${r.describe()}`);
       if (mode === 'pending') assert.match(r.stdout, /^PENDING 42$/m, `the queued call was not served before exit:\n${r.describe()}`);
@@ -784,7 +785,7 @@ describe('event-loop liveness (child processes)', () => {
       assert.ok(t.end !== undefined && t.exit !== undefined, r.describe());
       assert.ok(t.timer !== undefined, `the unref'd 300 ms timer never fired: the process did not stay alive\n${r.describe()}`);
       assert.ok(t.exit - t.end >= 280, `alive ${(t.exit - t.end).toFixed(0)} ms after the script ended, want about 300 (the timer was armed just before END)`);
-      assert.ok(t.exit - t.timer < 500, `exit ${(t.exit - t.timer).toFixed(0)} ms after unref/dispose, want promptly`);
+      assert.ok(t.exit - t.timer < timeLimit(500), `exit ${(t.exit - t.timer).toFixed(0)} ms after unref/dispose, want promptly`);
     });
   }
 });
