@@ -10,6 +10,7 @@ import { spawn } from 'node:child_process';
 import { test } from 'node:test';
 import { entryKind } from '../src/runtime/thunk-table';
 import { REPO_ROOT } from './support/child';
+import { timeLimit } from './support/emulation';
 
 const SUITES = ['callbacks-c', 'libc', 'errors-runtime', 'threads', 'differential', 'struct-abi'];
 
@@ -38,7 +39,7 @@ test('CLOSURE_FFI_ENTRY=napi selects the N-API entry', async () => {
   assert.match(r.out, /^ENTRY napi$/m, r.out);
 });
 
-test(`through the N-API entry: ${SUITES.join(', ')} pass`, { timeout: 300_000 }, async () => {
+test(`through the N-API entry: ${SUITES.join(', ')} pass`, { timeout: timeLimit(300_000) }, async () => {
   const files = SUITES.map((s) => `test/${s}.test.ts`);
   const r = await run(['--import', 'tsx', '--test', '--test-concurrency=2', '--test-reporter=tap', ...files], {
     CLOSURE_FFI_ENTRY: 'napi',
