@@ -103,6 +103,13 @@ function addressNumber(p: bigint, what: string): number {
   return Number(p);
 }
 
+/** The reader of a caller's argument area whose error says which read ran off its end (`where` names the address). */
+function overreadReader(owner: string, area: string, where: (address: number) => string): ArgumentAreaReader {
+  return new ArgumentAreaReader((address) => new VaListEndError(
+    `VaList.next() of ${owner} read past the end of ${area} (${where(address)}): more '...' arguments were read ` +
+    `than were passed, which in C is undefined (the values read before this were already garbage)`));
+}
+
 /**
  * What every VaList shares: its lifetime, its scratch words, forwarding and formatting.
  * Forwarding gives native code a *copy* of the current position (as if through C's
@@ -179,9 +186,7 @@ export class SysvVaList extends NativeVaList {
     area: string,
   ) {
     super(b, scratchWord, owner);
-    this.reader = new ArgumentAreaReader((address) => new VaListEndError(
-      `VaList.next() of ${owner} read past the end of ${area} (at 0x${address.toString(16)}): more '...' arguments were read ` +
-      `than were passed, which in C is undefined (the values read before this were already garbage)`));
+    this.reader = overreadReader(owner, area, (address) => `at 0x${address.toString(16)}`);
   }
 
   /** The `...` of a callback: registers from the frame (copied into the save area image), then the caller's stack. */
@@ -266,9 +271,7 @@ export class Win64VaList extends NativeVaList {
     area: string,
   ) {
     super(b, scratchWord, owner);
-    this.reader = new ArgumentAreaReader((address) => new VaListEndError(
-      `VaList.next() of ${owner} read past the end of ${area} (slot ${(address - base) / 8} at 0x${address.toString(16)}): ` +
-      `more '...' arguments were read than were passed, which in C is undefined (the values read before this were already garbage)`));
+    this.reader = overreadReader(owner, area, (address) => `slot ${(address - base) / 8} at 0x${address.toString(16)}`);
   }
 
   /**
@@ -333,9 +336,7 @@ export class Aapcs64VaList extends NativeVaList {
     area: string,
   ) {
     super(b, scratchWord, owner);
-    this.reader = new ArgumentAreaReader((address) => new VaListEndError(
-      `VaList.next() of ${owner} read past the end of ${area} (at 0x${address.toString(16)}): more '...' arguments were read ` +
-      `than were passed, which in C is undefined (the values read before this were already garbage)`));
+    this.reader = overreadReader(owner, area, (address) => `at 0x${address.toString(16)}`);
   }
 
   /** Byte index into the arena views of scratch byte `offset`. */
