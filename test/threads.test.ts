@@ -784,7 +784,9 @@ describe('event-loop liveness (child processes)', () => {
       const t = times(r);
       assert.ok(t.end !== undefined && t.exit !== undefined, r.describe());
       assert.ok(t.timer !== undefined, `the unref'd 300 ms timer never fired: the process did not stay alive\n${r.describe()}`);
-      assert.ok(t.exit - t.end >= 280, `alive ${(t.exit - t.end).toFixed(0)} ms after the script ended, want about 300 (the timer was armed just before END)`);
+      // The timer fired (above), so the process was still alive 300 ms after it was armed; END is
+      // printed after arming, so under load END - arming can eat into the 300 ms: bound it loosely.
+      assert.ok(t.exit >= t.timer && t.exit - t.end >= 200, `alive ${(t.exit - t.end).toFixed(0)} ms after the script ended, want about 300 (the timer was armed just before END)`);
       assert.ok(t.exit - t.timer < timeLimit(500), `exit ${(t.exit - t.timer).toFixed(0)} ms after unref/dispose, want promptly`);
     });
   }
