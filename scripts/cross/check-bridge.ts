@@ -17,27 +17,8 @@ import { join, resolve } from 'node:path';
 import koffi from 'koffi';
 import { Arm64Writer } from '../../src/asm/arm64';
 import { bridge } from '../../src/native/bridge';
+import { check, expect, finish } from './checks';
 
-let failed = 0;
-let passed = 0;
-function check(name: string, fn: () => string | void): void {
-  const t0 = performance.now();
-  try {
-    const note = fn();
-    if (note?.startsWith('skip')) {
-      console.log(`skip - ${name}: ${note.slice(5)}`);
-      return;
-    }
-    passed++;
-    console.log(`ok - ${name}${note ? ` (${note})` : ''} [${(performance.now() - t0).toFixed(0)} ms]`);
-  } catch (e) {
-    failed++;
-    console.log(`FAIL - ${name}: ${(e as Error).stack ?? String(e)}`);
-  }
-}
-function expect(got: unknown, want: unknown, what: string): void {
-  if (got !== want) throw new Error(`${what}: got ${String(got)}, want ${String(want)}`);
-}
 
 const W = 8; // bytes per block / frame word
 // koffi 3.3.4 crashes in koffi.call() until some library was loaded: its call stack is set up by load().
@@ -284,5 +265,4 @@ if (arm64) {
 }
 
 bridge.free(regs);
-console.log(`${passed} passed, ${failed} failed`);
-process.exitCode = failed ? 1 : 0;
+finish();

@@ -12,28 +12,13 @@
  */
 import { BareFn, BareFnSync, cc, FnPtr, loadLibrary, memory, struct } from '../../src/index';
 import { compileSharedLibrary } from '../../test/support/cc';
+import { check, expect, finish } from './checks';
 
 if (process.platform !== 'win32' || process.arch !== 'x64') {
   console.log(`skip - this checks Windows x64; this is ${process.platform}-${process.arch}`);
   process.exit(0);
 }
 
-let failed = 0;
-let passed = 0;
-function check(name: string, fn: () => string | void): void {
-  const t0 = performance.now();
-  try {
-    const note = fn();
-    passed++;
-    console.log(`ok - ${name}${note ? ` (${note})` : ''} [${(performance.now() - t0).toFixed(0)} ms]`);
-  } catch (e) {
-    failed++;
-    console.log(`FAIL - ${name}: ${(e as Error).stack ?? String(e)}`);
-  }
-}
-function expect(got: unknown, want: unknown, what: string): void {
-  if (got !== want) throw new Error(`${what}: got ${String(got)}, want ${String(want)}`);
-}
 
 const SOURCE = String.raw`
 #include <windows.h>
@@ -242,5 +227,4 @@ check("loadLibrary options on Windows: deep and nodelete accepted, global and la
   }
 });
 
-console.log(`${passed} passed, ${failed} failed`);
-process.exitCode = failed ? 1 : 0;
+finish();
