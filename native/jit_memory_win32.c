@@ -6,15 +6,8 @@
  * view, and so no page, is ever writable and executable. Single (fallback): VirtualAlloc
  * PAGE_READWRITE, flipped to PAGE_EXECUTE_READ by VirtualProtect.
  */
-#if !defined(_WIN32_WINNT) || _WIN32_WINNT < 0x0602
-#undef _WIN32_WINNT
-#define _WIN32_WINNT 0x0602
-#endif
-#ifndef WIN32_LEAN_AND_MEAN
-#define WIN32_LEAN_AND_MEAN
-#endif
+#include "win32_api.h"
 #include "os.h"
-#include <windows.h>
 #include <stdio.h>
 
 #define REL32_REACH ((uint64_t)1 << 31)

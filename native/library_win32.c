@@ -11,15 +11,8 @@
  *  - global, lazy: Windows has no global symbol namespace and binds imports at load:
  *    refused (ERR_UNSUPPORTED_PLATFORM), never silently dropped.
  */
-#if !defined(_WIN32_WINNT) || _WIN32_WINNT < 0x0602
-#undef _WIN32_WINNT
-#define _WIN32_WINNT 0x0602
-#endif
-#ifndef WIN32_LEAN_AND_MEAN
-#define WIN32_LEAN_AND_MEAN
-#endif
+#include "win32_api.h"
 #include "os.h"
-#include <windows.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <wchar.h>

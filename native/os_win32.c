@@ -5,15 +5,8 @@
  * (GetCurrentThreadStackLimits, WaitOnAddress); Node 22 needs Windows 10 anyway.
  * C that MSVC accepts (checked here with mingw-w64 only): see os.h.
  */
-#if !defined(_WIN32_WINNT) || _WIN32_WINNT < 0x0602
-#undef _WIN32_WINNT
-#define _WIN32_WINNT 0x0602
-#endif
-#ifndef WIN32_LEAN_AND_MEAN
-#define WIN32_LEAN_AND_MEAN
-#endif
+#include "win32_api.h"
 #include "os.h"
-#include <windows.h>
 #include <tlhelp32.h>
 #include <errno.h>
 #include <malloc.h>
