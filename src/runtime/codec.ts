@@ -18,7 +18,7 @@ import { bridge } from '../native/bridge';
 import { FRAME, FRAME_WORDS, HEADER_WORDS, views } from '../native/arena';
 import { arenaAddress, intern, mallocCString, putCString, readCString } from './cstrings';
 import { argumentVaList, frameVaList, vaListArgument, vaScratchWord, type NativeVaList } from './va-list';
-import { badMember, nonFiniteHint, ValueGen, zeroPieces } from './value-codegen';
+import { badMember, frameIndex, nonFiniteHint, ValueGen, zeroPieces } from './value-codegen';
 import { addressOfObject, argumentAddress, pointerHint, POINTER_EXPECTED } from './pointer-argument';
 import { outboundCalls } from './callback-errors';
 import { fitsExpr, integerHint, isSmallInt, rangeText, wideFitsExpr, wideText } from './integer-range';
@@ -27,33 +27,23 @@ import { decode } from './memory-codec';
 /** A scalar slot that is not a C string: the original, fastest path. */
 type PlainSlot = ScalarSlot & { readonly kind: ScalarKind };
 
-/**
- * The index expression of frame byte `at` (relative to the frame whose base word index is
- * in `b`) in an arena view of `unit`-byte elements; `at` must be a multiple of `unit`.
- */
-function indexAt(at: number, unit: number): string {
-  if (at % unit !== 0) throw new Error(`internal: frame byte ${at} is not aligned for a ${unit}-byte access`);
-  const scale = 8 / unit;
-  return `${scale === 1 ? 'b' : `b * ${scale}`} + ${at / unit}`;
-}
-
 /** JS expression for the 64-bit word at frame byte `at` (`u64` or `f64` view, or another 8-byte view). */
 function word(view: string, at: number): string {
-  return `${view}[${indexAt(at, 8)}]`;
+  return `${view}[${frameIndex(at, 8)}]`;
 }
 
 /** JS expression reading the value of `slot` from the frame whose base word index is in `b`. */
 function loadExpr(slot: PlainSlot): string {
   const at = slot.at;
   switch (slot.kind) {
-    case 'bool': return `(u8[${indexAt(at, 1)}] !== 0)`;
-    case 'i8': return `i8[${indexAt(at, 1)}]`;
-    case 'u8': return `u8[${indexAt(at, 1)}]`;
-    case 'i16': return `i16[${indexAt(at, 2)}]`;
-    case 'u16': return `u16[${indexAt(at, 2)}]`;
-    case 'i32': return `i32[${indexAt(at, 4)}]`;
-    case 'u32': return `u32[${indexAt(at, 4)}]`;
-    case 'f32': return `f32[${indexAt(at, 4)}]`;
+    case 'bool': return `(u8[${frameIndex(at, 1)}] !== 0)`;
+    case 'i8': return `i8[${frameIndex(at, 1)}]`;
+    case 'u8': return `u8[${frameIndex(at, 1)}]`;
+    case 'i16': return `i16[${frameIndex(at, 2)}]`;
+    case 'u16': return `u16[${frameIndex(at, 2)}]`;
+    case 'i32': return `i32[${frameIndex(at, 4)}]`;
+    case 'u32': return `u32[${frameIndex(at, 4)}]`;
+    case 'f32': return `f32[${frameIndex(at, 4)}]`;
     case 'f64': return word('f64', at);
     case 'i64': return word('i64', at);
     case 'u64': case 'pointer': return word('u64', at);
@@ -72,8 +62,8 @@ function storeCode(slot: PlainSlot, v: string, what: number): string {
   const at = slot.at;
   // A 4-byte location (a 32-bit CPU's stack slot) takes the low half only.
   const wide = slot.size >= 8;
-  const lo = `${indexAt(at, 4)}`;
-  const hi = `${indexAt(at, 4)} + 1`;
+  const lo = `${frameIndex(at, 4)}`;
+  const hi = `${frameIndex(at, 4)} + 1`;
   const num = slot.kind !== 'void' && isSmallInt(slot.kind)
     ? `if (typeof ${v} !== 'number' || !${fitsExpr(slot.kind, v)}) throw bad(${what}, ${v}, intHint(${v}));`
     : '';
@@ -169,7 +159,7 @@ function aggregateStoreCode(pieces: readonly Piece[], type: AggregateType, v: st
 
 /** Statements storing native address `addr` (a number expression) into the 8-byte slot at frame byte `at`, without a BigInt. */
 function addressStoreCode(at: number, addr: string): string {
-  return `{ const a = ${addr}; u32[${indexAt(at, 4)}] = a >>> 0; u32[${indexAt(at, 4)} + 1] = (a / 4294967296) >>> 0; }`;
+  return `{ const a = ${addr}; u32[${frameIndex(at, 4)}] = a >>> 0; u32[${frameIndex(at, 4)} + 1] = (a / 4294967296) >>> 0; }`;
 }
 
 /**

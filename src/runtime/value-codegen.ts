@@ -116,6 +116,17 @@ function hasFloat(t: CType): boolean {
   }
 }
 
+/**
+ * The index expression of frame byte `at` (relative to the frame whose base word index is
+ * in `b`) in an arena view of `unit`-byte elements; `at` must be a multiple of `unit`.
+ */
+export function frameIndex(at: number, unit: number): string {
+  if (at % unit !== 0) throw new Error(`internal: frame byte ${at} is not aligned for a ${unit}-byte access`);
+  const scale = 8 / unit;
+  const b = scale === 1 ? 'b' : `b * ${scale}`;
+  return at === 0 ? b : `${b} + ${at / unit}`;
+}
+
 /** Generates reads and writes of one value at one place. */
 let names = 0;
 
@@ -144,9 +155,8 @@ export class ValueGen {
     base = piece.at + o.k - piece.from;
     const aligned = base % size === 0 && o.terms.every((t) => t.stride % size === 0);
     if (aligned) {
-      const scale = 8 / size;
-      const parts = [scale === 1 ? 'b' : `b * ${scale}`, String(base / size), ...o.terms.map((t) => `${t.v} * ${t.stride / size}`)];
-      return { typed: `${VIEW[kind].view}[${parts.filter((p) => p !== '0').join(' + ')}]` };
+      const parts = [frameIndex(base, size), ...o.terms.map((t) => `${t.v} * ${t.stride / size}`)];
+      return { typed: `${VIEW[kind].view}[${parts.join(' + ')}]` };
     }
     return { dv: 'arenaDataView', off: ['b * 8', String(base), ...o.terms.map((t) => `${t.v} * ${t.stride}`)].join(' + ') };
   }
@@ -296,8 +306,7 @@ export function zeroPieces(pieces: readonly Piece[]): string {
   const out: string[] = [];
   for (const { at, size } of pieces) {
     const [view, unit] = at % 8 === 0 ? ['f64', 8] : at % 4 === 0 ? ['u32', 4] : ['u8', 1];
-    const scale = 8 / unit;
-    for (let k = 0; k < Math.ceil(size / unit); k++) out.push(`${view}[${scale === 1 ? 'b' : `b * ${scale}`} + ${at / unit + k}] = 0;`);
+    for (let k = 0; k < Math.ceil(size / unit); k++) out.push(`${view}[${frameIndex(at + k * unit, unit)}] = 0;`);
   }
   return out.join(' ');
 }
