@@ -123,6 +123,25 @@ static napi_value js_flush_icache(napi_env env, napi_callback_info info) {
   return NULL;
 }
 
+/* addUnwindInfo(base, begin, end, unwindAt): see cffi_os_add_unwind_info. */
+static napi_value js_add_unwind_info(napi_env env, napi_callback_info info) {
+  size_t argc = 4;
+  napi_value argv[4];
+  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
+  uint64_t base;
+  uint32_t at[3];
+  int ok = argc == 4 && cffi_get_address(env, argv[0], &base);
+  for (int i = 0; ok && i < 3; i++) ok = napi_get_value_uint32(env, argv[1 + i], &at[i]) == napi_ok;
+  if (!ok || at[0] >= at[1]) return cffi_throw(env, "ERR_JIT_MEMORY", "addUnwindInfo(base, begin, end, unwindAt): bad arguments");
+  char why[120];
+  if (!cffi_os_add_unwind_info((void *)(uintptr_t)base, at[0], at[1], at[2], why, sizeof why)) {
+    char msg[160];
+    snprintf(msg, sizeof msg, "addUnwindInfo: %s", why);
+    return cffi_throw(env, "ERR_JIT_MEMORY", msg);
+  }
+  return NULL;
+}
+
 static napi_value js_mapped_bytes(napi_env env, napi_callback_info info) {
   napi_value v;
   napi_create_double(env, (double)cffi_load_u64(&mapped_bytes), &v);
@@ -135,5 +154,7 @@ void cffi_init_jit_memory(napi_env env, napi_value exports) {
   cffi_export(env, exports, "jitProtect", js_jit_protect);
   cffi_export(env, exports, "flushInstructionCache", js_flush_icache);
   cffi_export(env, exports, "mappedBytes", js_mapped_bytes);
+  cffi_export(env, exports, "addUnwindInfo", js_add_unwind_info);
+  cffi_export_number(env, exports, "UNWIND_TABLES", cffi_os_unwind_tables);
   cffi_export_number(env, exports, "pageSize", (double)cffi_os_page_size());
 }

@@ -77,3 +77,12 @@ void cffi_os_flush_icache(void *rx, size_t size) {
   char *p = rx;
   __builtin___clear_cache(p, p + size);
 }
+
+/* ELF platforms unwind generated code without registered tables (the stubs are leaves to
+   them, or frame-pointer walks), so the stubs bring none. */
+const int cffi_os_unwind_tables = 0;
+
+int cffi_os_add_unwind_info(void *base, uint32_t begin, uint32_t end, uint32_t unwind_at, char *why, size_t why_size) {
+  snprintf(why, why_size, "this OS takes no unwind tables for generated code");
+  return 0;
+}

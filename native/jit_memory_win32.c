@@ -9,6 +9,7 @@
 #include "win32_api.h"
 #include "os.h"
 #include <stdio.h>
+#include <stdlib.h>
 
 #define REL32_REACH ((uint64_t)1 << 31)
 
@@ -136,3 +137,25 @@ int cffi_os_jit_protect(void *start, size_t size, int executable, char *why, siz
 
 /* Windows asks code generators to call this after writing code, whatever the CPU. */
 void cffi_os_flush_icache(void *rx, size_t size) { FlushInstructionCache(GetCurrentProcess(), rx, size); }
+
+const int cffi_os_unwind_tables = 1;
+
+/*
+ * One RUNTIME_FUNCTION per stub, allocated here and kept for good: RtlAddFunctionTable
+ * keeps a pointer to the table, and stubs are never freed. The unwinder finds the entry by
+ * the address being unwound, from any thread, once this returns.
+ */
+int cffi_os_add_unwind_info(void *base, uint32_t begin, uint32_t end, uint32_t unwind_at, char *why, size_t why_size) {
+  RUNTIME_FUNCTION *entry = (RUNTIME_FUNCTION *)malloc(sizeof *entry);
+  if (!entry) {
+    snprintf(why, why_size, "out of memory");
+    return 0;
+  }
+  entry->BeginAddress = begin;
+  entry->EndAddress = end;
+  entry->UnwindData = unwind_at;
+  if (RtlAddFunctionTable(entry, 1, (DWORD64)(uintptr_t)base)) return 1;
+  free(entry);
+  snprintf(why, why_size, "RtlAddFunctionTable refused the table");
+  return 0;
+}

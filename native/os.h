@@ -215,6 +215,14 @@ void cffi_os_jit_unmap(void *rx, void *rw, size_t size);
 int cffi_os_jit_protect(void *start, size_t size, int executable, char *why, size_t why_size);
 /* Makes code written through the RW view visible to instruction fetch at `rx` (see jit_memory.c). */
 void cffi_os_flush_icache(void *rx, size_t size);
+/*
+ * Whether the OS unwinds through code by registered tables (Windows x64: structured
+ * exceptions, longjmp and stack walks need them for generated code with a frame), and
+ * the registration: the function at [base+begin, base+end) has its unwind information
+ * (UNWIND_INFO) at base+unwind_at. The memory must never be freed. 0 on failure.
+ */
+extern const int cffi_os_unwind_tables;
+int cffi_os_add_unwind_info(void *base, uint32_t begin, uint32_t end, uint32_t unwind_at, char *why, size_t why_size);
 
 /* ---- libraries (library_*.c) ---- */
 

@@ -325,7 +325,7 @@ describe('context-free: many live pointers, re-entry, calls later', () => {
   // README; what we guarantee is a clear abort instead of a crash in overwritten frames.
   test('koffi -> C -> thunk -> JS -> koffi -> C -> thunk aborts with a diagnostic, not a SIGSEGV (child process)', async () => {
     const r = await runFixture('koffi-nesting.ts');
-    assert.equal(r.signal, 'SIGABRT', r.describe());
+    assert.ok(r.aborted, r.describe());
     assert.match(r.stderr, /foreign stack that has been reused underneath an active callback/, r.describe());
     assert.match(r.stderr, /FnPtr/, r.describe());
   });

@@ -137,7 +137,7 @@ describe("onError: 'abort', in a child process", () => {
     assert.ok(info, r.describe());
     assert.match(r.stdout, /^BEFORE$/m, r.describe());
     assert.doesNotMatch(r.stdout, /AFTER/, r.describe());
-    assert.equal(r.signal, 'SIGABRT', r.describe());
+    assert.ok(r.aborted, r.describe());
     assert.ok(r.stderr.includes('kaboom-abort-policy'), `stderr names the error\n${r.describe()}`);
     assert.ok(r.stderr.includes(info.name), `stderr names the thunk ${info.name}\n${r.describe()}`);
     assert.ok(r.stderr.includes(info.signature), `stderr has the signature ${info.signature}\n${r.describe()}`);
@@ -146,7 +146,7 @@ describe("onError: 'abort', in a child process", () => {
   test('a BareFnOnce called twice under abort aborts too', async () => {
     const r = await child('abort-policy.ts', ['once']);
     assert.match(r.stdout, /^FIRST 7$/m, r.describe());
-    assert.equal(r.signal, 'SIGABRT', r.describe());
+    assert.ok(r.aborted, r.describe());
     assert.doesNotMatch(r.stdout, /AFTER/, r.describe());
     assert.match(r.stderr, /once-abort-cb/, r.describe());
   });
@@ -349,7 +349,7 @@ describe('calling a disposed thunk traps, in a child process', () => {
       assert.match(r.stdout, /^LIVE 42$/m, `the thunk worked before dispose\n${r.describe()}`);
       assert.match(r.stdout, /^BEFORE$/m, r.describe());
       assert.doesNotMatch(r.stdout, /AFTER/, `the call must not return\n${r.describe()}`);
-      assert.equal(r.signal, 'SIGABRT', `must abort, not ${r.signal ?? `exit ${r.status}`}\n${r.describe()}`);
+      assert.ok(r.aborted, `must abort, not ${r.signal ?? `exit ${r.status}`}\n${r.describe()}`);
       const serial = /#(\d+)/.exec(info.name)?.[0];
       assert.ok(serial, `default name has a #serial: ${info.name}`);
       assert.ok(r.stderr.includes(serial), `stderr names ${serial}\n${r.describe()}`);

@@ -113,7 +113,7 @@ describe('a longjmp that skips JS frames', () => {
   for (const when of ['return', 'entry'] as const) {
     test(`aborts with a message that explains it (detected at ${when === 'return' ? 'the FnPtr call\'s return' : 'the next callback\'s entry'})`, async () => {
       const r = await runFixture('longjmp-unsafe.ts', [when, path], { timeoutMs: 20_000 });
-      assert.equal(r.signal, 'SIGABRT', r.describe());
+      assert.ok(r.aborted, r.describe());
       assert.match(r.stdout, /STARTED/);
       assert.doesNotMatch(r.stdout, /SURVIVED/);
       assert.match(r.stderr, /jumped out of a callback with longjmp .* skipped its JS frames/, r.describe());

@@ -475,7 +475,7 @@ describe('a non-Sync thunk called from another native thread', () => {
 
   test("onError: 'abort' aborts with a message naming the calling thread (child process)", async () => {
     const r = await child('threads-errors.ts', 'wrong-abort');
-    assert.equal(r.signal, 'SIGABRT', r.describe());
+    assert.ok(r.aborted, r.describe());
     assert.doesNotMatch(r.stdout, /^RESULT/m, 'the process must not go on');
     assert.match(r.stderr, /closure-ffi: .*thread (\d+).*not Sync/, r.describe());
   });

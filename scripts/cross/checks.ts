@@ -1,5 +1,5 @@
 /**
- * The little harness of the cross checks (check-bridge.ts, check-windows.ts): each check
+ * The little harness of the cross checks (check-bridge.ts): each check
  * prints `ok`, `skip` (a note starting with "skip ") or `FAIL`, and `finish()` prints the
  * totals and sets the exit status to 1 if one failed.
  */

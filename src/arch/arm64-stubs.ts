@@ -19,6 +19,7 @@ import { Arm64Writer, type Arm64DReg, type Arm64XReg } from '../asm/arm64';
 import { ARG_WORDS, FRAME, RET_WORDS } from '../native/arena';
 import { AAPCS64_BLOCK } from '../abi/aapcs64';
 import type { Lowering } from '../abi/lowering';
+import type { StubCode } from './stub-code';
 import type { ThunkLayout } from './thunk-layout';
 
 const BLOCK_BYTES = (ARG_WORDS + RET_WORDS) * 8; // 256: sp stays 16-byte aligned
@@ -38,7 +39,7 @@ function pairs(w: Arm64Writer, load: boolean, reg: (i: number) => Arm64XReg | Ar
 }
 
 /** The entry stub of one JS environment: save argument registers, call cffi_enter, load result registers. */
-export function buildEntryStubArm64(enter: bigint, realm: bigint): Uint8Array {
+export function buildEntryStubArm64(enter: bigint, realm: bigint): StubCode {
   const w = new Arm64Writer();
   w.putBti('c');
   w.putPushRegReg('x29', 'x30');
@@ -58,18 +59,18 @@ export function buildEntryStubArm64(enter: bigint, realm: bigint): Uint8Array {
   w.putMovRegReg('sp', 'x29');
   w.putPopRegReg('x29', 'x30');
   w.putRet();
-  return w.finish();
+  return { code: w.finish() };
 }
 
 /** Trap stub for disposed thunks: cffi_trap(x17) never returns. */
-export function buildTrapStubArm64(trap: bigint): Uint8Array {
+export function buildTrapStubArm64(trap: bigint): StubCode {
   const w = new Arm64Writer();
   w.putBti('c');
   w.putMovRegReg('x0', 'x17');
   w.putLdrRegU64('x16', trap);
   w.putBlrReg('x16');
   w.putBrk(1);
-  return w.finish();
+  return { code: w.finish() };
 }
 
 /**
@@ -77,7 +78,7 @@ export function buildTrapStubArm64(trap: bigint): Uint8Array {
  * stack arguments, loads argument registers (and x8 for a result in memory) from the frame,
  * calls the target stored in the frame, and stores the result registers back.
  */
-export function buildCallStubArm64(lowering: Lowering): Uint8Array {
+export function buildCallStubArm64(lowering: Lowering): StubCode {
   const w = new Arm64Writer();
   const at = (word: number) => word * 8;
   w.putBti('c');
@@ -106,16 +107,16 @@ export function buildCallStubArm64(lowering: Lowering): Uint8Array {
   w.putLdrRegRegOffset('x19', 'sp', 16);
   w.putLdpRegRegRegOffset('x29', 'x30', 'sp', 32, 'post');
   w.putRet();
-  return w.finish();
+  return { code: w.finish() };
 }
 
 /** Frame probe, called like a call stub: stores the frame's own address in its first result word. */
-export function buildFrameProbeStubArm64(): Uint8Array {
+export function buildFrameProbeStubArm64(): StubCode {
   const w = new Arm64Writer();
   w.putBti('c');
   w.putStrRegRegOffset('x0', 'x0', FRAME.ret * 8);
   w.putRet();
-  return w.finish();
+  return { code: w.finish() };
 }
 
 /**

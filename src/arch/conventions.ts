@@ -9,6 +9,7 @@ import { UnsupportedConventionError, UnsupportedPlatformError } from '../errors'
 import type { CallConvName, Signature } from '../signature';
 import { buildCallStubX64, buildEntryStubX64, buildFrameProbeStubX64, buildTrapStubX64, X64_THUNK } from './x64-stubs';
 import { ARM64_THUNK, buildCallStubArm64, buildEntryStubArm64, buildFrameProbeStubArm64, buildTrapStubArm64 } from './arm64-stubs';
+import type { StubCode } from './stub-code';
 import type { ThunkLayout } from './thunk-layout';
 import type { Lowering } from '../abi/lowering';
 import { lowerSysvX64, SYSV_X64 } from '../abi/sysv-x64';
@@ -25,8 +26,8 @@ export interface ConventionBackend {
    */
   lower(sig: Signature, variadicCallFrom?: number): Lowering;
   /** The entry stub of one JS environment: `enter` is the bridge's cffi_enter, `realm` the environment's record. */
-  buildEntryStub(enter: bigint, realm: bigint): Uint8Array;
-  buildCallStub(lowering: Lowering): Uint8Array;
+  buildEntryStub(enter: bigint, realm: bigint): StubCode;
+  buildCallStub(lowering: Lowering): StubCode;
 }
 
 /** What the runtime needs of the CPU it runs on. */
@@ -35,9 +36,9 @@ export interface HostArch {
   readonly name: string;
   readonly thunk: ThunkLayout;
   /** The stub a disposed thunk jumps to: calls the bridge's cffi_trap with the thunk's trap information. */
-  buildTrapStub(trap: bigint): Uint8Array;
+  buildTrapStub(trap: bigint): StubCode;
   /** A call stub that stores its frame's own address in the frame's first result word. */
-  buildFrameProbeStub(): Uint8Array;
+  buildFrameProbeStub(): StubCode;
   /** The backend for `cc` (`undefined` = the platform's C convention), or an error naming why there is none. */
   conventionFor(cc: CallConvName | undefined, where: string): ConventionBackend;
 }

@@ -18,11 +18,20 @@
  * The host convention is the one the bridge is compiled with (System V on Linux, Win64 on
  * Windows; see HOST_X64 in conventions.ts). Stubs call the bridge in it and are called by
  * it in it, so they reserve its home area and keep what it preserves.
+ *
+ * Each stub comes with its Windows unwind information (asm/x64-unwind.ts), recorded as the
+ * prologue is emitted; registered only where the OS unwinds by tables (jit/stub-cache.ts).
+ * The entry and call stubs have frames of a fixed size, so rsp after the prologue locates
+ * every saved register and rbp, though set up for debuggers, is not declared a frame
+ * register; their epilogues are the forms the unwinder recognises (pops and ret, after
+ * `leave` or `lea rsp`).
  */
-import { X64Writer } from '../asm/x64';
+import { X64Writer, type X64Reg, type XmmReg } from '../asm/x64';
+import { X64UnwindInfo } from '../asm/x64-unwind';
 import { ARG_WORDS, FRAME, RET_WORDS } from '../native/arena';
 import type { Lowering } from '../abi/lowering';
 import type { X64ConventionRegs } from '../abi/x64-registers';
+import type { StubCode } from './stub-code';
 import type { ThunkLayout } from './thunk-layout';
 
 const BLOCK_BYTES = (ARG_WORDS + RET_WORDS) * 8; // 256: keeps rsp 16-byte aligned after `push rbp`
@@ -53,25 +62,29 @@ function hostArgs(host: X64ConventionRegs, n: number) {
  * xmm6-xmm15), those are saved below rbp and after the register block, and restored before
  * returning. A host with a home area (Win64) gets it below the block, at the call.
  */
-export function buildEntryStubX64(regs: X64ConventionRegs, host: X64ConventionRegs, enter: bigint, realm: bigint): Uint8Array {
+export function buildEntryStubX64(regs: X64ConventionRegs, host: X64ConventionRegs, enter: bigint, realm: bigint): StubCode {
   const saved = savedAroundHost(regs, host);
   const home = host.shadowBytes ?? 0; // a multiple of 16: alignment is unchanged
   if (home % 16) throw new Error(`internal: a host home area of ${home} bytes would misalign the stack`);
   const [ctxArg, blockArg, stackArg, realmArg] = hostArgs(host, 4);
   const w = new X64Writer();
+  const u = new X64UnwindInfo();
   w.putPushReg('rbp');
+  u.pushNonvol(w.offset, 'rbp');
   w.putMovRegReg('rbp', 'rsp');
   // A convention with a home area (Win64) lets the callee spill its register arguments
   // there, as a variadic C callee does: the register arguments then sit right below the
   // stack arguments, so a `va_list` of the '...' part is one pointer into that run.
   if (regs.shadowBytes) regs.gprs.forEach((r, i) => w.putMovMemReg('rbp', 16 + i * 8, r));
-  saved.gprs.forEach((r) => w.putPushReg(r));
+  saved.gprs.forEach((r) => pushSaved(w, u, r));
   // rsp is 16-byte aligned after `push rbp`; keep it so for the call.
   const pad = (saved.gprs.length % 2) * 8;
   const block = home; // the register block, above the host's home area
   const xmmArea = block + BLOCK_BYTES; // saved xmm registers go right after the register block
   w.putSubRegImm('rsp', home + BLOCK_BYTES + saved.xmms.length * 16 + pad);
-  saved.xmms.forEach((x, i) => w.putMovdquMemXmm('rsp', xmmArea + i * 16, x));
+  u.alloc(w.offset, home + BLOCK_BYTES + saved.xmms.length * 16 + pad);
+  saved.xmms.forEach((x, i) => saveXmm(w, u, xmmArea + i * 16, x));
+  const prologEnd = w.offset;
   regs.gprs.forEach((r, i) => w.putMovMemReg('rsp', block + i * 8, r));
   regs.fprs.forEach((x, i) => w.putMovqMemXmm('rsp', block + (regs.gprs.length + i) * 8, x));
   w.putMovRegReg(ctxArg!, 'r10'); // ctx, loaded by the thunk
@@ -92,19 +105,41 @@ export function buildEntryStubX64(regs: X64ConventionRegs, host: X64ConventionRe
     w.putPopReg('rbp');
   }
   w.putRet();
-  return w.finish();
+  return { code: w.finish(), unwind: u.encode(prologEnd) };
 }
 
-/** Trap stub for disposed thunks: cffi_trap(r10) never returns. */
-export function buildTrapStubX64(host: X64ConventionRegs, trap: bigint): Uint8Array {
+/** `push r`, recorded for the unwinder. */
+function pushSaved(w: X64Writer, u: X64UnwindInfo, r: X64Reg): void {
+  w.putPushReg(r);
+  u.pushNonvol(w.offset, r);
+}
+
+/** `movdqu [rsp+at], x`, recorded for the unwinder. */
+function saveXmm(w: X64Writer, u: X64UnwindInfo, at: number, x: XmmReg): void {
+  w.putMovdquMemXmm('rsp', at, x);
+  u.saveXmm128(w.offset, x, at);
+}
+
+/**
+ * Trap stub for disposed thunks: cffi_trap(r10) never returns. It realigns rsp (a thunk
+ * may be jumped to with any alignment), so rbp is its declared frame register: a stack
+ * walk from cffi_trap (a crash report) still reaches the thunk's caller.
+ */
+export function buildTrapStubX64(host: X64ConventionRegs, trap: bigint): StubCode {
   const w = new X64Writer();
+  const u = new X64UnwindInfo();
+  w.putPushReg('rbp');
+  u.pushNonvol(w.offset, 'rbp');
+  w.putMovRegReg('rbp', 'rsp');
+  u.setFrame(w.offset, 'rbp');
+  const prologEnd = w.offset;
   w.putAndRegImm('rsp', -16);
   if (host.shadowBytes) w.putSubRegImm('rsp', host.shadowBytes);
   w.putMovRegReg(hostArgs(host, 1)[0]!, 'r10');
   w.putMovRegU64('rax', trap);
   w.putCallReg('rax');
   w.putUd2();
-  return w.finish();
+  return { code: w.finish(), unwind: u.encode(prologEnd) };
 }
 
 /**
@@ -115,23 +150,28 @@ export function buildTrapStubX64(host: X64ConventionRegs, trap: bigint): Uint8Ar
  * Win64 host: rdi, rsi, xmm6-xmm15) has them saved around the call: the general ones pushed
  * after rbx and r12, the xmm ones in an area above the outgoing stack arguments.
  */
-export function buildCallStubX64(regs: X64ConventionRegs, host: X64ConventionRegs, lowering: Lowering): Uint8Array {
+export function buildCallStubX64(regs: X64ConventionRegs, host: X64ConventionRegs, lowering: Lowering): StubCode {
   const saved = savedAroundHost(host, regs);
   const w = new X64Writer();
+  const u = new X64UnwindInfo();
   const word = (i: number) => i * 8;
-  w.putPushReg('rbp');
+  pushSaved(w, u, 'rbp');
   w.putMovRegReg('rbp', 'rsp');
-  w.putPushReg('rbx');
-  w.putPushReg('r12'); // keeps rsp 16-byte aligned
-  saved.gprs.forEach((r) => w.putPushReg(r));
+  pushSaved(w, u, 'rbx');
+  pushSaved(w, u, 'r12'); // keeps rsp 16-byte aligned
+  saved.gprs.forEach((r) => pushSaved(w, u, r));
   const pad = (saved.gprs.length % 2) * 8;
   w.putMovRegReg('rbx', hostArgs(host, 1)[0]!); // the frame, from the bridge
   const shadow = regs.shadowBytes ?? 0;
   const argBytes = Math.ceil((shadow + lowering.stackBytes) / 16) * 16;
   const xmmArea = argBytes; // above the outgoing arguments, below the pushed registers
   const stackBytes = argBytes + saved.xmms.length * 16 + pad;
-  if (stackBytes) w.putSubRegImm('rsp', stackBytes);
-  saved.xmms.forEach((x, i) => w.putMovdquMemXmm('rsp', xmmArea + i * 16, x));
+  if (stackBytes) {
+    w.putSubRegImm('rsp', stackBytes);
+    u.alloc(w.offset, stackBytes);
+  }
+  saved.xmms.forEach((x, i) => saveXmm(w, u, xmmArea + i * 16, x));
+  const prologEnd = w.offset;
   for (let i = 0; i < lowering.stackBytes / 8; i++) {
     w.putMovRegMem('rax', 'rbx', word(FRAME.stack + i));
     w.putMovMemReg('rsp', shadow + i * 8, 'rax');
@@ -158,7 +198,7 @@ export function buildCallStubX64(regs: X64ConventionRegs, host: X64ConventionReg
   w.putPopReg('rbx');
   w.putPopReg('rbp');
   w.putRet();
-  return w.finish();
+  return { code: w.finish(), unwind: u.encode(prologEnd) };
 }
 
 /**
@@ -166,12 +206,12 @@ export function buildCallStubX64(regs: X64ConventionRegs, host: X64ConventionReg
  * the frame's own address in its first result word, so JS learns the arena's native
  * address (for C strings it places in frame scratch memory).
  */
-export function buildFrameProbeStubX64(host: X64ConventionRegs): Uint8Array {
+export function buildFrameProbeStubX64(host: X64ConventionRegs): StubCode {
   const w = new X64Writer();
   const frame = hostArgs(host, 1)[0]!;
   w.putMovMemReg(frame, FRAME.ret * 8, frame);
   w.putRet();
-  return w.finish();
+  return { code: w.finish() }; // a leaf that leaves rsp alone: the unwinder's default fits
 }
 
 /**

@@ -34,6 +34,13 @@ const REG32: readonly X64Reg32[] = [
 ];
 const XMM: readonly XmmReg[] = REG64.map((_, i) => `xmm${i}` as XmmReg);
 
+/** The hardware number of a register (as ModRM, REX and unwind information encode it). */
+export function x64RegisterNumber(r: X64Reg | XmmReg): number {
+  const n = r.startsWith('xmm') ? XMM.indexOf(r as XmmReg) : REG64.indexOf(r as X64Reg);
+  if (n < 0) throw new TypeError(`'${String(r)}' is not an x86-64 register`);
+  return n;
+}
+
 const CC: Readonly<Record<X64Cond, number>> = {
   b: 0x2, ae: 0x3, e: 0x4, ne: 0x5, be: 0x6, a: 0x7,
   s: 0x8, ns: 0x9, l: 0xc, ge: 0xd, le: 0xe, g: 0xf,

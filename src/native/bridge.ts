@@ -24,6 +24,16 @@ export interface NativeBridge {
   jitProtect(addr: bigint, size: number, mode: 'rw' | 'rx'): void;
   /** Makes code written through the RW view runnable: `addr` is its RX address (where it runs; see native/jit_memory.c). */
   flushInstructionCache(addr: bigint, size: number): void;
+  /**
+   * 1 where the OS unwinds through code by registered tables (Windows x64), else 0: then
+   * stubs come with unwind information for {@link addUnwindInfo}.
+   */
+  UNWIND_TABLES: number;
+  /**
+   * Tells the OS how to unwind through the function at [base+begin, base+end) (executable
+   * memory that is never freed), whose unwind information is at base+unwindAt.
+   */
+  addUnwindInfo(base: bigint, begin: number, end: number, unwindAt: number): void;
   mappedBytes(): number;
   /** The system's page size in bytes. */
   pageSize: number;

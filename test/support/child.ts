@@ -13,6 +13,11 @@ export interface ChildResult {
   signal: NodeJS.Signals | null;
   stdout: string;
   stderr: string;
+  /**
+   * Whether the child ended by abort(): SIGABRT on POSIX; on Windows the C runtime's abort()
+   * exits with status 3 (there are no signals to die of).
+   */
+  aborted: boolean;
   /** One-line summary for assertion messages. */
   describe(): string;
 }
@@ -53,6 +58,7 @@ export function runFixture(
       resolveP({
         status,
         signal,
+        aborted: signal === 'SIGABRT' || (process.platform === 'win32' && status === 3),
         stdout,
         stderr,
         describe() {
