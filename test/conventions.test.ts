@@ -1,7 +1,9 @@
 /**
  * Calling conventions on the host CPU. On x86-64 Linux: the C/System V spellings work
  * (checked against gcc's own sysv_abi functions), Win64/Efiapi work (test/win64.test.ts
- * checks them against gcc's ms_abi code). On AArch64 Linux: C, System, Cdecl and Aapcs64
+ * checks them against gcc's ms_abi code). On Windows x64 it is the other way round: C,
+ * System and Cdecl are Win64, and Sysv64 is the other convention, checked against gcc's
+ * sysv_abi code. On AArch64 Linux: C, System, Cdecl and Aapcs64
  * are the one AAPCS64 convention, and the x86-64 ones are refused. Everywhere the others
  * fail at construction with a message that says why, never at call time.
  */
@@ -9,6 +11,7 @@ import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
 import { BareFn, FnPtr, cc, loadLibrary } from '../src/index';
 import { compileSharedLibrary } from './support/cc';
+import { ON_WINDOWS } from './support/platform';
 
 const X64 = process.arch === 'x64';
 const CPU = process.arch;
@@ -20,6 +23,9 @@ const lib = loadLibrary(
 #include <stdint.h>
 #if defined(__x86_64__)
 __attribute__((sysv_abi)) int64_t sysv_mix(int32_t a, double b, int64_t c, float d) { return a + (int64_t)(b * 10) + c + (int64_t)(d * 100); }
+__attribute__((ms_abi)) int64_t ms_mix(int32_t a, double b, int64_t c, float d) { return a + (int64_t)(b * 10) + c + (int64_t)(d * 100); }
+int32_t call_cb_sysv(__attribute__((sysv_abi)) int32_t (*cb)(int32_t, double), int32_t a, double b) { return cb(a, b); }
+int32_t call_cb_ms(__attribute__((ms_abi)) int32_t (*cb)(int32_t, double), int32_t a, double b) { return cb(a, b); }
 #endif
 int64_t c_mix(int32_t a, double b, int64_t c, float d) { return a + (int64_t)(b * 10) + c + (int64_t)(d * 100); }
 int32_t call_cb(int32_t (*cb)(int32_t, double), int32_t a, double b) { return cb(a, b); }
@@ -32,16 +38,37 @@ const refused = (conv: string, home: RegExp) => (e: Error & { code?: string }) =
   e.code === 'ERR_UNSUPPORTED_CONVENTION' && e.message.includes(conv) && home.test(e.message) && e.message.includes(`this CPU is ${CPU}`);
 
 if (X64) {
-  test('C, System, Cdecl and Sysv64 all mean the System V convention here', () => {
+  /** The platform's own convention (what C, System and Cdecl mean) and the other x86-64 one. */
+  const [home, homeName, other, otherMix] = ON_WINDOWS
+    ? ([cc.Win64, 'Win64', cc.Sysv64, 'sysv_mix'] as const)
+    : ([cc.Sysv64, 'System V', cc.Win64, 'ms_mix'] as const);
+
+  test(`C, System, Cdecl and ${home} all mean the ${homeName} convention here`, () => {
+    // call_cb is compiled with the platform's default convention; the explicit callers check
+    // that the default is the one gcc means by sysv_abi / ms_abi.
     const callCb = new FnPtr('int32_t (void *, int32_t, double)', lib.symbol('call_cb'));
-    for (const conv of [cc.C, cc.System, cc.Cdecl, cc.Sysv64]) {
+    const callHome = new FnPtr('int32_t (void *, int32_t, double)', lib.symbol(ON_WINDOWS ? 'call_cb_ms' : 'call_cb_sysv'));
+    for (const conv of [cc.C, cc.System, cc.Cdecl, home]) {
       using t = new BareFn('int32_t (int32_t, double)', (a, b) => a * 2 + Math.round(b), { cc: conv });
       assert.equal(callCb.call(t.bare(), 20, 1.6), 42, `cc ${conv}`);
+      assert.equal(callHome.call(t.bare(), 20, 1.6), 42, `cc ${conv} called from ${ON_WINDOWS ? 'ms_abi' : 'sysv_abi'} code`);
     }
-    const viaKeyword = new FnPtr('int64_t __sysv_abi (int32_t, double, int64_t, float)', lib.symbol('sysv_mix'));
+    const homeMix = ON_WINDOWS ? 'ms_mix' : 'sysv_mix';
+    const keyword = ON_WINDOWS ? '__ms_abi' : '__sysv_abi';
+    const viaKeyword = new FnPtr(`int64_t ${keyword} (int32_t, double, int64_t, float)`, lib.symbol(homeMix));
     assert.equal(viaKeyword.call(1, 2.5, 1000n, 0.5), 1076n);
-    const viaOption = new FnPtr('int64_t (int32_t, double, int64_t, float)', lib.symbol('sysv_mix'), { cc: cc.Sysv64 });
+    const viaOption = new FnPtr('int64_t (int32_t, double, int64_t, float)', lib.symbol(homeMix), { cc: home });
     assert.equal(viaOption.call(1, 2.5, 1000n, 0.5), 1076n);
+    const viaDefault = new FnPtr('int64_t (int32_t, double, int64_t, float)', lib.symbol(homeMix));
+    assert.equal(viaDefault.call(1, 2.5, 1000n, 0.5), 1076n);
+  });
+
+  test(`the other x86-64 convention (${other}) works both ways against gcc's code`, () => {
+    const callOther = new FnPtr('int32_t (void *, int32_t, double)', lib.symbol(ON_WINDOWS ? 'call_cb_sysv' : 'call_cb_ms'));
+    using t = new BareFn('int32_t (int32_t, double)', (a, b) => a * 2 + Math.round(b), { cc: other });
+    assert.equal(callOther.call(t.bare(), 20, 1.6), 42, `BareFn ${other} called from gcc's ${other} code`);
+    const mix = new FnPtr('int64_t (int32_t, double, int64_t, float)', lib.symbol(otherMix), { cc: other });
+    assert.equal(mix.call(1, 2.5, 1000n, 0.5), 1076n, `FnPtr ${other} calling gcc's ${other} code`);
   });
 } else {
   test('C, System, Cdecl and Aapcs64 all mean the AAPCS64 convention here', () => {
@@ -74,11 +101,13 @@ if (X64) {
     assert.throws(() => new BareFn('void (int)', () => {}, { cc: cc.Aapcs64 }), refused('Aapcs64', /AArch64/));
   });
 
-  test('Win64 and Efiapi are usable on x86-64 Linux (details in test/win64.test.ts)', () => {
+  test(`Win64, Efiapi and Sysv64 are usable on x86-64 ${ON_WINDOWS ? 'Windows' : 'Linux'} (details in test/win64.test.ts)`, () => {
     using a = new BareFn('int32_t __ms_abi (int32_t)', (x) => x + 1);
     using b = new BareFn('int32_t (int32_t)', (x) => x + 2, { cc: cc.Efiapi });
+    using c = new BareFn('int32_t __sysv_abi (int32_t)', (x) => x + 3);
     assert.equal(new FnPtr('int32_t win64 (int32_t)', a.bare()).call(40), 41);
     assert.equal(new FnPtr('int32_t (int32_t)', b.bare(), { cc: cc.Efiapi }).call(40), 42);
+    assert.equal(new FnPtr('int32_t (int32_t)', c.bare(), { cc: cc.Sysv64 }).call(40), 43);
   });
 } else {
   test('32-bit ARM is refused on AArch64', () => {
