@@ -6,7 +6,7 @@
  */
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
-import { dirname, join, normalize, relative, resolve } from 'node:path';
+import { dirname, join, normalize, relative, resolve, sep } from 'node:path';
 import { test } from 'node:test';
 
 const SRC = resolve(__dirname, '..', 'src');
@@ -17,7 +17,8 @@ const LAYERS = ['native', 'signature', 'abi', 'asm', 'arch', 'jit', 'runtime', '
 function layerOf(file: string): number {
   const rel = relative(SRC, file);
   if (rel === 'errors.ts') return -1;
-  const top = rel.includes('/') ? rel.split('/')[0]! : 'api';
+  const parts = rel.split(sep); // relative() uses the platform's separator: '\\' on Windows
+  const top = parts.length > 1 ? parts[0]! : 'api';
   const i = LAYERS.indexOf(top as (typeof LAYERS)[number]);
   assert.ok(i >= 0, `${rel} is in no layer: add its folder to LAYERS and to docs/architecture.md`);
   return i;
