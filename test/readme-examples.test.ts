@@ -14,6 +14,7 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { after, describe, test } from 'node:test';
 import * as api from '../src/index';
 import { REPO_ROOT } from './support/child';
@@ -40,7 +41,7 @@ after(() => rmSync(dir, { recursive: true, force: true }));
 // An ES module standing for the package: named exports of the TypeScript sources.
 const shim = join(dir, 'closure-ffi.mjs');
 const names = Object.keys(api).filter((k) => /^[A-Za-z_$][\w$]*$/.test(k));
-writeFileSync(shim, `import m from ${JSON.stringify(join(REPO_ROOT, 'src', 'index.ts'))};\n` +
+writeFileSync(shim, `import m from ${JSON.stringify(pathToFileURL(join(REPO_ROOT, 'src', 'index.ts')).href)};\n` +
   names.map((n) => `export const ${n} = m.${n};`).join('\n') + '\n');
 
 const blocks = jsBlocks(readFileSync(join(REPO_ROOT, 'README.md'), 'utf8'));
@@ -56,7 +57,7 @@ describe('README examples', () => {
       writeFileSync(file, code);
       // Plain JS first: node alone, no TypeScript loader.
       execFileSync(process.execPath, ['--check', file], { stdio: 'pipe' });
-      writeFileSync(file, code.replace(/from 'closure-ffi'/g, `from ${JSON.stringify(shim)}`));
+      writeFileSync(file, code.replace(/from 'closure-ffi'/g, `from ${JSON.stringify(pathToFileURL(shim).href)}`)); // a URL: on Windows an absolute path is not one
       const r = spawnSync(process.execPath, ['--import', 'tsx', file], {
         cwd: REPO_ROOT, encoding: 'utf8', timeout: timeLimit(60_000), env: { ...process.env, NODE_OPTIONS: '' },
       });
