@@ -9,8 +9,9 @@ import koffi from 'koffi';
 import {
   ArgumentTypeError, BareFn, FnPtr, cstring, decode, encode, internedStrings, loadLibrary, memory, sizeof, struct,
 } from '../src/index';
-import { compileTestLibrary } from './support/cc';
+import { compileSharedLibrary, compileTestLibrary } from './support/cc';
 import { keep } from './support/keep';
+import { ON_WINDOWS } from './support/platform';
 
 const path = compileTestLibrary('structs.c', ['-pthread']);
 const lib = loadLibrary(path);
@@ -118,10 +119,16 @@ describe('cstring: C -> JS', () => {
     memory.free(p);
   });
 
-  test('koffi calls a cstring thunk', () => {
+  // koffi is the independent caller where it can be; on Windows, where a callback on koffi's
+  // own stack is refused by design (no V8-direct accelerator), C code is the caller.
+  test(`${ON_WINDOWS ? 'C' : 'koffi and C'} call a cstring thunk`, () => {
     const cb = keep(new BareFn('int (cstring, cstring)', (a, b) => (a ?? '').length * 10 + (b ?? '').length));
-    assert.equal(koffi.call(cb.bare(), koffi.proto('int cbStr2(const char *, const char *)'), 'héllo', null), 50);
+    if (!ON_WINDOWS) assert.equal(koffi.call(cb.bare(), koffi.proto('int cbStr2(const char *, const char *)'), 'héllo', null), 50);
     void k;
+    const caller = loadLibrary(compileSharedLibrary('cstring-caller', `
+int call_str2(int (*cb)(const char *, const char *)) { return cb("h\\xc3\\xa9llo", 0) * 1000 + cb("", "ab\\xe2\\x9c\\x93"); }
+`));
+    assert.equal(new FnPtr('int (void *)', caller.symbol('call_str2')).call(cb.bare()), 50 * 1000 + 3);
   });
 });
 
