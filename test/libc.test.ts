@@ -1,7 +1,12 @@
 /**
  * libc APIs whose callbacks take no context argument, the use case closure-ffi exists for:
- * qsort, bsearch, tsearch/twalk/tdestroy and nftw. Called through koffi (an independent FFI)
- * and, for qsort and nftw, also through closure-ffi's own FnPtr.
+ * qsort, bsearch, lsearch/lfind, tsearch/twalk/tdestroy and nftw. Called through koffi (an
+ * independent FFI) and, for qsort and nftw, also through closure-ffi's own FnPtr.
+ *
+ * On Windows the C runtime (ucrtbase, which loadLibrary() searches after the main module)
+ * has qsort, bsearch and _lsearch/_lfind; tsearch and nftw are POSIX only. The functions are
+ * called through FnPtr there: a callback on koffi's own stack is refused on Windows by design
+ * (there is no V8-direct accelerator to run it on).
  */
 import assert from 'node:assert/strict';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -11,18 +16,39 @@ import { after, describe, test } from 'node:test';
 import koffi from 'koffi';
 import { BareFn, FnPtr, loadLibrary, memory } from '../src/index';
 import { compileSharedLibrary } from './support/cc';
+import { notOnWindows, ON_WINDOWS } from './support/platform';
 import { Prng, runSeed } from './support/prng';
 
-const libc = koffi.load('libc.so.6');
-const k = {
-  qsort: libc.func('void qsort(void *base, size_t n, size_t size, void *cmp)'),
-  bsearch: libc.func('void *bsearch(const void *key, const void *base, size_t n, size_t size, void *cmp)'),
-  tsearch: libc.func('void *tsearch(const void *key, void *rootp, void *cmp)'),
-  tfind: libc.func('void *tfind(const void *key, void *rootp, void *cmp)'),
-  twalk: libc.func('void twalk(const void *root, void *action)'),
-  tdestroy: libc.func('void tdestroy(void *root, void *freeNode)'),
-  nftw: libc.func('int nftw(const char *dir, void *fn, int nopenfd, int flags)'),
-};
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+type AnyFn = (...args: any[]) => any;
+/** The independent caller of the libc functions below (see the file comment). */
+const VIA = ON_WINDOWS ? 'FnPtr' : 'koffi';
+const k: Record<'qsort' | 'bsearch' | 'tsearch' | 'tfind' | 'twalk' | 'tdestroy' | 'nftw', AnyFn> = ON_WINDOWS
+  ? (() => {
+      const crt = loadLibrary();
+      const qsort = new FnPtr('void (void *base, size_t n, size_t size, void *cmp)', crt.symbol('qsort'));
+      const bsearch = new FnPtr('void *(const void *key, const void *base, size_t n, size_t size, void *cmp)', crt.symbol('bsearch'));
+      const missing = () => {
+        throw new Error('not in the Windows C runtime');
+      };
+      return {
+        qsort: (base: bigint, n: number, size: number, cmp: bigint) => qsort.call(base, BigInt(n), BigInt(size), cmp),
+        bsearch: (key: bigint, base: bigint, n: number, size: number, cmp: bigint) => bsearch.call(key, base, BigInt(n), BigInt(size), cmp),
+        tsearch: missing, tfind: missing, twalk: missing, tdestroy: missing, nftw: missing,
+      };
+    })()
+  : (() => {
+      const libc = koffi.load('libc.so.6');
+      return {
+        qsort: libc.func('void qsort(void *base, size_t n, size_t size, void *cmp)'),
+        bsearch: libc.func('void *bsearch(const void *key, const void *base, size_t n, size_t size, void *cmp)'),
+        tsearch: libc.func('void *tsearch(const void *key, void *rootp, void *cmp)'),
+        tfind: libc.func('void *tfind(const void *key, void *rootp, void *cmp)'),
+        twalk: libc.func('void twalk(const void *root, void *action)'),
+        tdestroy: libc.func('void tdestroy(void *root, void *freeNode)'),
+        nftw: libc.func('int nftw(const char *dir, void *fn, int nopenfd, int flags)'),
+      };
+    })();
 
 const seed = runSeed();
 const rng = new Prng(seed);
@@ -49,7 +75,7 @@ function randomInts(n: number): Int32Array {
 }
 
 describe('qsort', () => {
-  test('sorts 2000 int32 values with a BareFn comparator (koffi calls qsort)', () => {
+  test(`sorts 2000 int32 values with a BareFn comparator (${VIA} calls qsort)`, () => {
     const values = randomInts(2000);
     const base = alloc(values.byteLength);
     memory.write(base, values);
@@ -158,8 +184,46 @@ describe('bsearch', () => {
   });
 });
 
+describe('lsearch, lfind', () => {
+  test('appends absent keys, finds present ones, through an element count in memory', () => {
+    // POSIX: lsearch(key, base, size_t *nmemb, size_t size, cmp); Windows: _lsearch with an
+    // unsigned int count and width.
+    const [prefix, count] = ON_WINDOWS ? ['_', 'unsigned int'] : ['', 'size_t'];
+    const crt = loadLibrary();
+    const sig: string = `void *(const void *key, void *base, void *nmemb, ${count} size, void *cmp)`;
+    const lsearch = new FnPtr(sig, crt.symbol(`${prefix}lsearch`));
+    const lfind = new FnPtr(sig, crt.symbol(`${prefix}lfind`));
+    const size = ON_WINDOWS ? 4 : 4n;
+    const readCount = (p: bigint) => (ON_WINDOWS ? memory.read(p, 4).readUInt32LE(0) : Number(memory.read(p, 8).readBigUInt64LE(0)));
+    const keys = Array.from(new Set(Array.from(randomInts(60))));
+    const base = alloc(4 * (keys.length + 1));
+    const nmemb = alloc(8);
+    memory.write(nmemb, new BigUint64Array([0n]));
+    const key = alloc(4);
+    let calls = 0;
+    const cmp = new BareFn('int (const void *, const void *)', (a: bigint, b: bigint) => (calls++, readI32(a) === readI32(b) ? 0 : 1));
+    try {
+      for (const [i, v] of keys.entries()) {
+        memory.write(key, Int32Array.of(v));
+        assert.equal(ptrOf(lfind.call(key, base, nmemb, size, cmp.bare())), 0n, `lfind(${v}) before it is added ${S}`);
+        assert.equal(ptrOf(lsearch.call(key, base, nmemb, size, cmp.bare())), base + BigInt(4 * i), `lsearch(${v}) appends ${S}`);
+        assert.equal(readCount(nmemb), i + 1);
+      }
+      for (const [i, v] of keys.entries()) {
+        memory.write(key, Int32Array.of(v));
+        assert.equal(ptrOf(lsearch.call(key, base, nmemb, size, cmp.bare())), base + BigInt(4 * i), `lsearch(${v}) finds ${S}`);
+      }
+      assert.equal(readCount(nmemb), keys.length, 'present keys are not appended again');
+      assert.deepEqual(Array.from(new Int32Array(memory.read(base, 4 * keys.length).buffer.slice(0))), keys);
+      assert.ok(calls >= keys.length * (keys.length - 1), `comparator called ${calls} times`);
+    } finally {
+      cmp.dispose();
+    }
+  });
+});
+
 describe('tsearch, tfind, twalk, tdestroy', () => {
-  test('builds a tree, walks it in order with depth and VISIT, destroys it', () => {
+  test('builds a tree, walks it in order with depth and VISIT, destroys it', { skip: notOnWindows('no tsearch/twalk/tdestroy in the Windows C runtime (POSIX <search.h>)') }, () => {
     const keys = Array.from(new Set(Array.from(randomInts(200))));
     const keyPtrs = new Map<bigint, number>();
     const rootp = alloc(8); // void *root = NULL
@@ -214,6 +278,7 @@ describe('tsearch, tfind, twalk, tdestroy', () => {
 });
 
 describe('nftw', () => {
+  const skip = notOnWindows('no nftw in the Windows C runtime (POSIX <ftw.h>)');
   const root = mkdtempSync(join(tmpdir(), 'cffi-nftw-'));
   after(() => rmSync(root, { recursive: true, force: true }));
   const files = new Map<string, number>(); // relative path -> size
@@ -226,7 +291,7 @@ describe('nftw', () => {
   }
   // struct stat's layout and the <ftw.h> constants differ between CPUs (st_mode is at 24 on
   // x86-64 glibc, at 16 on AArch64): asked of the C compiler rather than written down.
-  const layout = new FnPtr('long (int)', loadLibrary(compileSharedLibrary('libc-nftw-layout', `
+  const layout = skip ? { call: (_: number) => 0 } : new FnPtr('long (int)', loadLibrary(compileSharedLibrary('libc-nftw-layout', `
 #define _GNU_SOURCE
 #include <ftw.h>
 #include <stddef.h>
@@ -285,7 +350,7 @@ long nftw_layout(int i) {
     }
   }
 
-  test('walks a directory tree (pre-order), via koffi', () => {
+  test('walks a directory tree (pre-order), via koffi', { skip }, () => {
     const seen: Seen[] = [];
     const fn = visitor(seen);
     try {
@@ -296,7 +361,7 @@ long nftw_layout(int i) {
     checkWalk(seen, false);
   });
 
-  test('walks it depth-first (FTW_DEPTH) via closure-ffi FnPtr, and a non-zero return stops the walk', () => {
+  test('walks it depth-first (FTW_DEPTH) via closure-ffi FnPtr, and a non-zero return stops the walk', { skip }, () => {
     const nftw = new FnPtr('int (const char *dir, void *fn, int nopenfd, int flags)', loadLibrary().symbol('nftw'));
     const dir = Buffer.from(root + '\0');
     const dirp = alloc(dir.length);
