@@ -64,7 +64,8 @@ test('makeSync: calls from 4 threads to a non-thread-safe function are serialise
 });
 
 test('around and makeSync refuse variadic targets at construction, saying why', () => {
-  const snprintf = new FnPtr('int (char *, size_t, cstring, ...)', loadLibrary().symbol('snprintf'));
-  assert.throws(() => thunkFactory.around(snprintf, (orig, ...a) => orig(...a)), { code: 'ERR_UNSUPPORTED_TYPE', message: /around\(\).*variadic.*'\.\.\.' arguments/ });
-  assert.throws(() => thunkFactory.makeSync(snprintf), { code: 'ERR_UNSUPPORTED_TYPE', message: /makeSync\(\).*variadic/ });
+  // sprintf, not snprintf: Windows' C runtimes (ucrtbase.dll, msvcrt.dll) export no snprintf.
+  const sprintf = new FnPtr('int (char *, cstring, ...)', loadLibrary().symbol('sprintf'));
+  assert.throws(() => thunkFactory.around(sprintf, (orig, ...a) => orig(...a)), { code: 'ERR_UNSUPPORTED_TYPE', message: /around\(\).*variadic.*'\.\.\.' arguments/ });
+  assert.throws(() => thunkFactory.makeSync(sprintf), { code: 'ERR_UNSUPPORTED_TYPE', message: /makeSync\(\).*variadic/ });
 });
