@@ -1,6 +1,7 @@
 /**
- * The Microsoft x64 convention (cc: 'Win64', `__ms_abi`; 'Efiapi' is the same) on Linux,
- * against GCC's own __attribute__((ms_abi)) code in test/c/win64.c: positional registers,
+ * The Microsoft x64 convention (cc: 'Win64', `__ms_abi`; 'Efiapi' is the same), against
+ * GCC's own __attribute__((ms_abi)) code in test/c/win64.c (on Linux a foreign convention;
+ * on Windows the platform's own, where `plain` below is Win64 too): positional registers,
  * shadow space and stack arguments, small structs in integer registers, other structs by
  * reference to a copy, large results through a hidden pointer, and the registers the
  * convention makes callee-saved.
@@ -16,7 +17,8 @@ import { keep } from './support/keep';
 
 const X64 = process.arch === 'x64';
 const lib = X64 ? loadLibrary(compileTestLibrary('win64.c')) : loadLibrary();
-const sysv = <S extends string>(proto: S, name: string) => new FnPtr(proto, lib.symbol(name));
+/** A C function of the platform's convention (System V on Linux; Win64 on Windows). */
+const plain = <S extends string>(proto: S, name: string) => new FnPtr(proto, lib.symbol(name));
 const ms = <S extends string>(proto: S, name: string) => new FnPtr(proto, lib.symbol(name), { cc: cc.Win64 });
 
 const S4 = struct({ a: 'int16_t', b: 'int16_t' });
@@ -55,45 +57,45 @@ if (!X64) {
     assert.throws(() => new FnPtr(BIG, abs), refused('Win64'), 'FnPtr, descriptor');
   });
 } else {
-  const recGet = sysv('uint64_t (int)', 'rec_get');
-  const afterGet = sysv('uint64_t (int)', 'ms_after_get');
+  const recGet = plain('uint64_t (int)', 'rec_get');
+  const afterGet = plain('uint64_t (int)', 'ms_after_get');
 
   describe('Win64: C calls thunks through ms_abi pointers', () => {
     test('ten mixed arguments: positional registers, then the stack above the shadow space', () => {
       let got: unknown[] = [];
       const cb = keep(new BareFn(MIX10, (...a) => ((got = a), 42.5)));
-      assert.equal(sysv('int (void *)', 'call_mix10').call(cb.bare()), 1, 'C got 42.5 back');
+      assert.equal(plain('int (void *)', 'call_mix10').call(cb.bare()), 1, 'C got 42.5 back');
       assert.deepEqual(got, [...MIX10_ARGS]);
     });
 
     test('twelve alternating double/int arguments (eight on the stack)', () => {
       let got: unknown[] = [];
       const cb = keep(new BareFn(ALT12, (...a) => ((got = a), 0x0102030405060708n), { cc: cc.Win64 }));
-      assert.equal(sysv('int (void *)', 'call_alt12').call(cb.bare()), 1);
+      assert.equal(plain('int (void *)', 'call_alt12').call(cb.bare()), 1);
       assert.deepEqual(got, [0.5, 1, 1.5, 2, 2.5, 3, 3.5, 4, 4.5, 5, 5.5, 6]);
     });
 
     test('a float result in xmm0, the fifth float on the stack', () => {
       const cb = keep(new BareFn('float win64 (float, float, float, float, float)', (a, b, c, d, e) => a + b + c + d + e));
-      assert.equal(sysv('int (void *)', 'call_f5').call(cb.bare()), 1);
+      assert.equal(plain('int (void *)', 'call_f5').call(cb.bare()), 1);
     });
 
     test('1-, 4- and 8-byte structs in integer registers and on the stack, a 4-byte struct result in rax', () => {
       let got: unknown[] = [];
       const cb = keep(new BareFn(STRUCTS, (x, y, z, d, w) => ((got = [x, y, z, d, w]), { a: x.a + w.a, b: x.b + y.c })));
-      assert.equal(sysv('int (void *)', 'call_structs').call(cb.bare()), 1, `closure saw ${JSON.stringify(got)}`);
+      assert.equal(plain('int (void *)', 'call_structs').call(cb.bare()), 1, `closure saw ${JSON.stringify(got)}`);
       assert.deepEqual(got, [{ a: -3, b: 300 }, { c: 200 }, { x: 1.25, y: -0.5 }, 2.75, { a: 7, b: -8 }]);
     });
 
     test('a 16-byte struct result through the hidden pointer in rcx (arguments shift by one)', () => {
       const cb = keep(new BareFn(BIG, (a, d) => ({ a: BigInt(a * 2), b: BigInt(Math.trunc(d)) })));
-      assert.equal(sysv('int (void *)', 'call_big').call(cb.bare()), 1);
+      assert.equal(plain('int (void *)', 'call_big').call(cb.bare()), 1);
     });
 
     test('12- and 24-byte structs by reference (one of them on the stack), a 12-byte result through the hidden pointer', () => {
       let got: unknown[] = [];
       const cb = keep(new BareFn(REFS, (i, x, d, y, w) => ((got = [i, x, d, y, w]), refsResult(i, x, d, y, w))));
-      assert.equal(sysv('int (void *)', 'call_refs').call(cb.bare()), 1, `closure saw ${JSON.stringify(got)}`);
+      assert.equal(plain('int (void *)', 'call_refs').call(cb.bare()), 1, `closure saw ${JSON.stringify(got)}`);
       assert.deepEqual(got, REFS_ARGS);
     });
 
@@ -104,7 +106,7 @@ if (!X64) {
         for (let i = 0; i < 1000; i++) s += Math.sqrt(i) * Math.sin(i);
         return x * 3n + BigInt(Math.sign(s) * 0);
       }));
-      assert.equal(sysv('int64_t (void *)', 'check_ms_preserved').call(cb.bare()), 21n);
+      assert.equal(plain('int64_t (void *)', 'check_ms_preserved').call(cb.bare()), 21n);
       const want = [0x5151515151515151n, 0x7171717171717171n];
       for (let n = 6; n <= 15; n++) want.push(BigInt(`0x${(0x60 + n).toString(16)}${n.toString(16).padStart(2, '0').repeat(7)}`));
       const got = want.map((_, i) => afterGet.call(i));
@@ -114,7 +116,7 @@ if (!X64) {
     test('Efiapi is the same convention', () => {
       let got: unknown[] = [];
       const cb = keep(new BareFn(MIX10.replace('__ms_abi', 'efiapi'), (...a) => ((got = a), 42.5)));
-      assert.equal(sysv('int (void *)', 'call_mix10').call(cb.bare()), 1);
+      assert.equal(plain('int (void *)', 'call_mix10').call(cb.bare()), 1);
       assert.deepEqual(got, [...MIX10_ARGS]);
     });
   });

@@ -1,5 +1,6 @@
 /*
- * Microsoft x64 convention on Linux (GCC's __attribute__((ms_abi))), for test/win64.test.ts:
+ * Microsoft x64 convention (GCC's __attribute__((ms_abi)); on Windows the platform's own),
+ * for test/win64.test.ts:
  * C calling thunks made with cc: 'Win64', ms_abi C functions for FnPtr to call, and an
  * assembly driver that checks the registers the convention makes callee-saved.
  * ms_abi exists only on x86-64: on another CPU this file is empty (and the test does not load it).
@@ -91,15 +92,33 @@ EXPORT MS s12 ms_refs(int32_t i, s12 x, double d, s24 y, s12 w) {
  * check_ms_preserved(fn): calls fn(7) (ms_abi, int64_t (int64_t)) with known values in rsi,
  * rdi and xmm6-xmm15, which that convention makes callee-saved, and stores what those
  * registers hold afterwards in ms_after[0..11] (read with ms_after_get); returns what fn returned.
+ *
+ * The assembly driver is a System V function (fn in rdi; it clobbers rsi, rdi and the xmm
+ * registers freely, as System V lets it). It is declared sysv_abi, so on Windows, where
+ * those registers are callee-saved, GCC saves and restores them around the call from the
+ * exported C wrapper; on Linux the wrapper is a plain call.
  */
-__attribute__((visibility("hidden"))) uint64_t ms_after[12]; /* hidden: the assembly addresses it rip-relative */
+#ifdef _WIN32
+#define HIDDEN
+#else
+#define HIDDEN __attribute__((visibility("hidden"))) /* an ELF library's own symbol: rip-relative, no GOT */
+#endif
+HIDDEN uint64_t ms_after[12]; /* the assembly addresses it rip-relative */
 EXPORT uint64_t ms_after_get(int i) { return ms_after[i]; }
+__attribute__((sysv_abi)) int64_t ms_preserved_driver(void *fn);
+EXPORT int64_t check_ms_preserved(void *fn) { return ms_preserved_driver(fn); }
+#ifdef _WIN32 /* PE/COFF: no ELF symbol types or sizes */
+#define FUNCTION_TYPE ".def ms_preserved_driver; .scl 3; .type 32; .endef\n"
+#define FUNCTION_SIZE ""
+#else
+#define FUNCTION_TYPE ".type ms_preserved_driver, @function\n"
+#define FUNCTION_SIZE ".size ms_preserved_driver, .-ms_preserved_driver\n"
+#endif
 __asm__(
     ".intel_syntax noprefix\n"
     ".text\n"
-    ".globl check_ms_preserved\n"
-    ".type check_ms_preserved, @function\n"
-    "check_ms_preserved:\n"
+    FUNCTION_TYPE
+    "ms_preserved_driver:\n"
     "  push rbp\n"
     "  mov rbp, rsp\n"
     "  push rbx\n"
@@ -136,6 +155,6 @@ __asm__(
     "  pop rbx\n"
     "  pop rbp\n"
     "  ret\n"
-    ".size check_ms_preserved, .-check_ms_preserved\n"
+    FUNCTION_SIZE
     ".att_syntax prefix\n");
 #endif /* __x86_64__ */
