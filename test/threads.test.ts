@@ -27,10 +27,13 @@ import {
 } from '../src/index';
 import { fixturePath, runFixture, type ChildResult } from './support/child';
 import { timeLimit } from './support/emulation';
+import { ON_WINDOWS } from './support/platform';
 import { iiExpect, loadThreadsLib, threadsLibPath } from './fixtures/threads-lib';
 
 const L = loadThreadsLib();
-const MAIN_TID = BigInt(process.pid); // the main JS thread's kernel thread id
+// The main JS thread's thread id: on Linux the process id; Windows numbers threads apart
+// from processes (this module is loaded on the main thread).
+const MAIN_TID = ON_WINDOWS ? L.gettidHere() : BigInt(process.pid);
 
 const tick = (ms = 2) => new Promise<void>((r) => setTimeout(r, ms));
 
@@ -798,6 +801,9 @@ describe('errno of the native caller is preserved across the callback', () => {
     const seen: number[] = [];
     const cb = new BareFnSync('int32_t (int32_t)', (x: number) => {
       existsSync(`/nonexistent-closure-ffi-${x}/nope`); // a failing syscall on the JS thread: errno = ENOENT
+      // node.exe links its C runtime statically: on Windows JS reaches the errno of the
+      // library's C runtime only through a call into it.
+      if (ON_WINDOWS) L.setErrno(2);
       seen.push(L.getErrno());
       return x;
     });

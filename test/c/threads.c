@@ -11,24 +11,49 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
-
+#ifdef _WIN32
+#include <windows.h>
+#define EXPORT __declspec(dllexport)
+#else
+#include <sys/syscall.h>
 #define EXPORT __attribute__((visibility("default")))
+#endif
 #define MAXT 16
 
+#ifdef _WIN32
+/* The performance counter, as Node's process.hrtime() reads it (libuv's uv_hrtime). */
+static uint64_t now_ns(void) {
+  static LARGE_INTEGER freq;
+  LARGE_INTEGER c;
+  if (!freq.QuadPart) QueryPerformanceFrequency(&freq);
+  QueryPerformanceCounter(&c);
+  return (uint64_t)(c.QuadPart / freq.QuadPart) * 1000000000u + (uint64_t)(c.QuadPart % freq.QuadPart) * 1000000000u / (uint64_t)freq.QuadPart;
+}
+
+/* The id closure-ffi's messages name a thread by. */
+static int64_t tid_now(void) { return (int64_t)GetCurrentThreadId(); }
+
+/* Sleep() counts whole milliseconds: a shorter pause is still one (a yield would not pause). */
+static void pause_us(unsigned us) { Sleep((us + 999) / 1000); }
+#else
 static uint64_t now_ns(void) {
   struct timespec ts;
   clock_gettime(CLOCK_MONOTONIC, &ts);
   return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
 }
 
-static long tid_now(void) { return (long)syscall(SYS_gettid); }
+static int64_t tid_now(void) { return (int64_t)syscall(SYS_gettid); }
 
-EXPORT long gettid_here(void) { return tid_now(); }
+static void pause_us(unsigned us) { usleep((useconds_t)us); }
+#endif
+
+EXPORT int64_t gettid_here(void) { return tid_now(); }
 EXPORT int get_errno(void) { return errno; }
-EXPORT void sleep_ms(int ms) { usleep((useconds_t)ms * 1000); }
+/* errno of this library's C runtime (on Windows, JS changes it only through such a call). */
+EXPORT void set_errno(int e) { errno = e; }
+EXPORT void sleep_ms(int ms) { pause_us((unsigned)ms * 1000); }
 
 /* ---- 1. int32_t cb(int32_t t, int32_t i) from many threads, every result checked ---- */
 
@@ -220,9 +245,9 @@ EXPORT int mx_join(void) {
 
 typedef int32_t (*i_fn)(int32_t);
 
-static atomic_long last_tid;
+static atomic_llong last_tid;
 
-EXPORT long last_thread_tid(void) { return atomic_load(&last_tid); }
+EXPORT int64_t last_thread_tid(void) { return atomic_load(&last_tid); }
 
 EXPORT int32_t call_here(void *cb, int32_t x) { return ((i_fn)cb)(x); }
 
@@ -256,7 +281,7 @@ static int async_delay_ms;
 static atomic_llong async_call_ns; /* CLOCK_MONOTONIC when the delayed call was made */
 
 static void *async_main(void *arg) {
-  if (async_delay_ms) usleep((useconds_t)async_delay_ms * 1000);
+  if (async_delay_ms) pause_us((unsigned)async_delay_ms * 1000);
   atomic_store(&async_call_ns, (long long)now_ns());
   return one_main(arg);
 }
@@ -301,9 +326,9 @@ EXPORT int errno_on_thread(void *cb, int set, int32_t x) {
 /* Calls cb(k) (which should return k + 1) until stopped; counts results by the phase in which each call began. */
 static pthread_t ham_thread;
 static atomic_int ham_stop, ham_phase;
-static atomic_long ham_ok[2], ham_zero[2], ham_other[2];
+static atomic_llong ham_ok[2], ham_zero[2], ham_other[2];
 static int ham_sleep_us;
-static atomic_long ham_other_k, ham_other_r; /* the first call with an unexpected result */
+static atomic_llong ham_other_k, ham_other_r; /* the first call with an unexpected result */
 static i_fn ham_cb;
 
 static void *ham_main(void *arg) {
@@ -317,7 +342,7 @@ static void *ham_main(void *arg) {
       atomic_store(&ham_other_k, k);
       atomic_store(&ham_other_r, r);
     }
-    if (ham_sleep_us) usleep((useconds_t)ham_sleep_us);
+    if (ham_sleep_us) pause_us((unsigned)ham_sleep_us);
   }
   return NULL;
 }
@@ -340,11 +365,11 @@ EXPORT void hammer_stop_join(void) {
 }
 
 /* The first call that got neither k + 1 nor 0: which = 0 its k, 1 what it got. */
-EXPORT long hammer_other_sample(int which) { return which ? atomic_load(&ham_other_r) : atomic_load(&ham_other_k); }
+EXPORT int64_t hammer_other_sample(int which) { return which ? atomic_load(&ham_other_r) : atomic_load(&ham_other_k); }
 
 /* which: 0 ok, 1 zero, 2 other; phase 0 or 1. */
-EXPORT long hammer_count(int phase, int which) {
-  atomic_long *a = which == 0 ? ham_ok : which == 1 ? ham_zero : ham_other;
+EXPORT int64_t hammer_count(int phase, int which) {
+  atomic_llong *a = which == 0 ? ham_ok : which == 1 ? ham_zero : ham_other;
   return atomic_load(&a[phase]);
 }
 
@@ -352,7 +377,11 @@ EXPORT long hammer_count(int phase, int which) {
 
 static void *park_main(void *arg) {
   (void)arg;
+#ifdef _WIN32
+  for (;;) Sleep(INFINITE);
+#else
   for (;;) pause();
+#endif
   return NULL;
 }
 
@@ -366,7 +395,8 @@ EXPORT int park_thread(void) {
 /* ---- a memory-class result when the call fails: rax must still be the hidden pointer ---- */
 
 /* struct big { int64_t a, b, c; } returned by value is, in the System V ABI, a call with
-   the result buffer in rdi that returns the same address in rax: the prototype below. */
+   the result buffer in rdi that returns the same address in rax (Win64: in rcx, returned in
+   rax): the prototype below. */
 typedef void *(*memret_fn)(void *result_buffer);
 
 typedef struct {
@@ -389,7 +419,7 @@ static void *memret_main(void *arg) {
   return NULL;
 }
 #else
-/* x86-64: the buffer is a hidden first argument, and the callee returns it in rax. */
+/* x86-64 (System V and Win64): the buffer is a hidden first argument, and the callee returns it in rax. */
 static void *memret_main(void *arg) {
   memret_call *c = arg;
   c->returned = c->cb(c->buffer);
