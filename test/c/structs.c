@@ -1,5 +1,6 @@
 /*
- * Named System V struct-passing cases (test/struct-abi.test.ts): for each, a function
+ * Named struct-passing cases (test/struct-abi.test.ts), named after how System V passes
+ * them (on Windows the same C goes by the Win64 rules): for each, a function
  * returning a known value (make_*), one checking a value it receives (check_*), and a
  * driver calling a callback with known values and checking what it returns (drive_*).
  * Every check returns the number of mismatches.
@@ -108,6 +109,17 @@ EXPORT int drive_after7d(double (*cb)(double, double, double, double, double, do
     bad += cb(1, 2, 3, 4, 5, 6, 7, s, k + 0.5) != want;
   }
   return bad;
+}
+
+/* Relays: one call of a callback with the values given, returning what it returns. The test
+   calls thunks through them where koffi cannot: koffi runs native code on a stack of its
+   own, and a thunk called there needs the V8-direct accelerator, which Windows builds lack. */
+EXPORT F3 relay_f3(F3 (*cb)(F3, int), F3 v, int i) { return cb(v, i); }
+EXPORT DI relay_di(DI (*cb)(int64_t, DI, double), int64_t k, DI v, double h) { return cb(k, v, h); }
+EXPORT L3 relay_l3(L3 (*cb)(L3, int32_t), L3 v, int32_t i) { return cb(v, i); }
+EXPORT int64_t relay_after5(int64_t (*cb)(int, int, int, int, int, L2, int), int a, int b, int c, int d, int e, L2 s,
+                            int g) {
+  return cb(a, b, c, d, e, s, g);
 }
 
 /* Mixed classes: {float, int} is one INTEGER eightbyte; {int64, double} returns in rax + xmm0. */
