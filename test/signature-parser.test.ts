@@ -333,7 +333,8 @@ test(`malformed prototypes: ${BAD.length} cases, each with its error class, code
   for (const bad of BAD) {
     let caught: unknown;
     try {
-      parsePrototype(bad.src);
+      // Linux x86-64's model on any host (on Windows x64, `long double` is a double).
+      parsePrototype(bad.src, 'lp64-x64');
     } catch (e) {
       caught = e;
     }
@@ -355,7 +356,8 @@ test(`malformed prototypes: ${BAD.length} cases, each with its error class, code
 test('scalar facts: sizes, alignment, JS value types, pointees', () => {
   const t = (s: string) => resolveType(s);
   assert.deepEqual({ ...t('uint16_t') }, { tag: 'scalar', kind: 'u16', name: 'uint16_t', size: 2, align: 2, js: 'number' });
-  assert.deepEqual({ ...t('unsigned long int') }, { tag: 'scalar', kind: 'u64', name: 'unsigned long', size: 8, align: 8, js: 'bigint' });
+  assert.deepEqual({ ...resolveType('unsigned long int', undefined, 'lp64-x64') }, { tag: 'scalar', kind: 'u64', name: 'unsigned long', size: 8, align: 8, js: 'bigint' });
+  assert.deepEqual({ ...resolveType('unsigned long int', undefined, 'llp64-x64') }, { tag: 'scalar', kind: 'u32', name: 'unsigned long', size: 4, align: 4, js: 'bigint' });
   assert.equal(t('long unsigned').name, 'unsigned long');
   assert.equal(t('signed').name, 'int');
   assert.equal(t('_Bool').kind, 'bool');
@@ -390,7 +392,7 @@ test('scalar facts: sizes, alignment, JS value types, pointees', () => {
   assert.throws(() => resolveType('strnig', 'argument 2 of f'), /unknown type 'strnig'.*\(argument 2 of f\)/);
 });
 
-test('data models: ILP32 sizes, ARM char signedness', () => {
+test('data models: ILP32 sizes, ARM char signedness, Windows x64 LLP64', () => {
   const proto = 'long (char, wchar_t, size_t, off_t, long long, double, void *)';
   const x64 = parsePrototype(proto, 'lp64-x64');
   assert.deepEqual(kindsOf(x64), { ret: 'i64', args: ['i8', 'i32', 'u64', 'i64', 'i64', 'f64', P] });
@@ -403,6 +405,10 @@ test('data models: ILP32 sizes, ARM char signedness', () => {
   assert.deepEqual(kindsOf(arm), { ret: 'i32', args: ['u8', 'u32', 'u32', 'i32', 'i64', 'f64', P] });
   assert.deepEqual(arm.args.map((a) => a.align), [1, 4, 4, 4, 8, 8, 4]);
   assert.equal(arm.dataModel, 'ilp32-arm');
+  const win64 = parsePrototype(proto, 'llp64-x64');
+  assert.deepEqual(kindsOf(win64), { ret: 'i32', args: ['i8', 'u16', 'u64', 'i32', 'i64', 'f64', P] });
+  assert.deepEqual(win64.args.map((a) => a.size), [1, 2, 8, 4, 8, 8, 8]);
+  assert.equal(win64.ret.js, 'bigint');
   // the JS value type follows the C name, not the size
   assert.equal(x86.ret.js, 'bigint');
   assert.equal(x86.args[2]!.js, 'bigint');
@@ -411,6 +417,7 @@ test('data models: ILP32 sizes, ARM char signedness', () => {
   assert.throws(() => parsePrototype('int (int)', 'lp64-sparc' as never), InvalidOptionError);
   // cached per model
   assert.notEqual(resolveSignature(proto, 'lp64-x64'), resolveSignature(proto, 'ilp32-x86'));
+  assert.notEqual(resolveSignature(proto, 'lp64-x64'), resolveSignature(proto, 'llp64-x64'));
 });
 
 // ---- descriptors and the cache ---------------------------------------------------------

@@ -22,7 +22,10 @@ export interface Quals {
 export interface BuiltinNode { readonly k: 'builtin'; readonly name: string; readonly quals: Quals; readonly pos?: SourcePos }
 export interface TypedefNode { readonly k: 'typedef'; readonly name: string; readonly target: TypeNode; readonly quals: Quals; readonly pos?: SourcePos }
 export interface TagNode { readonly k: 'tag'; readonly tag: 'struct' | 'union' | 'enum'; readonly name: string; readonly quals: Quals; readonly pos?: SourcePos }
-/** A C type understood but not supported by value (`long double`, `_Complex double`, `__int128`). */
+/**
+ * A C type understood but not supported by value (`long double`, `_Complex double`,
+ * `__int128`); `long double` is lowered as a `double` where the data model says so (Windows x64).
+ */
 export interface UnsupportedNode { readonly k: 'unsupported'; readonly name: string; readonly quals: Quals; readonly pos?: SourcePos }
 /** A ready-made {@link CType} (from a descriptor or a typedef defined with an object). */
 export interface CTypeNode { readonly k: 'ctype'; readonly type: CType; readonly quals: Quals; readonly pos?: SourcePos }

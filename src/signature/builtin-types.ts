@@ -112,7 +112,7 @@ export function builtinType(name: string, model: TargetDataModel): ScalarType {
     case 'double': t = makeScalar({ kind: 'f64', name, ...model.double, js: 'number' }); break;
     case 'cstring': t = makeScalar({ kind: 'pointer', name, ...model.pointer, js: 'string', pointee: builtinType('char', model) }); break;
     // As a parameter a va_list is pointer-sized everywhere closure-ffi runs (System V's
-    // array type decays to a pointer to the caller's __va_list_tag).
+    // array type decays to a pointer to the caller's __va_list_tag; Windows' is a `char *`).
     case 'va_list': t = makeScalar({ kind: 'pointer', name, ...model.pointer, js: 'VaList', pointee: 'opaque' }); break;
     case 'int': {
       const sa = sizeAlign(fact.width, model);

@@ -8,8 +8,15 @@
  * base type differs between Linux CPUs in a way the data model does not capture
  * (`nlink_t`, `blksize_t`) are left out on purpose: a wrong size would be silent.
  * `FILE` and `DIR` are opaque: usable behind a pointer only.
+ *
+ * Windows x64 (`llp64-x64`) follows the Microsoft headers (UCRT, Windows SDK) instead, in
+ * {@link WINDOWS_X64}: where glibc's base type would get the size or signedness wrong
+ * there, the name has Microsoft's base type, and a name those headers do not define (most
+ * of POSIX's) is refused when lowered rather than guessed, since mingw-w64 disagrees with
+ * glibc about some of them (`pid_t` is a 64-bit integer there).
  */
 import { NO_QUALS, type TypeNode } from './ast';
+import type { TargetDataModel } from './data-model';
 
 const builtin = (name: string): TypeNode => Object.freeze({ k: 'builtin', name, quals: NO_QUALS });
 const opaqueStruct = (tag: string): TypeNode => Object.freeze({ k: 'tag', tag: 'struct', name: tag, quals: NO_QUALS });
@@ -68,9 +75,50 @@ const HEADER_TYPEDEFS: ReadonlyMap<string, TypeNode> = new Map<string, TypeNode>
   ['uint_fast64_t', builtin('uint64_t')],
 ]);
 
+/** The Windows x64 headers' own base type, or (a string) why they have no such name. */
+type WindowsTypedef = TypeNode | string;
+
+const POSIX_ONLY = 'a POSIX type the Microsoft C runtime does not define';
+
+/**
+ * How the names differ on Windows x64 (`llp64-x64`); a name not listed has glibc's base
+ * type, which gives Microsoft's size and signedness there: `clock_t` and `off_t` are
+ * `long` (4 bytes) in both, `int_fast16_t`/`int_fast32_t` are `long` in glibc and `int` in
+ * MSVC's <stdint.h> (4 bytes, signed), `sig_atomic_t` is `int`. A replacement keeps the
+ * JS value type of glibc's (`time_t` stays a bigint); where Microsoft's would not (`ino_t` is
+ * `unsigned short`), the name is refused instead.
+ */
+const WINDOWS_X64: ReadonlyMap<string, WindowsTypedef> = new Map<string, WindowsTypedef>([
+  // <corecrt.h>: `__time64_t`, an `__int64` (4-byte `long` would truncate it).
+  ['time_t', builtin('long long')],
+  // <corecrt.h>: a UTF-16 unit, like `wchar_t`.
+  ['wint_t', builtin('unsigned short')],
+  // <ws2tcpip.h>: signed.
+  ['socklen_t', builtin('int')],
+  // <sys/types.h> has them, but narrower than glibc's (a number, not a bigint, in JS).
+  ['ino_t', "the Microsoft C runtime's is an 'unsigned short'"],
+  ['dev_t', "the Microsoft C runtime's is an 'unsigned int'"],
+  // Not in the Microsoft headers; mingw-w64 makes `pid_t` an `__int64` and `mode_t` an `unsigned short`.
+  ...['suseconds_t', 'blkcnt_t', 'fsblkcnt_t', 'fsfilcnt_t', 'rlim_t', 'pthread_t', 'ino64_t', 'blkcnt64_t',
+    'loff_t', 'pid_t', 'id_t', 'uid_t', 'gid_t', 'mode_t', 'useconds_t', 'key_t', 'clockid_t',
+    'in_addr_t', 'in_port_t', 'sa_family_t'].map((n): [string, WindowsTypedef] => [n, POSIX_ONLY]),
+]);
+
 /** The base type of header typedef `name`, or `undefined` when `name` is not one. */
 export function headerTypedef(name: string): TypeNode | undefined {
   return HEADER_TYPEDEFS.get(name);
+}
+
+/**
+ * Header typedef `name` on `model`: its base type there, or `{ missing }` (why that
+ * target's C library has no such type); `undefined` when `name` is not a header typedef.
+ */
+export function headerTypedefOn(name: string, model: TargetDataModel): TypeNode | { readonly missing: string } | undefined {
+  const glibc = HEADER_TYPEDEFS.get(name);
+  if (glibc === undefined || model.name !== 'llp64-x64') return glibc;
+  const win = WINDOWS_X64.get(name);
+  if (win === undefined) return glibc;
+  return typeof win === 'string' ? { missing: win } : win;
 }
 
 /** Every built-in header typedef name (for docs and tests). */

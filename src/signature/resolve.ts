@@ -96,6 +96,7 @@ function typeNodeOf(spec: TypeSpec): TypeNode {
  * @example
  * ```ts
  * resolveType('unsigned long int'); // { tag: 'scalar', kind: 'u64', name: 'unsigned long', size: 8, align: 8, js: 'bigint' }
+ * resolveType('unsigned long', undefined, 'llp64-x64').size; // 4 (Windows x64 is LLP64)
  * resolveType('int (*)(int)').signature?.text; // 'int (int)'
  * ```
  *
@@ -131,7 +132,7 @@ export function resolveFieldType(spec: TypeSpec, context?: string, model?: DataM
 
 /**
  * A `va_list` is a parameter type only: as a member it would be the 24-byte
- * `__va_list_tag[1]` on System V, which has no JS value.
+ * `__va_list_tag[1]` on System V (a `char *` cursor on Windows), which has no JS value.
  */
 function noVaListMember(t: CType): CType {
   const base = t.tag === 'array' ? t.element : t;

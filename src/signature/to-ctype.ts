@@ -3,10 +3,11 @@
  * data model: sizes, alignments, signedness, canonical names.
  */
 import { UnsupportedTypeError } from '../errors';
-import { unwrapTypedefs, withoutQuals, type FuncNode, type TypeNode } from './ast';
+import { unwrapTypedefs, withoutQuals, type FuncNode, type TypedefNode, type TypeNode, type UnsupportedNode } from './ast';
 import { builtinType, pointerType } from './builtin-types';
 import { makeScalar, renameType, type CType, type ScalarType } from './ctype';
 import type { TargetDataModel } from './data-model';
+import { headerTypedef, headerTypedefOn } from './header-typedefs';
 import { makeArray } from './layout';
 import { printFunc, printType } from './print';
 import { registryScope } from './type-names';
@@ -24,6 +25,22 @@ function where(t: TypeNode, source: string, via: UseSite | undefined): string {
 }
 
 /**
+ * What typedef `t` stands for on `model`: its target, except for a built-in header typedef
+ * (the parser gives it glibc's base type), which has the model's own (Windows x64 differs;
+ * see header-typedefs.ts). A `string` is why the model's C library has no such type.
+ */
+function typedefTarget(t: TypedefNode, model: TargetDataModel): TypeNode | string {
+  if (t.target !== headerTypedef(t.name)) return t.target;
+  const own = headerTypedefOn(t.name, model)!;
+  return 'missing' in own ? own.missing : own;
+}
+
+/** Is `t` a `long double` that `model` makes a `double` (Microsoft's ABI)? */
+function longDoubleIsDouble(t: UnsupportedNode, model: TargetDataModel): boolean {
+  return t.name === 'long double' && model.longDoubleIsDouble === true;
+}
+
+/**
  * The {@link CType} of a value of type `t` (a parameter, return value or stand-alone type).
  * `via` is set while lowering a typedef's target, so messages point at the typedef's use.
  */
@@ -31,7 +48,13 @@ export function lowerValue(t: TypeNode, model: TargetDataModel, source: string, 
   switch (t.k) {
     case 'builtin': return builtinType(t.name, model);
     case 'typedef': {
-      const target = lowerValue(t.target, model, source, via ?? { typedef: t.name, col: t.pos?.col });
+      const own = typedefTarget(t, model);
+      if (typeof own === 'string') {
+        throw new UnsupportedTypeError(
+          `'${t.name}' (${where(t, source, via)}) has no definition on ${model.name}: ${own}; ` +
+          `write the type the library's header gives it, or types.define('${t.name}', ...)`);
+      }
+      const target = lowerValue(own, model, source, via ?? { typedef: t.name, col: t.pos?.col });
       return renameType(target, t.name);
     }
     case 'ctype': return t.type;
@@ -51,6 +74,7 @@ export function lowerValue(t: TypeNode, model: TargetDataModel, source: string, 
         `and register it with types.define('${t.name}', ...)`);
     }
     case 'unsupported':
+      if (longDoubleIsDouble(t, model)) return renameType(builtinType('double', model), 'long double');
       throw new UnsupportedTypeError(`'${t.name}' (${where(t, source, via)}) is not supported by value`);
     case 'array':
       throw new UnsupportedTypeError(
@@ -72,9 +96,20 @@ function lowerPointee(t: TypeNode, model: TargetDataModel, source: string, via: 
   switch (u.k) {
     case 'func': return 'function';
     case 'tag': return u.tag === 'enum' ? lowerValue(t, model, source, via) : 'opaque';
-    case 'array': case 'unsupported': return 'opaque';
-    default: return lowerValue(t, model, source, via);
+    case 'array': return 'opaque';
+    case 'unsupported': return longDoubleIsDouble(u, model) ? lowerValue(t, model, source, via) : 'opaque';
+    default: return hasNoDefinition(t, model) ? 'opaque' : lowerValue(t, model, source, via);
   }
+}
+
+/** Is `t` (or a typedef it goes through) a header typedef `model`'s C library lacks? A pointer to it is still a pointer. */
+function hasNoDefinition(t: TypeNode, model: TargetDataModel): boolean {
+  while (t.k === 'typedef') {
+    const own = typedefTarget(t, model);
+    if (typeof own === 'string') return true;
+    t = own;
+  }
+  return false;
 }
 
 /** An integer constant as C writes array lengths (`16`, `0x10`, `020`, `16u`). */

@@ -6,7 +6,8 @@ import { NO_QUALS, type TypeNode } from './ast';
 import { isBuiltinType, BUILTIN_TYPE_NAMES } from './builtin-types';
 import { ccText, isCallConvName, type CallConvName } from './calling-conventions';
 import { isCType } from './ctype';
-import { headerTypedef } from './header-typedefs';
+import { defaultDataModel } from './data-model';
+import { headerTypedef, headerTypedefOn } from './header-typedefs';
 import { RESERVED_WORDS } from './keywords';
 import { tokenize, type Token } from './lexer';
 import { parseTypeNameAst, type ParseScope } from './parser';
@@ -99,12 +100,14 @@ export const types = Object.freeze({
       throw new TypeDefinitionError(name, `types.define('${name}', ...): the type must be a C type name or a type object`);
     }
     const canonical = target.k === 'ctype' ? `${describeCType(type)}` : printType(target);
-    const builtIn = headerTypedef(name);
-    if (builtIn !== undefined) {
+    // The running process's C library: glibc's on Linux, Microsoft's on Windows x64.
+    const builtIn = headerTypedefOn(name, defaultDataModel());
+    if (builtIn !== undefined && !('missing' in builtIn)) {
       // Code written before these were built in defines them itself: the same type is a no-op.
       if (canonical === printType(builtIn)) return;
       throw new TypeDefinitionError(name, `cannot redefine '${name}': it is built in as '${printType(builtIn)}' (the C library's definition)`);
     }
+    // A header typedef this C library lacks (`pid_t` on Windows): the caller's definition applies.
     add(name, { kind: 'typedef', target, canonical });
   },
 
