@@ -16,11 +16,13 @@ import {
   defaultJitAlloc,
   jitStats,
   loadLibrary,
+  memory,
   struct,
   type JitAlloc,
 } from '../src/index';
 import { liveDescriptions } from '../src/runtime/thunk-table';
 import { runFixture } from './support/child';
+import { ON_WINDOWS } from './support/platform';
 import { loadThreadsLib } from './fixtures/threads-lib';
 
 const L = loadThreadsLib();
@@ -122,7 +124,7 @@ describe('re-entrant calls while arguments are written', () => {
       a * 1000n + BigInt(s.x) * 100n + BigInt(s.y) * 10n + b,
     );
     const outer = new FnPtr({ args: ['int64_t', S, 'int64_t'], ret: 'int64_t' }, echo.bare());
-    const labs = new FnPtr('long (long)', loadLibrary().symbol('labs'));
+    const labs = new FnPtr('long long (long long)', loadLibrary().symbol('llabs')); // long is 32 bits on Windows
     let inner = 0n;
     const withGetter = {
       get x() {
@@ -233,16 +235,31 @@ describe('names and options', () => {
 describe('the default allocator guards its own blocks', () => {
   test("release() of a block that holds closure-ffi's thunks is refused, and the thunks keep working", () => {
     using t = new BareFn('int (int)', (x) => x + 1);
-    const a = t.bare();
-    const line = readFileSync('/proc/self/maps', 'utf8')
-      .split('\n')
-      .find((l) => {
-        const [lo, hi] = l.split(/\s+/)[0]!.split('-').map((h) => BigInt('0x' + h));
-        return a >= lo! && a < hi!;
-      });
-    assert.ok(line, 'the thunk lies in a mapping');
-    const start = BigInt('0x' + line.split('-')[0]);
+    const start = blockStart(t.bare());
     assert.throws(() => defaultJitAlloc.release(start), /closure-ffi's own thunks or stubs/);
     assert.equal(new FnPtr('int (int)', t).call(1), 2);
   });
 });
+
+/** Start of the mapping that holds native address `a`: the block a JIT allocation returned. */
+function blockStart(a: bigint): bigint {
+  if (ON_WINDOWS) {
+    // VirtualQuery: MEMORY_BASIC_INFORMATION.AllocationBase (offset 8), the start of the view.
+    const query = new FnPtr('size_t (void *, void *, size_t)', loadLibrary('kernel32.dll').symbol('VirtualQuery'));
+    const mbi = memory.alloc(48);
+    try {
+      assert.equal(query.call(a, mbi, 48n), 48n, 'VirtualQuery');
+      return memory.ptr(mbi, 8);
+    } finally {
+      memory.free(mbi);
+    }
+  }
+  const line = readFileSync('/proc/self/maps', 'utf8')
+    .split('\n')
+    .find((l) => {
+      const [lo, hi] = l.split(/\s+/)[0]!.split('-').map((h) => BigInt('0x' + h));
+      return a >= lo! && a < hi!;
+    });
+  assert.ok(line, 'the thunk lies in a mapping');
+  return BigInt('0x' + line.split('-')[0]);
+}
