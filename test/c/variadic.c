@@ -1,12 +1,28 @@
 /*
  * Variadic callbacks for test/variadic.test.ts: C calls a thunk declared
- * `int64_t (const char *fmt, ...)` the way it would call printf, under System V and
- * under ms_abi; the format says what each variadic argument is.
+ * `int64_t (const char *fmt, ...)` the way it would call printf, under the platform's
+ * convention and, on x86-64, under the other one (ms_abi on Linux, sysv_abi on Windows);
+ * the format says what each variadic argument is.
  */
 #include <pthread.h>
 #include <stdint.h>
 
 #define EXPORT __attribute__((visibility("default")))
+
+#if defined(__x86_64__) /* two conventions exist only on x86-64 */
+#define HAVE_OTHER 1
+#ifdef _WIN32
+#define OTHER __attribute__((sysv_abi))
+#define other_va_list __builtin_sysv_va_list
+#define other_va_start __builtin_sysv_va_start
+#define other_va_end __builtin_sysv_va_end
+#else
+#define OTHER __attribute__((ms_abi))
+#define other_va_list __builtin_ms_va_list
+#define other_va_start __builtin_ms_va_start
+#define other_va_end __builtin_ms_va_end
+#endif
+#endif
 
 typedef int64_t (*va_fn)(const char *fmt, ...);
 
@@ -20,11 +36,10 @@ typedef int64_t (*va_fn)(const char *fmt, ...);
 EXPORT int64_t call_few(void *fn) { return FEW((va_fn)fn); }
 EXPORT int64_t call_many(void *fn) { return MANY((va_fn)fn); }
 
-#if defined(__x86_64__) /* ms_abi exists only on x86-64 */
-#define MS __attribute__((ms_abi))
-typedef int64_t(MS *ms_va_fn)(const char *fmt, ...);
-EXPORT int64_t call_few_ms(void *fn) { return FEW((ms_va_fn)fn); }
-EXPORT int64_t call_many_ms(void *fn) { return MANY((ms_va_fn)fn); }
+#ifdef HAVE_OTHER
+typedef int64_t(OTHER *other_va_fn)(const char *fmt, ...);
+EXPORT int64_t call_few_other(void *fn) { return FEW((other_va_fn)fn); }
+EXPORT int64_t call_many_other(void *fn) { return MANY((other_va_fn)fn); }
 #endif
 
 static void *many_main(void *fn) { return (void *)(intptr_t)MANY((va_fn)fn); }
@@ -52,15 +67,16 @@ EXPORT double va_sum(const char *fmt, ...) {
   return sum;
 }
 
-#if defined(__x86_64__)
-/* The same as an ms_abi function: its va_arg reads floating-point arguments from where the
-   caller put them in integer registers (and the shadow space), not from xmm registers. */
-EXPORT MS double ms_va_sum(const char *fmt, ...) {
-  __builtin_ms_va_list ap;
-  __builtin_ms_va_start(ap, fmt);
+#ifdef HAVE_OTHER
+/* The same in the other convention. Under ms_abi its va_arg reads floating-point arguments
+   from where the caller put them in integer registers (and the shadow space), not from xmm
+   registers; under sysv_abi from the register save area, integer and xmm apart. */
+EXPORT OTHER double other_va_sum(const char *fmt, ...) {
+  other_va_list ap;
+  other_va_start(ap, fmt);
   double sum = 0;
   for (const char *p = fmt; *p; p++) sum += *p == 'd' ? __builtin_va_arg(ap, double) : (double)__builtin_va_arg(ap, int64_t);
-  __builtin_ms_va_end(ap);
+  other_va_end(ap);
   return sum;
 }
 #endif
