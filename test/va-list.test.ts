@@ -1,7 +1,8 @@
 /**
- * va_list both ways, under the host's C convention (System V on x86-64, AAPCS64 on AArch64,
- * whose va_list is a 32-byte struct passed as a pointer to a copy) and, on x86-64, Win64
- * (test/c/va_list.c): a variadic thunk
+ * va_list both ways, under the platform's C convention (System V on x86-64 Linux, Win64 on
+ * Windows, AAPCS64 on AArch64, whose va_list is a 32-byte struct passed as a pointer to a
+ * copy) and, on x86-64, the other one (Win64 on Linux, System V on Windows; test/c/va_list.c):
+ * a variadic thunk
  * forwards its VaList to vsprintf-style functions (the seed's case, every promoted kind,
  * more arguments than registers); `va_list` callbacks called from C through a va_start
  * wrapper read their VaList with next(), format() it and forward it again; next() after a
@@ -13,20 +14,40 @@ import { BareFn, BareFnSync, cc, DisposedError, FnPtr, loadLibrary, memory, stru
 import { bridge } from '../src/native/bridge';
 import { compileTestLibrary } from './support/cc';
 import { keep } from './support/keep';
+import { ON_WINDOWS } from './support/platform';
 
-const lib = loadLibrary(compileTestLibrary('va_list.c', ['-pthread']));
+/**
+ * mingw-w64's GCC 12 stops with an internal error (in choose_baseaddr) on Win64 functions
+ * that call System V ones in a file that also has a System V function using va_start;
+ * telling it the 16-byte stack alignment Win64 guarantees anyway avoids that.
+ */
+const GCC_WORKAROUND = ON_WINDOWS ? ['-mincoming-stack-boundary=4'] : [];
+const lib = loadLibrary(compileTestLibrary('va_list.c', ['-pthread', ...GCC_WORKAROUND]));
 const libc = loadLibrary();
 const SEED = 'dec = 42, hex = DEADBEEF123, chr = ?, pi = 3.14';
 
 const vsprintf = new FnPtr('int (char *buf, const char *fmt, va_list ap)', libc.symbol('vsprintf'));
 const vsnprintf = new FnPtr('int (char *buf, size_t n, cstring fmt, va_list ap)', libc.symbol('vsnprintf'));
 const X64 = process.arch === 'x64';
-/** The host's C convention, as the tests name it. */
-const HOST_CC = X64 ? 'System V' : 'AAPCS64';
-/** ms_abi's functions exist only on x86-64 (test/c/va_list.c builds them there only). */
-const msVsprintf = X64 ? new FnPtr('int (char *buf, const char *fmt, va_list ap)', lib.symbol('ms_vsprintf'), { cc: cc.Win64 }) : undefined;
+/** The platform's C convention, as the tests name it. */
+const HOST_CC = !X64 ? 'AAPCS64' : ON_WINDOWS ? 'Win64' : 'System V';
+/**
+ * On x86-64, the other convention, in which test/c/va_list.c builds its `other_*` and
+ * `*_other` functions: Win64 (ms_abi) on Linux, System V (sysv_abi) on Windows.
+ */
+const OTHER = !X64 ? undefined : ON_WINDOWS ? { cc: cc.Sysv64, name: 'System V', attribute: 'sysv_abi' } : { cc: cc.Win64, name: 'Win64', attribute: 'ms_abi' };
+/**
+ * Whether the C library (of the platform's convention) takes a VaList of the other one: a
+ * Win64 VaList becomes a System V va_list whose registers are used up, so glibc takes it;
+ * a System V one with arguments left in registers cannot become a Win64 va_list (the order
+ * of integer and floating-point arguments is lost), so on Windows neither the C runtime's
+ * v*printf nor VaList.format() (which is the C runtime's vsnprintf) takes it.
+ */
+const LIBC_TAKES_OTHER = !ON_WINDOWS;
+const otherVsprintf = OTHER && new FnPtr('int (char *buf, const char *fmt, va_list ap)', lib.symbol('other_vsprintf'), { cc: OTHER.cc });
+const otherVsnprintf = OTHER && new FnPtr('int (char *buf, size_t n, cstring fmt, va_list ap)', lib.symbol('other_vsnprintf'), { cc: OTHER.cc });
 const sum: Record<string, FnPtr<'double (cstring fmt, va_list ap)'>> = { [HOST_CC]: new FnPtr('double (cstring fmt, va_list ap)', lib.symbol('v_sum')) };
-if (X64) sum.Win64 = new FnPtr('double (cstring fmt, va_list ap)', lib.symbol('ms_v_sum'), { cc: cc.Win64 });
+if (OTHER) sum[OTHER.name] = new FnPtr('double (cstring fmt, va_list ap)', lib.symbol('other_v_sum'), { cc: OTHER.cc });
 
 /** What C's own sprintf writes for the call `call_<name>` makes. */
 function expected(name: string): string {
@@ -63,13 +84,34 @@ function countReads(fn: () => void): number {
   return n;
 }
 
-for (const [conv, suffix] of X64 ? [[HOST_CC, ''], ['Win64', '_ms']] as const : [[HOST_CC, '']] as const) {
-  const opts = { cc: conv === 'Win64' ? cc.Win64 : undefined };
-  const forwarders = conv === 'Win64'
-    ? { 'ms_abi vsprintf': msVsprintf!, 'the C library\'s vsprintf (System V)': vsprintf }
-    : { 'the C library\'s vsprintf': vsprintf };
+/** What `fn` (a vsnprintf) writes for `fmt` and `va`. */
+function formatWith(fn: FnPtr<'int (char *buf, size_t n, cstring fmt, va_list ap)'>, va: VaList, fmt: string): string {
+  const buf = memory.alloc(512);
+  try {
+    fn.call(buf, 512n, fmt, va);
+    return memory.readCString(buf)!;
+  } finally {
+    memory.free(buf);
+  }
+}
 
-  describe(`a variadic thunk forwards its VaList (${conv})`, () => {
+for (const conv of [{ name: HOST_CC, cc: undefined, suffix: '' }, ...(OTHER ? [{ ...OTHER, suffix: '_other' }] : [])]) {
+  const { suffix } = conv;
+  const opts = { cc: conv.cc };
+  const libcTakes = !suffix || LIBC_TAKES_OTHER;
+  /** A vsnprintf this convention's VaLists can go to: the C library's where it takes them, else test C's. */
+  const ownVsnprintf = libcTakes ? vsnprintf : otherVsnprintf!;
+  /** `va.format(fmt)`; where the C library cannot take the VaList, that refusal is checked and test C's vsnprintf writes the text. */
+  const format = (va: VaList, fmt: string): string => {
+    if (libcTakes) return va.format(fmt);
+    assert.throws(() => va.format(fmt), { code: 'ERR_UNSUPPORTED_CONVENTION', message: /cannot be passed as a Win64 va_list/ });
+    return formatWith(otherVsnprintf!, va, fmt);
+  };
+  const forwarders: Record<string, FnPtr<'int (char *buf, const char *fmt, va_list ap)'>> = !suffix
+    ? { 'the C library\'s vsprintf': vsprintf }
+    : { [`${OTHER!.attribute} vsprintf`]: otherVsprintf!, ...(LIBC_TAKES_OTHER ? { [`the C library's vsprintf (${HOST_CC})`]: vsprintf } : {}) };
+
+  describe(`a variadic thunk forwards its VaList (${conv.name})`, () => {
     for (const [what, target] of Object.entries(forwarders)) {
       test(`the seed's case: sprintf in JS through ${what}`, () => {
         const cb = keep(new BareFn('int (char *buf, const char *fmt, ...)', (buf, fmt, va) => target.call(buf, fmt, va), opts));
@@ -89,9 +131,9 @@ for (const [conv, suffix] of X64 ? [[HOST_CC, ''], ['Win64', '_ms']] as const : 
       const texts: string[] = [];
       const cb = keep(new BareFn('int (char *buf, const char *fmt, ...)', (buf, fmt, va) => {
         const f = memory.readCString(fmt)!;
-        texts.push(va.format(f));
-        const n = vsnprintf.call(buf, 512n, f, va);
-        texts.push(va.format(f)); // a forward does not move the VaList
+        texts.push(format(va, f));
+        const n = ownVsnprintf.call(buf, 512n, f, va);
+        texts.push(format(va, f)); // a forward does not move the VaList
         return n;
       }, opts));
       for (const name of ['seed', 'kinds', 'many']) {
@@ -110,7 +152,7 @@ for (const [conv, suffix] of X64 ? [[HOST_CC, ''], ['Win64', '_ms']] as const : 
       const cb = keep(new BareFn('double (cstring fmt, ...)', (f, va) => {
         const k = 5;
         for (let i = 0; i < k; i++) seen.push(va.next(args[i]![0]));
-        const rest = sum[conv]!.call(f!.slice(k), va);
+        const rest = sum[conv.name]!.call(f!.slice(k), va);
         seen.push(va.next(args[k]![0]), va.next(args[k + 1]![0]));
         return rest;
       }, opts));
@@ -130,10 +172,10 @@ for (const [conv, suffix] of X64 ? [[HOST_CC, ''], ['Win64', '_ms']] as const : 
     });
   });
 
-  describe(`va_list callbacks called from C (${conv})`, () => {
-    const setHook = new FnPtr('void (void *)', lib.symbol(conv === 'Win64' ? 'set_ms_log_callback' : 'set_log_callback'));
-    const logMessage = new FnPtr('void (void *ctx, int level, int skip, cstring fmt, ...)',
-      lib.symbol(`${suffix ? 'ms_' : ''}log_message`), opts);
+  describe(`va_list callbacks called from C (${conv.name})`, () => {
+    const prefix = suffix ? 'other_' : '';
+    const setHook = new FnPtr('void (void *)', lib.symbol(`set_${prefix}log_callback`));
+    const logMessage = new FnPtr('void (void *ctx, int level, int skip, cstring fmt, ...)', lib.symbol(`${prefix}log_message`), opts);
     const LOG = 'void (void *ctx, int level, const char *fmt, va_list ap)';
 
     test('a logging hook reads its va_list with next(), format() and vsnprintf, after the caller read one argument', () => {
@@ -142,8 +184,8 @@ for (const [conv, suffix] of X64 ? [[HOST_CC, ''], ['Win64', '_ms']] as const : 
         const f = memory.readCString(fmt)!;
         const buf = memory.alloc(256);
         try {
-          vsnprintf.call(buf, 256n, f, ap);
-          log.push(ctx, level, ap.format(f), memory.readCString(buf), ap.next('int'), ap.next('cstring'), ap.next('double'));
+          ownVsnprintf.call(buf, 256n, f, ap);
+          log.push(ctx, level, format(ap, f), memory.readCString(buf), ap.next('int'), ap.next('cstring'), ap.next('double'));
         } finally {
           memory.free(buf);
         }
@@ -160,11 +202,11 @@ for (const [conv, suffix] of X64 ? [[HOST_CC, ''], ['Win64', '_ms']] as const : 
     test('12 ints and 10 doubles through a va_list (past the registers)', () => {
       const got: unknown[] = [];
       const hook = keep(new BareFn(LOG, (_ctx, _level, fmt, ap) => {
-        got.push(ap.format(memory.readCString(fmt)!));
+        got.push(format(ap, memory.readCString(fmt)!));
         for (let i = 0; i < 22; i++) got.push(ap.next(i % 2 && i < 20 ? 'double' : 'int'));
       }, opts));
       setHook.call(hook.bare());
-      new FnPtr('void (void *)', lib.symbol(`${suffix ? 'ms_' : ''}log_many`)).call(0n);
+      new FnPtr('void (void *)', lib.symbol(`${prefix}log_many`)).call(0n);
       assert.equal(got[0], expected('many'));
       assert.deepEqual(got.slice(1), [1, 0.5, -2, 1.5, 3, -2.5, 4, 3.5, -5, 4.5, 6, -5.5, 7, 6.5, -8, 7.5, 9, -8.5, 10, 9.5, -11, 12]);
     });
@@ -175,14 +217,14 @@ for (const [conv, suffix] of X64 ? [[HOST_CC, ''], ['Win64', '_ms']] as const : 
         ap.next('int');
       }, opts));
       setHook.call(hook.bare());
-      const then = new FnPtr('int (void *, cstring, ...)', lib.symbol(`${suffix ? 'ms_' : ''}log_then_read`), opts);
+      const then = new FnPtr('int (void *, cstring, ...)', lib.symbol(`${prefix}log_then_read`), opts);
       assert.equal(then.call(0n, '%d %d', 'int', 41, 'int', 42), 41);
     });
 
     test('a va_list forwarded on to another va_list thunk (JS -> native -> JS), and from there to vsnprintf', () => {
       let inner = '';
       const second = keep(new BareFn('void (cstring fmt, va_list ap)', (fmt, ap) => {
-        inner = `${ap.format(fmt!)}|${ap.next('int')}|${ap.format('%d')}`;
+        inner = `${format(ap, fmt!)}|${ap.next('int')}|${format(ap, '%d')}`;
       }, opts));
       const toSecond = new FnPtr('void (cstring fmt, va_list ap)', second.bare(), opts);
       const hook = keep(new BareFn(LOG, (_ctx, _level, fmt, ap) => toSecond.call(memory.readCString(fmt), ap), opts));
@@ -192,7 +234,7 @@ for (const [conv, suffix] of X64 ? [[HOST_CC, ''], ['Win64', '_ms']] as const : 
     });
   });
 
-  test(`a VaList ends when its closure returns: next(), format() and forwarding throw DisposedError (${conv})`, () => {
+  test(`a VaList ends when its closure returns: next(), format() and forwarding throw DisposedError (${conv.name})`, () => {
     let kept: VaList | undefined;
     const cb = keep(new BareFn('int (char *buf, const char *fmt, ...)', (_buf, _fmt, va) => ((kept = va), 0), opts));
     callLikeSprintf(`seed${suffix}`, cb.bare());
@@ -249,8 +291,9 @@ describe('va_list: what is refused, and how', () => {
   test('va_list is a parameter type only: not a result, a struct member, or a \'...\' argument', () => {
     assert.throws(() => new FnPtr('va_list (int)', libc.symbol('abs')), { code: 'ERR_UNSUPPORTED_TYPE', message: /returns a va_list/ });
     assert.throws(() => struct({ level: 'int', ap: 'va_list' }), { code: 'ERR_UNSUPPORTED_TYPE', message: /'va_list' can only be a parameter/ });
-    const snprintf = new FnPtr('int (char *, size_t, cstring, ...)', libc.symbol('snprintf'));
-    assert.throws(() => snprintf.call(0n, 0n, '', 'va_list', 1n), { code: 'ERR_UNSUPPORTED_TYPE', message: /va_list cannot/ });
+    // sprintf, not snprintf: Windows' C runtimes (ucrtbase.dll, msvcrt.dll) export no snprintf.
+    const sprintf = new FnPtr('int (char *, cstring, ...)', libc.symbol('sprintf'));
+    assert.throws(() => sprintf.call(0n, '', 'va_list', 1n), { code: 'ERR_UNSUPPORTED_TYPE', message: /va_list cannot/ });
   });
 
   if (!X64) {
@@ -261,16 +304,19 @@ describe('va_list: what is refused, and how', () => {
       assert.throws(() => new BareFn('int (char *buf, const char *fmt, ...)', () => 0, { cc: cc.Win64 }), isRefused);
     });
   } else test('a System V VaList with arguments left in registers cannot become a Win64 va_list', () => {
+    // System V is the platform's convention on Linux and the other one on Windows; Win64 the reverse.
+    const sysv = ON_WINDOWS ? { cc: cc.Sysv64, caller: 'seed_other' } : { cc: undefined, caller: 'seed' };
+    const win64Vsprintf = ON_WINDOWS ? vsprintf : otherVsprintf!;
     let error: unknown;
     const cb = keep(new BareFn('int (char *buf, const char *fmt, ...)', (buf, fmt, va) => {
       try {
-        return msVsprintf!.call(buf, fmt, va);
+        return win64Vsprintf.call(buf, fmt, va);
       } catch (e) {
         error = e;
         return -1;
       }
-    }));
-    assert.equal(callLikeSprintf('seed', cb.bare())[0], -1);
+    }, { cc: sysv.cc }));
+    assert.equal(callLikeSprintf(sysv.caller, cb.bare())[0], -1);
     assert.equal((error as { code?: string }).code, 'ERR_UNSUPPORTED_CONVENTION');
     assert.match((error as Error).message, /cannot be passed as a Win64 va_list/);
   });
