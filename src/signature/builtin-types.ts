@@ -117,7 +117,10 @@ export function builtinType(name: string, model: TargetDataModel): ScalarType {
     case 'int': {
       const sa = sizeAlign(fact.width, model);
       const signed = fact.signed === 'char' ? model.charSigned : fact.signed === 'wchar' ? model.wcharSigned : fact.signed;
-      t = makeScalar({ kind: intKind(sa.size, signed), name, size: sa.size, align: sa.align, js: fact.js });
+      // A 64-bit-or-narrower type is a bigint only where it has 64 bits: `long` on LLP64
+      // (Windows) and ILP32 is 32 bits, and the runtime passes 32-bit integers as numbers.
+      const js = fact.js === 'bigint' && sa.size < 8 ? 'number' : fact.js;
+      t = makeScalar({ kind: intKind(sa.size, signed), name, size: sa.size, align: sa.align, js });
       break;
     }
   }

@@ -2,7 +2,9 @@
  * Type-level signatures: the TypeScript type of the closure for a prototype string
  * literal (parsed with template-literal types) or a descriptor (mapped tuples).
  *
- * Value mapping (the same on every target, matching `CType.js` at run time):
+ * Value mapping (matching `CType.js` at run time on LP64 targets; on Windows x64, where
+ * `long` and the typedefs built on it are 32 bits, those are a `number` at run time while
+ * these types say `bigint`: code meant for both uses `int32_t` or `int64_t`):
  * - 8/16/32-bit integers (`char`, `short`, `int`, `int32_t`, `wchar_t`, enums, ...),
  *   `float`, `double` → `number`;
  * - `long`, `long long`, `int64_t`/`uint64_t`, `size_t`, `ssize_t`, `intptr_t`,
