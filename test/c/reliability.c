@@ -6,7 +6,12 @@
  *
  * Built twice: normally (the drivers below), and with -DRELIABILITY_NOMEMFD_SHIM as an
  * LD_PRELOAD shim whose memfd_create always fails, which forces closure-ffi onto its
- * single-mapping (mprotect) JIT memory.
+ * single-mapping (mprotect) JIT memory (Linux only; on Windows the fixture gets single
+ * mappings from an allocator of its own instead).
+ *
+ * On Windows (a DLL built with mingw-w64 and winpthreads) the signal-handler drivers are
+ * left out (no POSIX signals: their test is skipped there), and memory is counted with the
+ * Win32 heap API instead of glibc's mallinfo2.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -23,15 +28,36 @@ int memfd_create(const char *name, unsigned int flags) {
 
 #else
 
-#include <malloc.h>
 #include <pthread.h>
-#include <signal.h>
 #include <stdatomic.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/time.h>
+#include <time.h>
 #include <unistd.h>
+#ifdef _WIN32
+#include <windows.h>
+#define EXPORT __declspec(dllexport)
+#else
+#include <malloc.h>
+#include <signal.h>
+#include <sys/time.h>
+#define EXPORT
+#endif
+
+#ifdef _WIN32
+static uint64_t now_ms(void) { return GetTickCount64(); }
+/* Sleep() counts whole milliseconds: a shorter pause is still one (a yield would not pause). */
+static void pause_us(unsigned us) { Sleep((us + 999) / 1000); }
+#else
+static uint64_t now_ms(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+static void pause_us(unsigned us) { usleep(us); }
+#endif
 
 typedef int (*cb_i)(int);
 typedef int (*cb_ii)(int, int);
@@ -51,7 +77,8 @@ struct later {
 static void *later_main(void *arg) {
   struct later l = *(struct later *)arg;
   free(arg);
-  for (int waited = 0; !atomic_load(&late_released) && waited < l.max_wait_ms; waited++) usleep(1000);
+  uint64_t until = now_ms() + (uint64_t)l.max_wait_ms;
+  while (!atomic_load(&late_released) && now_ms() < until) pause_us(1000);
   atomic_store(&late_state, 2);
   int r = l.cb(l.x);
   atomic_store(&late_value, r);
@@ -65,7 +92,7 @@ static void *later_main(void *arg) {
  * Starts a detached thread that calls cb(x) once, when release_late() is called or after
  * max_wait_ms, whichever comes first. 0 on success.
  */
-int call_later(cb_i cb, int max_wait_ms, int x) {
+EXPORT int call_later(cb_i cb, int max_wait_ms, int x) {
   struct later *l = malloc(sizeof *l);
   if (!l) return -1;
   *l = (struct later){cb, max_wait_ms, x};
@@ -81,9 +108,9 @@ int call_later(cb_i cb, int max_wait_ms, int x) {
   return 0;
 }
 
-void release_late(void) { atomic_store(&late_released, 1); }
-int late_state_now(void) { return atomic_load(&late_state); }
-int late_value_now(void) { return atomic_load(&late_value); }
+EXPORT void release_late(void) { atomic_store(&late_released, 1); }
+EXPORT int late_state_now(void) { return atomic_load(&late_state); }
+EXPORT int late_value_now(void) { return atomic_load(&late_value); }
 
 /* --- Threads calling cb(t, i), which must return t * 1000003 + i. --- */
 
@@ -105,7 +132,7 @@ static void *run_main(void *arg) {
 static atomic_long run_calls_made;
 
 /* `nt` threads make `n` calls each; joins them and returns the number of wrong results (-1: no thread). */
-long run_threads(cb_ii cb, int nt, int n) {
+EXPORT long run_threads(cb_ii cb, int nt, int n) {
   enum { MAX = 64 };
   pthread_t th[MAX];
   struct worker w[MAX];
@@ -126,7 +153,7 @@ long run_threads(cb_ii cb, int nt, int n) {
   return bad;
 }
 
-long run_calls(void) { return atomic_load(&run_calls_made); }
+EXPORT long run_calls(void) { return atomic_load(&run_calls_made); }
 
 /*
  * `nt` detached threads that call cb(t, i) forever, back to back. Returns how many started.
@@ -138,11 +165,11 @@ static void *forever_main(void *arg) {
   struct worker w = *(struct worker *)arg;
   free(arg);
   for (int i = 1;; i++)
-    if (w.cb(w.t, i) == 0) usleep(50);
+    if (w.cb(w.t, i) == 0) pause_us(50);
   return NULL;
 }
 
-int start_forever(cb_ii cb, int nt) {
+EXPORT int start_forever(cb_ii cb, int nt) {
   int started = 0;
   for (int i = 0; i < nt; i++) {
     struct worker *w = malloc(sizeof *w);
@@ -159,7 +186,9 @@ int start_forever(cb_ii cb, int nt) {
   return started;
 }
 
-/* --- Thunks called from a SIGALRM handler. --- */
+#ifndef _WIN32
+
+/* --- Thunks called from a SIGALRM handler (POSIX only). --- */
 
 static volatile cb_i sig_cb;
 static atomic_int sig_main_result;
@@ -195,7 +224,7 @@ static void install(cb_i cb) {
  * run on this thread (a process-directed signal may land elsewhere first), at most ~2 s.
  * Returns what the handler's call got on this thread, or -777 if it never ran here.
  */
-int signal_call_here(cb_i cb) {
+EXPORT int signal_call_here(cb_i cb) {
   install(cb);
   atomic_store(&sig_fired, 0);
   atomic_store(&sig_on_main, 0);
@@ -220,7 +249,7 @@ int signal_call_here(cb_i cb) {
 }
 
 /* SIGALRM every `usec` microseconds, each calling cb(42) from the handler. */
-void arm_alarm_repeat(cb_i cb, int usec) {
+EXPORT void arm_alarm_repeat(cb_i cb, int usec) {
   install(cb);
   atomic_store(&sig_fired, 0);
   atomic_store(&sig_on_main, 0);
@@ -229,21 +258,56 @@ void arm_alarm_repeat(cb_i cb, int usec) {
   setitimer(ITIMER_REAL, &it, NULL);
 }
 
-void disarm_alarm(void) {
+EXPORT void disarm_alarm(void) {
   struct itimerval it = {{0, 0}, {0, 0}};
   setitimer(ITIMER_REAL, &it, NULL);
 }
 
-int sig_fired_count(void) { return atomic_load(&sig_fired); }
-int sig_on_main_count(void) { return atomic_load(&sig_on_main); }
-int sig_main_ok_count(void) { return atomic_load(&sig_main_ok); }
+EXPORT int sig_fired_count(void) { return atomic_load(&sig_fired); }
+EXPORT int sig_on_main_count(void) { return atomic_load(&sig_on_main); }
+EXPORT int sig_main_ok_count(void) { return atomic_load(&sig_main_ok); }
+
+#endif /* !_WIN32 */
 
 /* --- Memory. --- */
 
-/* Bytes malloc has handed out and not had back, over all arenas (thread stacks and V8's heaps are not malloc'd). */
-long malloc_in_use(void) {
-  struct mallinfo2 m = mallinfo2();
-  return (long)(m.uordblks + m.hblkhd);
+#ifdef _WIN32
+/*
+ * Bytes the process's heaps have handed out and not had back: every C runtime's malloc
+ * (node.exe's static one, msvcrt.dll's, ucrtbase.dll's) allocates from one of them (thread
+ * stacks and V8's heaps are VirtualAlloc'ed, not counted).
+ */
+EXPORT int64_t malloc_in_use(void) {
+  HANDLE heaps[256];
+  DWORD n = GetProcessHeaps(256, heaps);
+  if (n > 256) n = 256;
+  int64_t total = 0;
+  for (DWORD i = 0; i < n; i++) {
+    if (!HeapLock(heaps[i])) continue;
+    PROCESS_HEAP_ENTRY e;
+    e.lpData = NULL;
+    while (HeapWalk(heaps[i], &e))
+      if (e.wFlags & PROCESS_HEAP_ENTRY_BUSY) total += (int64_t)e.cbData;
+    HeapUnlock(heaps[i]);
+  }
+  return total;
 }
+
+/* Gives free heap memory back to the system, as far as the heaps allow. */
+EXPORT void trim_heap(void) {
+  HANDLE heaps[256];
+  DWORD n = GetProcessHeaps(256, heaps);
+  for (DWORD i = 0; i < n && i < 256; i++) HeapCompact(heaps[i], 0);
+}
+#else
+/* Bytes malloc has handed out and not had back, over all arenas (thread stacks and V8's heaps are not malloc'd). */
+EXPORT int64_t malloc_in_use(void) {
+  struct mallinfo2 m = mallinfo2();
+  return (int64_t)(m.uordblks + m.hblkhd);
+}
+
+/* Free heap memory goes back to the system (malloc's caches move by megabytes from run to run). */
+EXPORT void trim_heap(void) { malloc_trim(0); }
+#endif
 
 #endif
