@@ -3,8 +3,11 @@
  * own `vsnprintf` (twice: once for the length, once into a buffer of that size), so no
  * format parsing is written in JS and every conversion behaves exactly as in C.
  *
- * The C runtime here is the host's (glibc, System V): a Win64 VaList is handed to it as a
- * System V `va_list` whose registers are all used, so `va_arg` reads its run of 8-byte slots.
+ * The C runtime is the host's, in the platform convention: on Linux x86-64 glibc (System
+ * V), which takes a Win64 VaList as a System V `va_list` whose registers are all used, so
+ * `va_arg` reads its run of 8-byte slots; on Windows the C runtime (Win64), which cannot take
+ * a System V VaList that still has arguments in registers (ERR_UNSUPPORTED_CONVENTION, as
+ * for any Win64 function); on AArch64 Linux glibc (AAPCS64).
  */
 import { OutOfRangeError } from '../errors';
 import { bridge } from '../native/bridge';
