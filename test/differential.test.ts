@@ -1,12 +1,13 @@
 /**
  * Differential test of the thunks under every convention of the CPU it runs on (x86-64:
- * System V and Win64; AArch64: AAPCS64; see differentialConventions): random scalar
- * signatures (every scalar type, 0-16 arguments, integers and floats mixed), edge-heavy
- * random values, one generated C file per convention that calls each thunk with those values
- * (through ms_abi function pointers for Win64) and checks every returned value bit for bit,
+ * System V and Win64, the platform's own first; AArch64: AAPCS64; see
+ * differentialConventions): random scalar signatures (every scalar type, 0-16 arguments,
+ * integers and floats mixed), edge-heavy random values, one generated C file per convention
+ * that calls each thunk with those values (through ms_abi or sysv_abi function pointers for
+ * the convention that is not the platform's) and checks every returned value bit for bit,
  * while the JS closures check every argument bit for bit. Plain `char` has the target's
- * signedness (unsigned on AArch64 Linux). It also checks that the conventions of the other
- * CPU are refused (Win64 and Sysv64 on AArch64).
+ * signedness (unsigned on AArch64 Linux), `long` the target's width (32 bits on Windows). It
+ * also checks that the conventions of the other CPU are refused (Win64 and Sysv64 on AArch64).
  *
  * Replay a failure with the printed seed: CFFI_SEED=<seed> node --import tsx --test test/differential.test.ts
  * Size: CFFI_DIFF_SIGS (default 300 signatures), CFFI_DIFF_CALLS (default 4 calls each).
@@ -93,7 +94,7 @@ function differential({ cc, c, emitAs, sigs: count, label }: DifferentialConvent
       // A random seed's library is never reused: delete it (a failure is replayed from the seed).
       if (!process.env.CFFI_SEED) after(() => removeArtifact(path));
       const k = koffi.load(path);
-      lib = { ...bindDriver(k), nan_soft_count: k.func('int nan_soft_count(void)') };
+      lib = { ...bindDriver(k, path), nan_soft_count: k.func('int nan_soft_count(void)') };
       counters = new Int32Array(sigs.length);
       ({ thunks, errors: constructionErrors } = installThunks(sigs, closureFor, cc, lib.set_thunk, (s) => JSON.stringify(s.spec)));
     });

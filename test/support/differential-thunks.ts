@@ -4,9 +4,10 @@
  * signature and hands it to the generated C driver.
  */
 import koffi from 'koffi';
-import { BareFn, type CallConvName } from '../../src/index';
+import { BareFn, FnPtr, loadLibrary, type CallConvName } from '../../src/index';
 import { hostArch } from '../../src/arch/conventions';
-import type { CType } from './differential-gen';
+import type { CConvention, CType } from './differential-gen';
+import { ON_WINDOWS } from './platform';
 
 /** The CPU the tests run on, as closure-ffi names it (`x64`, `arm64`). */
 export const HOST_CPU = hostArch().name;
@@ -14,34 +15,42 @@ export const HOST_CPU = hostArch().name;
 /**
  * One convention a differential test runs under. `cc` is what closure-ffi is given
  * (`undefined`: the platform's C convention); `c` names it in file and type names; `emitAs`
- * is what the C generators take: 'ms' declares the thunks and impls `ms_abi`, 'sysv' leaves
- * them in the compiler's own convention (so on AArch64 it means AAPCS64, not System V);
+ * is what the C generators take (see CConvention): 'native' leaves the thunks and impls in
+ * the compiler's own convention, 'ms' / 'sysv' declare them `ms_abi` / `sysv_abi`;
  * `label` goes into the test titles; `hfa`: the struct test adds its HFA-heavy signatures.
  */
 export interface DifferentialConvention {
   readonly cc: CallConvName | undefined;
   readonly c: 'sysv' | 'ms' | 'aapcs64';
-  readonly emitAs: 'sysv' | 'ms';
+  readonly emitAs: CConvention;
   readonly sigs: number;
   readonly label: string;
   readonly hfa: boolean;
 }
 
 /**
- * The conventions a differential test runs under, from the CPU it runs on:
- * - x86-64: System V (the platform's C convention) with `count` signatures, and Win64 (C's
- *   ms_abi) with half;
+ * The conventions a differential test runs under, from the CPU and OS it runs on:
+ * - x86-64 Linux: System V (the platform's C convention) with `count` signatures, and Win64
+ *   (C's ms_abi) with half;
+ * - x86-64 Windows: Win64 (the platform's C convention, mingw's default) with `count`
+ *   signatures, and System V (C's sysv_abi) with half;
  * - AArch64: AAPCS64 (the platform's C convention) with `count` signatures.
  */
 export function differentialConventions(count: number): readonly DifferentialConvention[] {
+  const half = Math.ceil(count / 2);
   switch (HOST_CPU) {
     case 'x64':
-      return [
-        { cc: undefined, c: 'sysv', emitAs: 'sysv', sigs: count, label: '', hfa: false },
-        { cc: 'Win64', c: 'ms', emitAs: 'ms', sigs: Math.ceil(count / 2), label: ', cc Win64', hfa: false },
-      ];
+      return ON_WINDOWS
+        ? [
+            { cc: undefined, c: 'ms', emitAs: 'native', sigs: count, label: ', Win64', hfa: false },
+            { cc: 'Sysv64', c: 'sysv', emitAs: 'sysv', sigs: half, label: ', cc Sysv64', hfa: false },
+          ]
+        : [
+            { cc: undefined, c: 'sysv', emitAs: 'native', sigs: count, label: '', hfa: false },
+            { cc: 'Win64', c: 'ms', emitAs: 'ms', sigs: half, label: ', cc Win64', hfa: false },
+          ];
     case 'arm64':
-      return [{ cc: undefined, c: 'aapcs64', emitAs: 'sysv', sigs: count, label: ', AAPCS64', hfa: true }];
+      return [{ cc: undefined, c: 'aapcs64', emitAs: 'native', sigs: count, label: ', AAPCS64', hfa: true }];
   }
   throw new Error(`the differential tests know no conventions for CPU '${HOST_CPU}'`);
 }
@@ -73,11 +82,29 @@ export function hostScalar(t: CType): CType {
 }
 let hostChar: CType | undefined;
 
-/** The functions every generated C driver exports (see cDriverPrelude), bound through koffi. */
-export function bindDriver(k: ReturnType<typeof koffi.load>) {
+/**
+ * Can koffi call C that calls our thunks? koffi runs C on a stack of its own, and a thunk
+ * entered there moves V8 to a reserved region of the thread's stack with the V8-direct
+ * accelerator, which Windows builds do not have (it needs MSVC's C++ ABI): there such calls
+ * are refused (docs/architecture.md, win32-x64), and the driver runs through FnPtr instead.
+ */
+const KOFFI_CALLS_THUNKS = !ON_WINDOWS;
+
+/**
+ * The functions every generated C driver at `path` exports (see cDriverPrelude), bound
+ * through koffi; run_range, which calls the thunks, through closure-ffi's FnPtr where koffi
+ * cannot carry such calls.
+ */
+export function bindDriver(k: ReturnType<typeof koffi.load>, path: string) {
+  const runRange = KOFFI_CALLS_THUNKS
+    ? (k.func('int run_range(int from, int to)') as (from: number, to: number) => number)
+    : (() => {
+        const f = new FnPtr('int (int, int)', loadLibrary(path).symbol('run_range'));
+        return (from: number, to: number) => f.call(from, to) as number;
+      })();
   return {
     set_thunk: k.func('void set_thunk(int i, void *p)') as (i: number, p: bigint) => void,
-    run_range: k.func('int run_range(int from, int to)') as (from: number, to: number) => number,
+    run_range: runRange,
     fail_log: k.func('const char *fail_log(void)') as () => string,
     fail_count: k.func('int fail_count(void)') as () => number,
     calls_count: k.func('int calls_count(void)') as () => number,
