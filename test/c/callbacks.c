@@ -10,9 +10,17 @@
  *                     every result itself, return the number of wrong results
  *                     (driven from C; the expected JS behaviour is documented per group)
  * drive_log() returns a description of the first wrong result since reset_log().
+ *
+ * Builds for ELF (Linux x86-64 and AArch64) and for Windows x64 (mingw, a DLL): there the
+ * ABI checks are Win64 assembly, and the thread is a CreateThread thread.
  */
-#include <math.h>
+#if defined(_WIN32)
+#define __USE_MINGW_ANSI_STDIO 1 /* %zu and %llx in note() */
+#include <windows.h>
+#else
 #include <pthread.h>
+#endif
+#include <math.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stddef.h>
@@ -21,7 +29,11 @@
 #include <string.h>
 #include <sys/types.h>
 
+#if defined(_WIN32)
+#define EXPORT /* a DLL without dllexport exports every global symbol */
+#else
 #define EXPORT __attribute__((visibility("default")))
+#endif
 
 static char log_buf[4096];
 static int log_used;
@@ -29,7 +41,11 @@ static int log_used;
 EXPORT void reset_log(void) { log_buf[0] = 0; log_used = 0; }
 EXPORT const char *drive_log(void) { return log_buf; }
 
+#if defined(_WIN32)
+static void note(const char *fmt, ...) __attribute__((format(gnu_printf, 1, 2))); /* mingw's C99 printf */
+#else
 static void note(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+#endif
 static void note(const char *fmt, ...) {
   if (log_used) return; /* keep the first failure only */
   va_list ap;
@@ -469,11 +485,13 @@ EXPORT int64_t c_weighted(int8_t a, uint16_t b, int32_t c, int64_t d, double e, 
 /* ---------------------------------------------------------------------------------- */
 /*
  * int check_callee_saved(void (*fn)(void))
- * int check_callee_saved_stack(void (*fn)(long x STACK_ARGS))
+ * int check_callee_saved_stack(void (*fn)(int64_t x STACK_ARGS))
  * Load the callee-saved registers with known values, call fn, return a bit mask of those
  * that did not survive the call (0 = all did).
- * x86-64: bit 0 rbx, 1 rbp, 2 r12, 3 r13, 4 r14, 5 r15, 6 rsp; fn gets 6 register and 2
- * stack arguments 1..8.
+ * x86-64 System V: bit 0 rbx, 1 rbp, 2 r12, 3 r13, 4 r14, 5 r15, 6 rsp; fn gets 6 register
+ * and 2 stack arguments 1..8.
+ * Windows x64: the same bits, and bit 7 rdi, 8 rsi, 9 any half of xmm6..xmm15; fn gets 4
+ * register and 2 stack arguments 1..6 (above the 32-byte home area).
  * AArch64: bits 0..9 x19..x28, bit 10 sp, bit 11 any of d8..d15, bit 12 x29; fn gets 8
  * register and 2 stack arguments 1..10.
  *
@@ -481,9 +499,101 @@ EXPORT int64_t c_weighted(int8_t a, uint16_t b, int32_t c, int64_t d, double e, 
  * caller kept it 16-byte aligned at the call as the ABI requires.
  */
 int check_callee_saved(void (*fn)(void));
-int check_callee_saved_stack(void (*fn)(long, long, long, long, long, long, long, long));
+int check_callee_saved_stack(void (*fn)(int64_t, int64_t, int64_t, int64_t, int64_t, int64_t, int64_t, int64_t));
 int stack_misalignment(void);
-#if defined(__x86_64__)
+#if defined(__x86_64__) && defined(_WIN32)
+/* Frame: 8 pushes, then 216 bytes: [0, 32) the callee's home area, [32, 48) two stack
+ * arguments, [48, 208) xmm6..xmm15, [208, 216) rsp after the prologue. 8 + 64 + 216 = 288,
+ * so rsp is 16-byte aligned at the call (and the xmm slots for movdqa). With unwind
+ * information (.seh_*), as Windows expects of any function that calls another. */
+#define W64_PROLOGUE(name)                                                                  \
+  ".globl " name "\n"                                                                       \
+  ".def " name "; .scl 2; .type 32; .endef\n"                                               \
+  ".seh_proc " name "\n"                                                                    \
+  name ":\n"                                                                                \
+  "  push %rbx\n  .seh_pushreg %rbx\n  push %rbp\n  .seh_pushreg %rbp\n"                    \
+  "  push %rdi\n  .seh_pushreg %rdi\n  push %rsi\n  .seh_pushreg %rsi\n"                    \
+  "  push %r12\n  .seh_pushreg %r12\n  push %r13\n  .seh_pushreg %r13\n"                    \
+  "  push %r14\n  .seh_pushreg %r14\n  push %r15\n  .seh_pushreg %r15\n"                    \
+  "  sub $216, %rsp\n  .seh_stackalloc 216\n"                                               \
+  "  movdqa %xmm6, 48(%rsp)\n  .seh_savexmm %xmm6, 48\n"                                    \
+  "  movdqa %xmm7, 64(%rsp)\n  .seh_savexmm %xmm7, 64\n"                                    \
+  "  movdqa %xmm8, 80(%rsp)\n  .seh_savexmm %xmm8, 80\n"                                    \
+  "  movdqa %xmm9, 96(%rsp)\n  .seh_savexmm %xmm9, 96\n"                                    \
+  "  movdqa %xmm10, 112(%rsp)\n  .seh_savexmm %xmm10, 112\n"                                \
+  "  movdqa %xmm11, 128(%rsp)\n  .seh_savexmm %xmm11, 128\n"                                \
+  "  movdqa %xmm12, 144(%rsp)\n  .seh_savexmm %xmm12, 144\n"                                \
+  "  movdqa %xmm13, 160(%rsp)\n  .seh_savexmm %xmm13, 160\n"                                \
+  "  movdqa %xmm14, 176(%rsp)\n  .seh_savexmm %xmm14, 176\n"                                \
+  "  movdqa %xmm15, 192(%rsp)\n  .seh_savexmm %xmm15, 192\n"                                \
+  "  .seh_endprologue\n"                                                                   \
+  "  mov %rsp, 208(%rsp)\n" /* remember rsp to compare after the call */                   \
+  "  mov %rcx, %rax\n"
+/* Both halves of xmm6..xmm15 get the pattern: a callee that keeps only the low half fails. */
+#define W64_XMM(n, pattern) "  movabs $" pattern ", %r10\n  movq %r10, %xmm" #n "\n  punpcklqdq %xmm" #n ", %xmm" #n "\n"
+#define W64_PATTERNS                                                                        \
+  "  movabs $0x1111111111111111, %rbx\n  movabs $0x2222222222222222, %rbp\n"                \
+  "  movabs $0x3333333333333333, %r12\n  movabs $0x4444444444444444, %r13\n"                \
+  "  movabs $0x5555555555555555, %r14\n  movabs $0x6666666666666666, %r15\n"                \
+  "  movabs $0x7777777777777777, %rdi\n  movabs $0x8888888888888888, %rsi\n"                \
+  W64_XMM(6, "0x0606060606060606") W64_XMM(7, "0x0707070707070707")                        \
+  W64_XMM(8, "0x0808080808080808") W64_XMM(9, "0x0909090909090909")                        \
+  W64_XMM(10, "0x1010101010101010") W64_XMM(11, "0x1111111111111111")                      \
+  W64_XMM(12, "0x1212121212121212") W64_XMM(13, "0x1313131313131313")                      \
+  W64_XMM(14, "0x1414141414141414") W64_XMM(15, "0x1515151515151515")
+#define W64_CHECK(reg, pattern, bit) "  movabs $" pattern ", %rcx\n  cmp %rcx, " reg "\n  je 1f\n  or $" bit ", %eax\n1:\n"
+/* Both halves: the low one, then the high one moved down (pshufd $0x4e swaps them). */
+#define W64_CHECK_XMM(n, pattern)                                                           \
+  "  movabs $" pattern ", %rcx\n"                                                          \
+  "  movq %xmm" #n ", %rdx\n  cmp %rcx, %rdx\n  je 1f\n  or $512, %eax\n1:\n"                \
+  "  pshufd $0x4e, %xmm" #n ", %xmm0\n  movq %xmm0, %rdx\n  cmp %rcx, %rdx\n  je 1f\n  or $512, %eax\n1:\n"
+#define W64_COMPARE_AND_RETURN                                                              \
+  "  xor %eax, %eax\n"                                                                     \
+  W64_CHECK("%rbx", "0x1111111111111111", "1") W64_CHECK("%rbp", "0x2222222222222222", "2")  \
+  W64_CHECK("%r12", "0x3333333333333333", "4") W64_CHECK("%r13", "0x4444444444444444", "8")  \
+  W64_CHECK("%r14", "0x5555555555555555", "16") W64_CHECK("%r15", "0x6666666666666666", "32") \
+  "  cmp %rsp, 208(%rsp)\n  je 1f\n  or $64, %eax\n1:\n"                                     \
+  W64_CHECK("%rdi", "0x7777777777777777", "128") W64_CHECK("%rsi", "0x8888888888888888", "256") \
+  W64_CHECK_XMM(6, "0x0606060606060606") W64_CHECK_XMM(7, "0x0707070707070707")             \
+  W64_CHECK_XMM(8, "0x0808080808080808") W64_CHECK_XMM(9, "0x0909090909090909")             \
+  W64_CHECK_XMM(10, "0x1010101010101010") W64_CHECK_XMM(11, "0x1111111111111111")           \
+  W64_CHECK_XMM(12, "0x1212121212121212") W64_CHECK_XMM(13, "0x1313131313131313")           \
+  W64_CHECK_XMM(14, "0x1414141414141414") W64_CHECK_XMM(15, "0x1515151515151515")           \
+  "  movdqa 48(%rsp), %xmm6\n"                                                              \
+  "  movdqa 64(%rsp), %xmm7\n"                                                              \
+  "  movdqa 80(%rsp), %xmm8\n"                                                              \
+  "  movdqa 96(%rsp), %xmm9\n"                                                              \
+  "  movdqa 112(%rsp), %xmm10\n"                                                            \
+  "  movdqa 128(%rsp), %xmm11\n"                                                            \
+  "  movdqa 144(%rsp), %xmm12\n"                                                            \
+  "  movdqa 160(%rsp), %xmm13\n"                                                            \
+  "  movdqa 176(%rsp), %xmm14\n"                                                            \
+  "  movdqa 192(%rsp), %xmm15\n"                                                            \
+  "  add $216, %rsp\n"                                                                     \
+  "  pop %r15\n  pop %r14\n  pop %r13\n  pop %r12\n  pop %rsi\n  pop %rdi\n  pop %rbp\n  pop %rbx\n" \
+  "  ret\n"                                                                                \
+  ".seh_endproc\n"
+__asm__(
+    ".text\n"
+    W64_PROLOGUE("check_callee_saved")
+    W64_PATTERNS
+    "  call *%rax\n"
+    W64_COMPARE_AND_RETURN
+
+    W64_PROLOGUE("check_callee_saved_stack")
+    "  movq $5, 32(%rsp)\n  movq $6, 40(%rsp)\n" /* two stack arguments, after the home area */
+    "  mov $1, %ecx\n  mov $2, %edx\n  mov $3, %r8d\n  mov $4, %r9d\n"
+    W64_PATTERNS
+    "  call *%rax\n"
+    W64_COMPARE_AND_RETURN
+
+    ".globl stack_misalignment\n"
+    ".def stack_misalignment; .scl 2; .type 32; .endef\n"
+    "stack_misalignment:\n" /* a leaf that pushes nothing: no unwind information needed */
+    "  lea 8(%rsp), %rax\n"
+    "  and $15, %eax\n"
+    "  ret\n");
+#elif defined(__x86_64__)
 __asm__(
     ".text\n"
     ".globl check_callee_saved\n"
@@ -619,26 +729,55 @@ __asm__(
 #endif
 
 /* A function with N stack arguments that calls back into a thunk with the same shape, so
- * closures run under C frames of every parity. long cb(6 + n longs) for n = 0..3. */
-typedef long (*stk0_fn)(long, long, long, long, long, long);
-typedef long (*stk1_fn)(long, long, long, long, long, long, long);
-typedef long (*stk2_fn)(long, long, long, long, long, long, long, long);
-typedef long (*stk3_fn)(long, long, long, long, long, long, long, long, long);
+ * closures run under C frames of every parity: int64_t cb(REG_ARGS + n int64_ts) for
+ * n = 0..3, where REG_ARGS is 6 (System V; on AArch64, 6 of its 8 registers) or 4 (Win64). */
+typedef int64_t i64;
+#if defined(_WIN32)
+typedef i64 (*stk0_fn)(i64, i64, i64, i64);
+typedef i64 (*stk1_fn)(i64, i64, i64, i64, i64);
+typedef i64 (*stk2_fn)(i64, i64, i64, i64, i64, i64);
+typedef i64 (*stk3_fn)(i64, i64, i64, i64, i64, i64, i64);
+#define STK_CALLS(cb) \
+  case 0: return ((stk0_fn)cb[0])(1, 2, 3, 4); \
+  case 1: return ((stk1_fn)cb[1])(1, 2, 3, 4, 5); \
+  case 2: return ((stk2_fn)cb[2])(1, 2, 3, 4, 5, 6); \
+  default: return ((stk3_fn)cb[3])(1, 2, 3, 4, 5, 6, 7);
+#else
+typedef i64 (*stk0_fn)(i64, i64, i64, i64, i64, i64);
+typedef i64 (*stk1_fn)(i64, i64, i64, i64, i64, i64, i64);
+typedef i64 (*stk2_fn)(i64, i64, i64, i64, i64, i64, i64, i64);
+typedef i64 (*stk3_fn)(i64, i64, i64, i64, i64, i64, i64, i64, i64);
+#define STK_CALLS(cb) \
+  case 0: return ((stk0_fn)cb[0])(1, 2, 3, 4, 5, 6); \
+  case 1: return ((stk1_fn)cb[1])(1, 2, 3, 4, 5, 6, 7); \
+  case 2: return ((stk2_fn)cb[2])(1, 2, 3, 4, 5, 6, 7, 8); \
+  default: return ((stk3_fn)cb[3])(1, 2, 3, 4, 5, 6, 7, 8, 9);
+#endif
 static void *cb_stk[4];
 EXPORT void register_stk(int n, void *cb) { cb_stk[n] = cb; }
-EXPORT long call_stk(int n) {
-  switch (n) {
-    case 0: return ((stk0_fn)cb_stk[0])(1, 2, 3, 4, 5, 6);
-    case 1: return ((stk1_fn)cb_stk[1])(1, 2, 3, 4, 5, 6, 7);
-    case 2: return ((stk2_fn)cb_stk[2])(1, 2, 3, 4, 5, 6, 7, 8);
-    default: return ((stk3_fn)cb_stk[3])(1, 2, 3, 4, 5, 6, 7, 8, 9);
-  }
+EXPORT int64_t call_stk(int n) {
+  switch (n) { STK_CALLS(cb_stk) }
 }
 
 /* ---------------------------------------------------------------------------------- */
 /* Another native thread calling a (non-Sync) thunk: int32_t cb(int32_t) from cb_i32.  */
 /* ---------------------------------------------------------------------------------- */
 struct thread_call { int32_t x, r; };
+#if defined(_WIN32)
+static DWORD WINAPI thread_main(LPVOID p) {
+  struct thread_call *c = p;
+  c->r = cb_i32(c->x);
+  return 0;
+}
+EXPORT int32_t call_i32_on_thread(int32_t x) {
+  struct thread_call c = { x, -12345 };
+  HANDLE t = CreateThread(NULL, 0, thread_main, &c, 0, NULL);
+  if (!t) return -54321;
+  WaitForSingleObject(t, INFINITE);
+  CloseHandle(t);
+  return c.r;
+}
+#else
 static void *thread_main(void *p) {
   struct thread_call *c = p;
   c->r = cb_i32(c->x);
@@ -651,3 +790,4 @@ EXPORT int32_t call_i32_on_thread(int32_t x) {
   pthread_join(t, NULL);
   return c.r;
 }
+#endif

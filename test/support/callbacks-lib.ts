@@ -1,10 +1,16 @@
 /**
  * test/c/callbacks.c compiled with `cc` and loaded through koffi (an independent FFI),
  * so that the C side of the callback tests is driven by something other than closure-ffi.
+ *
+ * On Windows the driver is test/c/napi-caller.c instead, a small Node addon that calls C
+ * functions under the Win64 convention: koffi runs C on a stack of its own, and a thunk
+ * called there is refused on Windows by design (no V8-direct accelerator). Like koffi, it
+ * calls from outside any closure-ffi call, so a callback under it has no enclosing JS call.
  */
 import koffi from 'koffi';
-import { FnPtr, loadLibrary } from '../../src/index';
+import { FnPtr, loadLibrary, memory } from '../../src/index';
 import { compileTestLibrary } from './cc';
+import { ON_WINDOWS } from './platform';
 
 /** C type spelling -> koffi type spelling (koffi has no ssize_t; size_t spelled explicitly). */
 export function koffiType(t: string): string {
@@ -35,8 +41,16 @@ type AnyFn = (...args: any[]) => any;
 
 export interface CallbacksLib {
   path: string;
-  /** koffi bindings by C function name. */
+  /**
+   * Bindings by C function name: koffi's, or on Windows the napi-caller's (see the file
+   * comment), which return what koffi does but for pointers (bigint, or null for NULL) and
+   * 64-bit integers (always bigint).
+   */
   fn: Record<string, AnyFn>;
+  /** What `fn` calls through: 'koffi', or on Windows 'the napi-caller addon'. */
+  via: string;
+  /** The library loaded by koffi (on Windows too, where a thunk called through it is refused). */
+  koffiLib: ReturnType<typeof koffi.load>;
   /** drive_log() as a JS string. */
   log(): string;
   /**
@@ -55,9 +69,10 @@ export function loadCallbacksLib(): CallbacksLib {
   const path = compileTestLibrary('callbacks.c');
   const lib = koffi.load(path);
   const fn: Record<string, AnyFn> = {};
+  const so = loadLibrary(path);
   const def = (proto: string) => {
     const name = /([A-Za-z_0-9]+)\s*\(/.exec(proto)![1];
-    fn[name] = lib.func(proto) as AnyFn;
+    fn[name] = ON_WINDOWS ? napiCaller(proto, so.symbol(name)) : (lib.func(proto) as AnyFn);
   };
   def('void reset_log(void)');
   def('const char *drive_log(void)');
@@ -107,18 +122,17 @@ export function loadCallbacksLib(): CallbacksLib {
   def('int check_callee_saved_stack(void *fn)');
   def('int stack_misalignment(void)');
   def('void register_stk(int n, void *cb)');
-  def('long call_stk(int n)');
+  def('int64_t call_stk(int n)');
   def('int32_t call_i32_on_thread(int32_t x)');
   def('void register_callback(void *cb)');
   def('void trigger(uint32_t n)');
-  const so = loadLibrary(path);
   const fnptr = (proto: string): AnyFn => {
     const m = /^(.*?)\b([A-Za-z_][A-Za-z_0-9]*)\s*(\(.*\))\s*$/.exec(proto);
     if (!m) throw new Error(`bad prototype ${proto}`);
     const f = new FnPtr(`${m[1].trim()} ${m[3]}` as never, so.symbol(m[2]));
     return f.call as AnyFn;
   };
-  cached = { path, fn, log: () => String(fn.drive_log()), fnptr };
+  cached = { path, fn, via: ON_WINDOWS ? 'the napi-caller addon' : 'koffi', koffiLib: lib, log: () => String(fn.drive_log()), fnptr };
   return cached;
 }
 
@@ -128,3 +142,118 @@ export const MIX24_TYPES = [
   'float', 'int16_t', 'double', 'uint8_t', 'float', 'int64_t', 'double', 'uint32_t',
   'double', 'char', 'float', 'long', 'double', 'size_t', 'float', 'int',
 ] as const;
+
+/** How the napi-caller passes a value of one C type: its 64-bit slot, and back. */
+type Kind =
+  | { k: 'void' | 'bool' | 'f32' | 'f64' }
+  | { k: 'int'; bits: number; signed: boolean }
+  | { k: 'ptr'; string: boolean };
+
+/** Integer types on Windows x64: [bits, signed]. LLP64: `long` is 32 bits. */
+const WIN64_INTS: Record<string, readonly [number, boolean]> = {
+  char: [8, true], 'signed char': [8, true], 'unsigned char': [8, false], int8_t: [8, true], uint8_t: [8, false],
+  short: [16, true], 'unsigned short': [16, false], int16_t: [16, true], uint16_t: [16, false],
+  int: [32, true], 'unsigned int': [32, false], int32_t: [32, true], uint32_t: [32, false],
+  long: [32, true], 'unsigned long': [32, false],
+  'long long': [64, true], 'unsigned long long': [64, false], int64_t: [64, true], uint64_t: [64, false],
+  size_t: [64, false], ssize_t: [64, true], intptr_t: [64, true], uintptr_t: [64, false],
+};
+const TYPE_WORDS = new Set(['void', 'bool', 'char', 'short', 'int', 'long', 'signed', 'unsigned', 'float', 'double', 'const']);
+
+/** The kind of a parameter or result declaration ('const char *s', 'int8_t a', 'double'). */
+function kindOf(decl: string): Kind {
+  if (decl.includes('*')) return { k: 'ptr', string: /\bchar\b/.test(decl) };
+  const words = decl.trim().split(/\s+/);
+  const last = words[words.length - 1];
+  if (words.length > 1 && !TYPE_WORDS.has(last) && !last.endsWith('_t')) words.pop(); // a parameter name
+  const name = words.join(' ');
+  if (name === 'void' || name === 'bool') return { k: name };
+  if (name === 'float') return { k: 'f32' };
+  if (name === 'double') return { k: 'f64' };
+  const int = WIN64_INTS[name];
+  if (!int) throw new Error(`napi-caller: no type '${name}'`);
+  return { k: 'int', bits: int[0], signed: int[1] };
+}
+
+interface NapiCallerAddon {
+  call(fn: bigint, slots: BigUint64Array, out: BigUint64Array): void;
+}
+let addon: NapiCallerAddon | undefined;
+const scratch = new DataView(new ArrayBuffer(8));
+
+/** A JS function that calls the C function at `address`, of prototype `proto`, through the napi-caller addon. */
+function napiCaller(proto: string, address: bigint): AnyFn {
+  if (!addon) {
+    const m = { exports: {} as NapiCallerAddon };
+    process.dlopen(m, compileTestLibrary('napi-caller.c'));
+    addon = m.exports;
+  }
+  const call = addon.call;
+  const m = /^(.*?)\b[A-Za-z_][A-Za-z_0-9]*\s*\((.*)\)\s*$/.exec(proto);
+  if (!m) throw new Error(`napi-caller: bad prototype ${proto}`);
+  const ret = kindOf(m[1]);
+  const params = m[2].trim() === 'void' || m[2].trim() === '' ? [] : m[2].split(',').map(kindOf);
+  const slots = new BigUint64Array(Math.max(4, params.length));
+  const out = new BigUint64Array(2);
+  return (...args: unknown[]) => {
+    if (args.length !== params.length) throw new TypeError(`napi-caller: ${proto} takes ${params.length} arguments, got ${args.length}`);
+    const temps: bigint[] = [];
+    try {
+      params.forEach((p, i) => (slots[i] = toSlot(p, args[i], temps)));
+      call(address, slots, out);
+    } finally {
+      temps.forEach((t) => memory.free(t));
+    }
+    return fromSlots(ret, out);
+  };
+}
+
+function toSlot(kind: Kind, v: unknown, temps: bigint[]): bigint {
+  switch (kind.k) {
+    case 'bool':
+      return v ? 1n : 0n;
+    case 'f64':
+      scratch.setFloat64(0, v as number, true);
+      return scratch.getBigUint64(0, true);
+    case 'f32':
+      scratch.setFloat32(0, v as number, true);
+      return BigInt(scratch.getUint32(0, true));
+    case 'int': {
+      const x = BigInt(typeof v === 'boolean' ? Number(v) : (v as number | bigint));
+      return BigInt.asUintN(64, kind.signed ? BigInt.asIntN(kind.bits, x) : BigInt.asUintN(kind.bits, x));
+    }
+    case 'ptr': {
+      if (v === null || v === undefined) return 0n;
+      if (typeof v !== 'string') return BigInt.asUintN(64, BigInt(v as bigint));
+      const bytes = Buffer.from(`${v}\0`, 'utf8');
+      const p = memory.alloc(bytes.length);
+      temps.push(p);
+      memory.write(p, bytes);
+      return p;
+    }
+    default:
+      throw new TypeError(`napi-caller: no ${kind.k} parameters`);
+  }
+}
+
+function fromSlots(kind: Kind, out: BigUint64Array): unknown {
+  const [rax, xmm0] = [out[0], out[1]];
+  switch (kind.k) {
+    case 'void':
+      return undefined;
+    case 'bool':
+      return (rax & 0xffn) !== 0n;
+    case 'f64':
+      scratch.setBigUint64(0, xmm0, true);
+      return scratch.getFloat64(0, true);
+    case 'f32':
+      scratch.setBigUint64(0, xmm0, true);
+      return scratch.getFloat32(0, true);
+    case 'int': {
+      const x = kind.signed ? BigInt.asIntN(kind.bits, rax) : BigInt.asUintN(kind.bits, rax);
+      return kind.bits === 64 ? x : Number(x);
+    }
+    case 'ptr':
+      return rax === 0n ? null : kind.string ? memory.readCString(rax) : rax;
+  }
+}
