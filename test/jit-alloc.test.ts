@@ -5,33 +5,17 @@
  */
 import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
-import * as fs from 'node:fs';
 import { BareFn, FnPtr, defaultJitAlloc, loadLibrary, setGlobalJitAlloc, type JitAlloc } from '../src/index';
 import { bridge } from '../src/native/bridge';
 import { Arm64Writer } from '../src/asm/arm64';
 import { X64Writer } from '../src/asm/x64';
 import { runFixture } from './support/child';
+import { mappingOf as findMapping, type Mapping } from './support/process-maps';
+import { mapSingle } from './support/single-mapping';
 
-interface Mapping {
-  lo: bigint;
-  hi: bigint;
-  perms: string;
-}
-
-function mappings(): Mapping[] {
-  return fs
-    .readFileSync('/proc/self/maps', 'utf8')
-    .trim()
-    .split('\n')
-    .map((line) => {
-      const [range, perms] = line.split(/\s+/);
-      const [lo, hi] = range.split('-').map((h) => BigInt('0x' + h));
-      return { lo, hi, perms };
-    });
-}
-
+/** The mapping (Windows: the committed region) that holds `addr`: Linux /proc/self/maps, Windows VirtualQuery. */
 function mappingOf(addr: bigint): Mapping {
-  const m = mappings().find((x) => addr >= x.lo && addr < x.hi);
+  const m = findMapping(addr);
   assert.ok(m, `no mapping contains 0x${addr.toString(16)}`);
   return m;
 }
@@ -48,8 +32,10 @@ test('thunk memory is mapped RX where it runs and RW where it is written, never 
   defaultJitAlloc.release(block.rx);
 });
 
-test('near hints place blocks within rel32 reach of libc and of the (non-PIE) node binary', () => {
+test('near hints place blocks within rel32 reach of the C library and of the node binary', () => {
   const reach = 1n << 31n;
+  // qsort: libc's on Linux; on Windows loadLibrary() looks in node.exe, then the C runtime (ucrtbase.dll).
+  // napi_call_function: exported by the node binary (node.exe on Windows).
   const targets = [loadLibrary().symbol('qsort'), bridge.dlsym(0n, 'napi_call_function')];
   for (const near of targets) {
     const block = defaultJitAlloc.alloc(65536, { near });
@@ -83,7 +69,7 @@ test('a single-mapped allocator: code pages are made executable once and never w
   const flips: { mode: 'rw' | 'rx'; lo: bigint; hi: bigint }[] = [];
   const single: JitAlloc = {
     alloc(size) {
-      const m = bridge.jitAlloc(size); // use the RX view only, as a single mapping would
+      const m = mapSingle(size); // one view only, flipped between RW and RX
       bridge.jitProtect(m.rx, m.size, 'rx');
       return { rx: m.rx, rw: m.rx };
     },
@@ -152,7 +138,8 @@ function returning(k: number): Uint8Array {
 }
 
 test('code rewritten in place, then flushed, runs in its new version every time', () => {
-  const block = defaultJitAlloc.alloc(4096);
+  // A single mapping: on Windows the RX view of the default allocator's dual mapping can never be made writable.
+  const block = mapSingle(4096);
   const fn = new FnPtr('uint32_t (void)', block.rx);
   let wrong = 0;
   for (let i = 0; i < 2000; i++) {
@@ -164,7 +151,7 @@ test('code rewritten in place, then flushed, runs in its new version every time'
     if (fn.call() !== k) wrong++;
   }
   assert.equal(wrong, 0, 'calls that ran an old version');
-  defaultJitAlloc.release(block.rx);
+  block.release();
 });
 
 test('a thunk changes only its data: its code bytes stay the same across dispose and reuse of the slot', () => {
