@@ -9,7 +9,7 @@
  * next to the DLL, or loading fails).
  */
 import assert from 'node:assert/strict';
-import { copyFileSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { FnPtr, InvalidOptionError, loadLibrary } from '../src/index';
@@ -67,11 +67,23 @@ const unresolved = ON_WINDOWS
     ])
   : compileSharedLibrary('libopt-unresolved', unresolvedSource);
 
-/** On Windows: a fresh directory holding copies of `files` (path -> name); a loaded DLL there stays behind. */
+/**
+ * On Windows: a fresh directory holding copies of `files` (path -> name). A loaded DLL
+ * cannot be deleted, so these are removed by the next run (one still in use is left).
+ */
 function dllDir(files: Record<string, string>): string {
   const dir = mkdtempSync(join(cacheDir(), 'libopt-'));
   for (const [name, from] of Object.entries(files)) copyFileSync(from, join(dir, name));
   return dir;
+}
+if (ON_WINDOWS) {
+  for (const old of readdirSync(cacheDir()).filter((n) => n.startsWith('libopt-') && !n.includes('.'))) {
+    try {
+      rmSync(join(cacheDir(), old), { recursive: true, force: true });
+    } catch {
+      // in use by a test process running now
+    }
+  }
 }
 const dlopenError = (re: RegExp) => (e: unknown) => (e as { code?: string }).code === 'ERR_DLOPEN' && re.test((e as Error).message);
 const refusedOnWindows = (option: string) => (e: unknown) =>
