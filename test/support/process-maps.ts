@@ -67,16 +67,17 @@ function linuxMaps(): Mapping[] {
 // Bits of the info word process_maps.c reports.
 const MAP_R = 1n, MAP_W = 2n, MAP_X = 4n, MAP_IMAGE = 16n, MAP_MAPPED = 32n;
 
-let win: { maps: FnPtr; moduleFile: FnPtr } | undefined;
+function bindWindows() {
+  const lib = loadLibrary(compileTestLibrary('process_maps.c'));
+  return {
+    maps: new FnPtr('int (uint64_t *, int)', lib.symbol('process_maps')),
+    moduleFile: new FnPtr('int (uint64_t, char *, int)', lib.symbol('module_file')),
+  };
+}
+let windowsLib: ReturnType<typeof bindWindows> | undefined;
 
 function windowsMaps(): Mapping[] {
-  win ??= (() => {
-    const lib = loadLibrary(compileTestLibrary('process_maps.c'));
-    return {
-      maps: new FnPtr('int (uint64_t *, int)', lib.symbol('process_maps')),
-      moduleFile: new FnPtr('int (uint64_t, char *, int)', lib.symbol('module_file')),
-    };
-  })();
+  const win = (windowsLib ??= bindWindows());
   let words = new BigUint64Array(4 * 4096);
   let n = win.maps.call(words, words.length / 4) as number;
   while (n > words.length / 4) {

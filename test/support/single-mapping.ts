@@ -27,7 +27,14 @@ const MEM_RESERVE = 0x2000;
 const MEM_RELEASE = 0x8000;
 const PAGE_READWRITE = 0x04;
 
-let kernel32: { virtualAlloc: FnPtr; virtualFree: FnPtr } | undefined;
+function bindKernel32() {
+  const k = loadLibrary('kernel32.dll');
+  return {
+    virtualAlloc: new FnPtr('void * (void *, size_t, uint32_t, uint32_t)', k.symbol('VirtualAlloc')),
+    virtualFree: new FnPtr('int32_t (void *, size_t, uint32_t)', k.symbol('VirtualFree')),
+  };
+}
+let kernel32: ReturnType<typeof bindKernel32> | undefined;
 
 /** A single mapping of at least `size` bytes (Linux: starts RX; Windows: starts RW). */
 export function mapSingle(size: number): SingleMapping {
@@ -35,17 +42,11 @@ export function mapSingle(size: number): SingleMapping {
     const m = bridge.jitAlloc(size);
     return { rx: m.rx, size: m.size, release: () => bridge.jitRelease(m.rx, m.rw, m.size, m.view) };
   }
-  kernel32 ??= (() => {
-    const k = loadLibrary('kernel32.dll');
-    return {
-      virtualAlloc: new FnPtr('void * (void *, size_t, uint32_t, uint32_t)', k.symbol('VirtualAlloc')),
-      virtualFree: new FnPtr('int32_t (void *, size_t, uint32_t)', k.symbol('VirtualFree')),
-    };
-  })();
+  const k32 = (kernel32 ??= bindKernel32());
   const page = bridge.pageSize;
   const bytes = Math.ceil(size / page) * page;
-  const rx = kernel32.virtualAlloc.call(0n, BigInt(bytes), MEM_RESERVE | MEM_COMMIT, PAGE_READWRITE) as bigint;
+  const rx = k32.virtualAlloc.call(0n, BigInt(bytes), MEM_RESERVE | MEM_COMMIT, PAGE_READWRITE) as bigint;
   if (rx === 0n) throw new Error(`VirtualAlloc(${bytes}) failed`);
-  const free = kernel32.virtualFree;
+  const free = k32.virtualFree;
   return { rx, size: bytes, release: () => void free.call(rx, 0n, MEM_RELEASE) };
 }
