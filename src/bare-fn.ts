@@ -8,6 +8,7 @@ import {
   CalledTwiceError,
   DisposedError,
   InvalidOptionError,
+  ForeignStackError,
   JsStackExhaustedError,
   NotAFunctionError,
   NestingError,
@@ -230,6 +231,12 @@ export class BareFn<const S extends SignatureSpec = SignatureSpec> implements Th
               `dropped: its queue already held maxQueued calls waiting for the JS thread (use whenFull: 'wait' to make ` +
               `callers wait instead, or a larger maxQueued).`,
             count,
+          )
+        : why === 'foreign-stack'
+        ? new ForeignStackError(
+            `${me} was called on another FFI's private stack (koffi runs native code on its own stack); moving JS ` +
+              `onto the thread's own stack needs the V8-direct accelerator, which this runtime cannot use ` +
+              `(entryKind is 'napi'). Call the native code through FnPtr instead. The native caller received the zero value.`,
           )
         : why === 'wrong-thread'
         ? new WrongThreadError(

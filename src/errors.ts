@@ -190,6 +190,17 @@ export class JsStackExhaustedError extends ClosureFfiError {
   }
 }
 
+/**
+ * A callback arrived on another FFI's private stack (koffi runs native code on its own),
+ * where JS can run only after a move onto the thread's own stack, which takes the V8-direct
+ * accelerator; without it (Bun, Deno, Windows, `CLOSURE_FFI_ENTRY=napi`) the call is refused.
+ */
+export class ForeignStackError extends ClosureFfiError {
+  constructor(message: string) {
+    super('ERR_FOREIGN_STACK', message);
+  }
+}
+
 /** Fire-and-forget calls were dropped because the thunk's queue was full (`maxQueued`). */
 export class QueueFullError extends ClosureFfiError {
   /** How many calls were dropped since the last report. */

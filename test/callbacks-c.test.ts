@@ -11,7 +11,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
-import { BareFn, BareFnMut, FnPtr, loadLibrary, memory } from '../src/index';
+import { BareFn, BareFnMut, FnPtr, ForeignStackError, loadLibrary, memory } from '../src/index';
 import { INT_TYPES, loadCallbacksLib, MIX24_TYPES } from './support/callbacks-lib';
 import { f32Bits, f32FromBits, f64Bits, f64FromBits } from './support/bits';
 import { runFixture } from './support/child';
@@ -357,12 +357,10 @@ describe('context-free: many live pointers, re-entry, calls later', () => {
     test('koffi -> C -> thunk is refused (no V8-direct accelerator on Windows): C gets 0, the closure does not run, onError hears of it', async () => {
       await koffiRefusal();
     });
-    // The bridge reports the reason ('foreign-stack', native/reports.c), but
-    // BareFn.refusedForeignCall (src/bare-fn.ts) has no case for it and says the JS
-    // environment was shutting down.
-    test("the report says the call arrived on another FFI's stack", { todo: 'src/bare-fn.ts: no error for the foreign-stack refusal' }, async () => {
+    test("the report is a ForeignStackError that says the call arrived on another FFI's stack", async () => {
       const e = await koffiRefusal();
-      assert.match(e.message, /another FFI's (private )?stack|foreign stack/, `the report says why: ${e.message}`);
+      assert.ok(e instanceof ForeignStackError && e.code === 'ERR_FOREIGN_STACK', String(e));
+      assert.match(e.message, /another FFI's private stack/, `the report says why: ${e.message}`);
     });
   }
 

@@ -14,8 +14,8 @@ export interface ChildResult {
   stdout: string;
   stderr: string;
   /**
-   * Whether the child ended by abort(): SIGABRT on POSIX; on Windows the C runtime's abort()
-   * exits with status 3 (there are no signals to die of).
+   * Whether the child ended by abort(): SIGABRT on POSIX; on Windows (no signals to die of)
+   * the C runtime's abort() exits with status 3 and Node's process.abort() with 134.
    */
   aborted: boolean;
   /** One-line summary for assertion messages. */
@@ -58,7 +58,7 @@ export function runFixture(
       resolveP({
         status,
         signal,
-        aborted: signal === 'SIGABRT' || (process.platform === 'win32' && status === 3),
+        aborted: signal === 'SIGABRT' || (process.platform === 'win32' && (status === 3 || status === 134)),
         stdout,
         stderr,
         describe() {
