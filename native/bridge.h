@@ -159,6 +159,7 @@ typedef struct cffi_realm {
   cffi_text_table slot_names;   /* per thunk id, for messages printed without JS; under sync_lock */
   int warnings;                 /* stderr lines printed, for rate limiting */
   int enter_failure_reported;   /* JS could not be entered once already: say it only once */
+  int unreported_said;          /* a refused call could not be reported to JS: said once already */
   cffi_os_signals signals;      /* the JS thread's signal mask outside signal handlers (os.h) */
   unsigned stack_committed;     /* reserved regions made usable (cffi_os_commit_stack), a bit per level */
   int signal_refusals;          /* calls refused because a signal handler interrupted JS */

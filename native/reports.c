@@ -51,9 +51,11 @@ void cffi_report_foreign(cffi_realm *r, uint64_t ctx, long tid, const char *why)
   if (CFFI_CTX_FLAGS(ctx) & CFFI_FLAG_ABORT_ON_ERROR)
     cffi_fatal("%s was called from thread %ld and could not run: %s; aborting (onError: 'abort')",
                cffi_thunk_name(r, ctx, name, sizeof name), tid, explain(why));
-  if (!cffi_queue_report(r, ctx, tid, why))
-    cffi_warn(r, "%s was called from thread %ld and got zero: %s", cffi_thunk_name(r, ctx, name, sizeof name), tid,
-              explain(why));
+  /* JS can no longer be told (its environment is going away): say so once, so that a flood
+     of such calls cannot use up the realm's messages before the ones that matter more. */
+  if (!cffi_queue_report(r, ctx, tid, why) && !cffi_exchange_int(&r->unreported_said, 1))
+    cffi_warn(r, "%s was called from thread %ld and got zero: %s (later calls that cannot be reported either get zero "
+              "silently)", cffi_thunk_name(r, ctx, name, sizeof name), tid, explain(why));
 }
 
 /*

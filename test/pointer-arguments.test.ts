@@ -82,7 +82,7 @@ describe('pointer arguments', () => {
   });
 
   test('64-bit integers still take safe-integer numbers', () => {
-    const labs = new FnPtr('long labs(long)', libc.symbol('labs'));
-    assert.equal(labs.call(-5 as never), 5n);
+    const llabs = new FnPtr('long long llabs(long long)', libc.symbol('llabs'));
+    assert.equal(llabs.call(-5 as never), 5n);
   });
 });

@@ -92,7 +92,10 @@ describe('Workers that load closure-ffi (repro 08)', () => {
     cffi: Growth[];
     ms: number;
   }
-  const RSS_LIMIT_KIB = 128;
+  // Windows' working set counts a page of the thunk memory an ended Worker keeps (for late
+  // calls) once per view, RW and RX: ~140-150 KiB per Worker under Wine, where Linux shows
+  // less. Either limit is far below the old leak (~520 KiB); the malloc limit is the same.
+  const RSS_LIMIT_KIB = ON_WINDOWS ? 256 : 128;
   const HEAP_LIMIT_KIB = 64;
 
   test(`leave less than ${RSS_LIMIT_KIB} KiB of RSS behind per Worker, compared with Workers that do not`, async () => {
