@@ -84,15 +84,34 @@ if (X64) {
   });
 }
 
-test('32-bit x86 conventions are refused at construction, naming the convention and the CPU', () => {
-  for (const [spec, conv] of [
-    ['int __stdcall (int)', 'Stdcall'],
-    ['int __fastcall (int, int)', 'Fastcall'],
-    ['int __thiscall (void *, int)', 'Thiscall'],
-  ] as const) {
+const X86_32_CONVENTIONS = [
+  ['int __stdcall (int)', 'Stdcall'],
+  ['int __fastcall (int, int)', 'Fastcall'],
+  ['int __thiscall (void *, int)', 'Thiscall'],
+] as const;
+
+test('32-bit x86 conventions are refused at construction, naming the convention and the CPU', {
+  skip: ON_WINDOWS && X64 ? 'on Windows x64 they mean Win64 (next test)' : false,
+}, () => {
+  for (const [spec, conv] of X86_32_CONVENTIONS) {
     assert.throws(() => new BareFn(spec, () => 0), refused(conv, /32-bit x86/), spec);
     assert.throws(() => new FnPtr('int (int)', 1n, { cc: conv }), { code: 'ERR_UNSUPPORTED_CONVENTION' });
   }
+});
+
+test('on Windows x64, __stdcall, __fastcall and __thiscall mean Win64, as the compilers take them', {
+  skip: ON_WINDOWS && X64 ? false : 'Windows x64 only',
+}, () => {
+  // Each thunk is called as a plain Win64 function, and through FnPtr naming the convention.
+  using s = new BareFn('int __stdcall (int)', (x) => x + 1);
+  assert.equal(new FnPtr('int (int)', s.bare()).call(41), 42);
+  assert.equal(new FnPtr('int (int)', s.bare(), { cc: cc.Stdcall }).call(41), 42);
+  using f = new BareFn('int __fastcall (int, int)', (a, b) => a * 10 + b);
+  assert.equal(new FnPtr('int (int, int)', f.bare()).call(4, 2), 42);
+  assert.equal(new FnPtr('int __fastcall (int, int)', f.bare()).call(4, 2), 42);
+  using t = new BareFn('int __thiscall (void *, int)', (p, x) => Number(p) + x);
+  assert.equal(new FnPtr('int (void *, int)', t.bare()).call(40n, 2), 42);
+  assert.equal(new FnPtr('int (void *, int)', t.bare(), { cc: cc.Thiscall }).call(40n, 2), 42);
 });
 
 if (X64) {

@@ -96,6 +96,11 @@ const X64: HostArch = {
       case 'Win64':
       case 'Efiapi': // UEFI on x86-64 uses the Microsoft x64 convention
         return win64;
+      case 'Stdcall': case 'Fastcall': case 'Thiscall':
+        // Windows x64 compilers accept these (WINAPI, CALLBACK, __fastcall in headers) and
+        // use the one x64 convention, so prototypes copied from Windows headers work as is.
+        // Elsewhere on x86-64 they name a convention this CPU has not: refused.
+        if (onWindows) return win64;
     }
     return refuse(cc, where, 'x64');
   },

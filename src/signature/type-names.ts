@@ -86,7 +86,8 @@ export const types = Object.freeze({
    * types.define('LPARAM', 'intptr_t');
    * types.define('WNDENUMPROC', 'int (*)(HWND, LPARAM)');
    * new BareFn('int (HWND hwnd, LPARAM lParam)', (hwnd, lParam) => 1);
-   * // (Win32's __stdcall exists only on 32-bit x86; on x86-64 a prototype that names it throws.)
+   * // (Win32's __stdcall is 32-bit x86's: on Windows x64 it means Win64, as its compilers take
+   * // it; on x86-64 Linux a prototype that names it throws.)
    * ```
    */
   define(name: string, type: TypeSpec): void {
