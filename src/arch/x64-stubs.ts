@@ -69,8 +69,7 @@ export function buildEntryStubX64(regs: X64ConventionRegs, host: X64ConventionRe
   const [ctxArg, blockArg, stackArg, realmArg] = hostArgs(host, 4);
   const w = new X64Writer();
   const u = new X64UnwindInfo();
-  w.putPushReg('rbp');
-  u.pushNonvol(w.offset, 'rbp');
+  pushSaved(w, u, 'rbp');
   w.putMovRegReg('rbp', 'rsp');
   // A convention with a home area (Win64) lets the callee spill its register arguments
   // there, as a variadic C callee does: the register arguments then sit right below the
@@ -81,8 +80,7 @@ export function buildEntryStubX64(regs: X64ConventionRegs, host: X64ConventionRe
   const pad = (saved.gprs.length % 2) * 8;
   const block = home; // the register block, above the host's home area
   const xmmArea = block + BLOCK_BYTES; // saved xmm registers go right after the register block
-  w.putSubRegImm('rsp', home + BLOCK_BYTES + saved.xmms.length * 16 + pad);
-  u.alloc(w.offset, home + BLOCK_BYTES + saved.xmms.length * 16 + pad);
+  allocStack(w, u, home + BLOCK_BYTES + saved.xmms.length * 16 + pad);
   saved.xmms.forEach((x, i) => saveXmm(w, u, xmmArea + i * 16, x));
   const prologEnd = w.offset;
   regs.gprs.forEach((r, i) => w.putMovMemReg('rsp', block + i * 8, r));
@@ -114,6 +112,12 @@ function pushSaved(w: X64Writer, u: X64UnwindInfo, r: X64Reg): void {
   u.pushNonvol(w.offset, r);
 }
 
+/** `sub rsp, bytes`, recorded for the unwinder. */
+function allocStack(w: X64Writer, u: X64UnwindInfo, bytes: number): void {
+  w.putSubRegImm('rsp', bytes);
+  u.alloc(w.offset, bytes);
+}
+
 /** `movdqu [rsp+at], x`, recorded for the unwinder. */
 function saveXmm(w: X64Writer, u: X64UnwindInfo, at: number, x: XmmReg): void {
   w.putMovdquMemXmm('rsp', at, x);
@@ -128,8 +132,7 @@ function saveXmm(w: X64Writer, u: X64UnwindInfo, at: number, x: XmmReg): void {
 export function buildTrapStubX64(host: X64ConventionRegs, trap: bigint): StubCode {
   const w = new X64Writer();
   const u = new X64UnwindInfo();
-  w.putPushReg('rbp');
-  u.pushNonvol(w.offset, 'rbp');
+  pushSaved(w, u, 'rbp');
   w.putMovRegReg('rbp', 'rsp');
   u.setFrame(w.offset, 'rbp');
   const prologEnd = w.offset;
@@ -166,10 +169,7 @@ export function buildCallStubX64(regs: X64ConventionRegs, host: X64ConventionReg
   const argBytes = Math.ceil((shadow + lowering.stackBytes) / 16) * 16;
   const xmmArea = argBytes; // above the outgoing arguments, below the pushed registers
   const stackBytes = argBytes + saved.xmms.length * 16 + pad;
-  if (stackBytes) {
-    w.putSubRegImm('rsp', stackBytes);
-    u.alloc(w.offset, stackBytes);
-  }
+  if (stackBytes) allocStack(w, u, stackBytes);
   saved.xmms.forEach((x, i) => saveXmm(w, u, xmmArea + i * 16, x));
   const prologEnd = w.offset;
   for (let i = 0; i < lowering.stackBytes / 8; i++) {

@@ -117,8 +117,8 @@ export function builtinType(name: string, model: TargetDataModel): ScalarType {
     case 'int': {
       const sa = sizeAlign(fact.width, model);
       const signed = fact.signed === 'char' ? model.charSigned : fact.signed === 'wchar' ? model.wcharSigned : fact.signed;
-      // A 64-bit-or-narrower type is a bigint only where it has 64 bits: `long` on LLP64
-      // (Windows) and ILP32 is 32 bits, and the runtime passes 32-bit integers as numbers.
+      // `long` and the types built on it are bigints only where they have 64 bits: on LLP64
+      // (Windows) and ILP32 they are 32 bits, which the runtime passes as numbers.
       const js = fact.js === 'bigint' && sa.size < 8 ? 'number' : fact.js;
       t = makeScalar({ kind: intKind(sa.size, signed), name, size: sa.size, align: sa.align, js });
       break;

@@ -84,9 +84,9 @@ const POSIX_ONLY = 'a POSIX type the Microsoft C runtime does not define';
  * How the names differ on Windows x64 (`llp64-x64`); a name not listed has glibc's base
  * type, which gives Microsoft's size and signedness there: `clock_t` and `off_t` are
  * `long` (4 bytes) in both, `int_fast16_t`/`int_fast32_t` are `long` in glibc and `int` in
- * MSVC's <stdint.h> (4 bytes, signed), `sig_atomic_t` is `int`. A replacement keeps the
- * JS value type of glibc's (`time_t` stays a bigint); where Microsoft's would not (`ino_t` is
- * `unsigned short`), the name is refused instead.
+ * MSVC's <stdint.h> (4 bytes, signed), `sig_atomic_t` is `int`. Where Microsoft's type
+ * is narrower than glibc's and of another kind (`ino_t` is `unsigned short`, `dev_t`
+ * `unsigned int`), the name is refused rather than given either silently.
  */
 const WINDOWS_X64: ReadonlyMap<string, WindowsTypedef> = new Map<string, WindowsTypedef>([
   // <corecrt.h>: `__time64_t`, an `__int64` (4-byte `long` would truncate it).
@@ -95,7 +95,7 @@ const WINDOWS_X64: ReadonlyMap<string, WindowsTypedef> = new Map<string, Windows
   ['wint_t', builtin('unsigned short')],
   // <ws2tcpip.h>: signed.
   ['socklen_t', builtin('int')],
-  // <sys/types.h> has them, but narrower than glibc's (a number, not a bigint, in JS).
+  // <sys/types.h> has them, but narrower than glibc's.
   ['ino_t', "the Microsoft C runtime's is an 'unsigned short'"],
   ['dev_t', "the Microsoft C runtime's is an 'unsigned int'"],
   // Not in the Microsoft headers; mingw-w64 makes `pid_t` an `__int64` and `mode_t` an `unsigned short`.
