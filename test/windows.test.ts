@@ -15,6 +15,26 @@ import { compileTestLibrary } from './support/cc';
 
 const onWindowsX64 = process.platform === 'win32' && process.arch === 'x64';
 
+/** The NUL-terminated UTF-16 string at `p` (a Windows wide string). */
+function wideString(p: bigint): string {
+  let units = 0;
+  while (memory.read(p + BigInt(units * 2), 2).readUInt16LE(0) !== 0) units++;
+  return memory.read(p, units * 2).toString('utf16le');
+}
+
+/**
+ * Runs a Win32 enumerator whose context-free callback gets one wide string per call
+ * (`BOOL CALLBACK (LPWSTR)`): `run` is given the callback; its result, and the strings in order.
+ */
+function collectWideStrings(run: (callback: bigint) => number): { result: number; strings: string[] } {
+  const strings: string[] = [];
+  using cb = new BareFn('int32_t (void *)', (p: bigint) => {
+    strings.push(wideString(p));
+    return 1; // go on
+  });
+  return { result: run(cb.bare()), strings };
+}
+
 const skip = onWindowsX64 ? false : `Windows x64 only; this is ${process.platform}-${process.arch}`;
 const lib = onWindowsX64 ? loadLibrary(compileTestLibrary('windows.c')) : undefined!;
 
@@ -103,12 +123,8 @@ describe('Windows x64', { skip }, () => {
 
   test('a context-free Win32 callback: EnumSystemLocalesW with a BareFn', () => {
     const enumLocales = new FnPtr('int32_t (void *, uint32_t)', loadLibrary('kernel32.dll').symbol('EnumSystemLocalesW'));
-    const names: string[] = [];
-    using cb = new BareFn('int32_t (void *)', (p: bigint) => {
-      names.push(Buffer.from(memory.read(p, 16)).toString('utf16le').split('\0')[0]!);
-      return 1;
-    });
-    assert.equal(enumLocales.call(cb.bare(), 2 /* LCID_SUPPORTED */), 1, 'EnumSystemLocalesW');
+    const { result, strings: names } = collectWideStrings((cb) => enumLocales.call(cb, 2 /* LCID_SUPPORTED */));
+    assert.equal(result, 1, 'EnumSystemLocalesW');
     assert.ok(names.length > 10, `${names.length} locales`);
     assert.ok(names.every((n) => /^[0-9A-Fa-f]{8}$/.test(n)), `locales: ${names.slice(0, 5).join(', ')}`);
   });
@@ -135,12 +151,8 @@ describe('Windows x64', { skip }, () => {
 
   test('a context-free Win32 callback with a string argument: EnumTimeFormatsW', () => {
     const enumTimeFormats = new FnPtr('int32_t (void *, uint32_t, uint32_t)', loadLibrary('kernel32.dll').symbol('EnumTimeFormatsW'));
-    const formats: string[] = [];
-    using cb = new BareFn('int32_t (void *)', (p: bigint) => {
-      formats.push(Buffer.from(memory.read(p, 64)).toString('utf16le').split('\0')[0]!);
-      return 1;
-    });
-    assert.equal(enumTimeFormats.call(cb.bare(), 0x400 /* LOCALE_USER_DEFAULT */, 0), 1, 'EnumTimeFormatsW');
+    const { result, strings: formats } = collectWideStrings((cb) => enumTimeFormats.call(cb, 0x400 /* LOCALE_USER_DEFAULT */, 0));
+    assert.equal(result, 1, 'EnumTimeFormatsW');
     assert.ok(formats.length > 0 && formats.every((f) => /[Hh]/.test(f)), `time formats: ${formats.join(' | ')}`);
   });
 });
