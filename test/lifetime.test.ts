@@ -5,13 +5,13 @@
  * newer closure). The trap itself is tested in errors-runtime.test.ts (child process).
  */
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
 import { describe, test } from 'node:test';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { BareFn, BareFnMut, BareFnOnce, FnPtr, jitStats, loadLibrary, memory, type BareFnOptions } from '../src/index';
 import { loadCallbacksLib } from './support/callbacks-lib';
 import { notOnWindows, ON_WINDOWS } from './support/platform';
+import { describeMapping, processMaps } from './support/process-maps';
 
 const C = loadCallbacksLib().fn;
 const CYCLES = 100_000;
@@ -149,17 +149,16 @@ describe('thunk lifetime', () => {
       new BareFn('double (float, int64_t, void *)', () => 0),
     ];
     try {
-      const maps = readFileSync('/proc/self/maps', 'utf8').split('\n').filter((l) => l.includes('closure-ffi-jit'));
-      const perms = maps.map((l) => l.split(/\s+/)[1]);
-      assert.ok(perms.length >= 2, `closure-ffi-jit mappings:\n${maps.join('\n')}`);
-      assert.deepEqual(perms.filter((p) => p.includes('w') && p.includes('x')), [], maps.join('\n'));
+      const maps = processMaps().filter((m) => m.name.includes('closure-ffi-jit'));
+      const listing = maps.map(describeMapping).join('\n');
+      const perms = maps.map((m) => m.perms);
+      assert.ok(perms.length >= 2, `closure-ffi-jit mappings:\n${listing}`);
+      assert.deepEqual(perms.filter((p) => p.includes('w') && p.includes('x')), [], listing);
       assert.ok(perms.some((p) => p.startsWith('r-x')), 'an executable view');
       assert.ok(perms.some((p) => p.startsWith('rw-')), 'a writable view');
       const rx = thunks.map((t) => t.bare());
-      const ranges = maps
-        .filter((l) => l.split(/\s+/)[1].startsWith('r-x'))
-        .map((l) => l.split(/\s+/)[0].split('-').map((h) => BigInt('0x' + h)));
-      for (const a of rx) assert.ok(ranges.some(([lo, hi]) => a >= lo && a < hi), `thunk ${a.toString(16)} lies in an r-x view`);
+      const ranges = maps.filter((m) => m.perms.startsWith('r-x'));
+      for (const a of rx) assert.ok(ranges.some(({ lo, hi }) => a >= lo && a < hi), `thunk ${a.toString(16)} lies in an r-x view`);
     } finally {
       thunks.forEach((t) => t.dispose());
     }
@@ -169,49 +168,37 @@ describe('thunk lifetime', () => {
   // (MEM_MAPPED) that is PAGE_EXECUTE_READ; the writable alias is another view, found as a
   // PAGE_READWRITE view holding the same bytes at the same offset; no view is both.
   test('thunk memory is never writable and executable at once (dual mapping, VirtualQuery)', { skip: !ON_WINDOWS && 'Windows only: the /proc/self/maps test above checks the same' }, () => {
-    const MEM_COMMIT = 0x1000, MEM_MAPPED = 0x40000, PAGE_GUARD = 0x100;
+    const PAGE_GUARD = 0x100;
     const PAGE_READWRITE = 0x04, PAGE_EXECUTE_READ = 0x20, PAGE_EXECUTE_READWRITE = 0x40, PAGE_EXECUTE_WRITECOPY = 0x80;
-    const virtualQuery = new FnPtr('size_t (void *, void *, size_t)', loadLibrary('kernel32.dll').symbol('VirtualQuery'));
-    const mbi = memory.alloc(48); // MEMORY_BASIC_INFORMATION
-    type Region = { base: bigint; allocBase: bigint; size: bigint; state: number; protect: number; type: number };
-    const query = (a: bigint): Region | undefined => {
-      if (virtualQuery.call(a, mbi, 48n) === 0n) return undefined;
-      const b = memory.read(mbi, 48);
-      return {
-        base: b.readBigUInt64LE(0), allocBase: b.readBigUInt64LE(8), size: b.readBigUInt64LE(24),
-        state: b.readUInt32LE(32), protect: b.readUInt32LE(36), type: b.readUInt32LE(40),
-      };
-    };
     const thunks = [
       new BareFn('int (int)', (x: number) => x),
       new BareFn('double (float, int64_t, void *)', () => 0),
     ];
     try {
+      const maps = processMaps(); // with the thunks' blocks mapped
       // Every committed, readable view in the process.
-      const views: Region[] = [];
-      for (let a = 0x10000n, r = query(a); r && a < 0x7ffffffe0000n; a = r.base + r.size, r = query(a)) {
-        const readable = [PAGE_READWRITE, PAGE_EXECUTE_READ, PAGE_EXECUTE_READWRITE, PAGE_EXECUTE_WRITECOPY, 0x02].includes(r.protect & 0xff);
-        if (r.state === MEM_COMMIT && r.type === MEM_MAPPED && readable && !(r.protect & PAGE_GUARD)) views.push(r);
-      }
+      const views = maps.filter((m) => {
+        const readable = [PAGE_READWRITE, PAGE_EXECUTE_READ, PAGE_EXECUTE_READWRITE, PAGE_EXECUTE_WRITECOPY, 0x02].includes(m.protect! & 0xff);
+        return m.kind === 'mapped' && readable && !(m.protect! & PAGE_GUARD);
+      });
       for (const t of thunks) {
         const a = t.bare();
-        const rx = query(a)!;
-        const where = `thunk ${a.toString(16)}: region ${rx.base.toString(16)}+${rx.size.toString(16)} protect 0x${rx.protect.toString(16)} type 0x${rx.type.toString(16)}`;
+        const rx = maps.find((m) => a >= m.lo && a < m.hi)!;
+        const where = `thunk ${a.toString(16)}: region ${describeMapping(rx)} protect 0x${rx.protect!.toString(16)}`;
         assert.equal(rx.protect, PAGE_EXECUTE_READ, `${where}: PAGE_EXECUTE_READ`);
-        assert.equal(rx.type, MEM_MAPPED, `${where}: a view of a section (dual mapping)`);
-        const offset = a - rx.allocBase;
+        assert.equal(rx.kind, 'mapped', `${where}: a view of a section (dual mapping)`);
+        const offset = a - rx.allocationBase!;
         const code = memory.read(a, 32);
         const aliases = views.filter(
-          (v) => v.allocBase !== rx.allocBase && v.base <= v.allocBase + offset && v.allocBase + offset + 32n <= v.base + v.size &&
-            memory.read(v.allocBase + offset, 32).equals(code),
+          (v) => v.allocationBase !== rx.allocationBase && v.lo <= v.allocationBase! + offset && v.allocationBase! + offset + 32n <= v.hi &&
+            memory.read(v.allocationBase! + offset, 32).equals(code),
         );
         assert.ok(aliases.some((v) => v.protect === PAGE_READWRITE), `${where}: a PAGE_READWRITE view with the same bytes`);
         for (const v of aliases)
-          assert.ok(v.protect === PAGE_READWRITE || v.protect === PAGE_EXECUTE_READ, `${where}: alias at ${v.base.toString(16)} has protect 0x${v.protect.toString(16)}`);
+          assert.ok(v.protect === PAGE_READWRITE || v.protect === PAGE_EXECUTE_READ, `${where}: alias at ${v.lo.toString(16)} has protect 0x${v.protect!.toString(16)}`);
       }
     } finally {
       thunks.forEach((t) => t.dispose());
-      memory.free(mbi);
     }
   });
 });

@@ -4,7 +4,6 @@
  * validation in reliability-inputs.test.ts. This file holds what one process can check.
  */
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
 import { describe, test } from 'node:test';
 import {
   BareFn,
@@ -22,7 +21,7 @@ import {
 } from '../src/index';
 import { liveDescriptions } from '../src/runtime/thunk-table';
 import { runFixture } from './support/child';
-import { ON_WINDOWS } from './support/platform';
+import { mappingOf } from './support/process-maps';
 import { loadThreadsLib } from './fixtures/threads-lib';
 
 const L = loadThreadsLib();
@@ -241,25 +240,12 @@ describe('the default allocator guards its own blocks', () => {
   });
 });
 
-/** Start of the mapping that holds native address `a`: the block a JIT allocation returned. */
+/**
+ * Start of the block a JIT allocation returned that holds native address `a`: its mapping
+ * on Linux, the view it is part of on Windows.
+ */
 function blockStart(a: bigint): bigint {
-  if (ON_WINDOWS) {
-    // VirtualQuery: MEMORY_BASIC_INFORMATION.AllocationBase (offset 8), the start of the view.
-    const query = new FnPtr('size_t (void *, void *, size_t)', loadLibrary('kernel32.dll').symbol('VirtualQuery'));
-    const mbi = memory.alloc(48);
-    try {
-      assert.equal(query.call(a, mbi, 48n), 48n, 'VirtualQuery');
-      return memory.ptr(mbi, 8);
-    } finally {
-      memory.free(mbi);
-    }
-  }
-  const line = readFileSync('/proc/self/maps', 'utf8')
-    .split('\n')
-    .find((l) => {
-      const [lo, hi] = l.split(/\s+/)[0]!.split('-').map((h) => BigInt('0x' + h));
-      return a >= lo! && a < hi!;
-    });
-  assert.ok(line, 'the thunk lies in a mapping');
-  return BigInt('0x' + line.split('-')[0]);
+  const m = mappingOf(a);
+  assert.ok(m, 'the thunk lies in a mapping');
+  return m.allocationBase ?? m.lo;
 }

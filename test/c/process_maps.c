@@ -33,8 +33,8 @@ static unsigned perms_of(DWORD protect) {
 
 /*
  * Writes up to `max` committed regions, lowest address first, as four words each: start,
- * end (exclusive), info (MAP_* bits) and the allocation base (a module's handle for an
- * image region). Returns how many committed regions there are, which may be more than
+ * end (exclusive), info (MAP_* bits in the low half, the PAGE_* protection in the high
+ * half) and the allocation base (a module's handle for an image region). Returns how many committed regions there are, which may be more than
  * `max`: call again with room for them.
  */
 __declspec(dllexport) int process_maps(uint64_t *out, int max) {
@@ -47,7 +47,7 @@ __declspec(dllexport) int process_maps(uint64_t *out, int max) {
         unsigned type = mbi.Type == MEM_IMAGE ? MAP_IMAGE : mbi.Type == MEM_MAPPED ? MAP_MAPPED : MAP_PRIVATE;
         out[4 * n] = lo;
         out[4 * n + 1] = hi;
-        out[4 * n + 2] = perms_of(mbi.Protect) | type;
+        out[4 * n + 2] = (uint64_t)mbi.Protect << 32 | perms_of(mbi.Protect) | type;
         out[4 * n + 3] = (uintptr_t)mbi.AllocationBase;
       }
       n++;

@@ -30,6 +30,10 @@ export interface Mapping {
    * (MEM_MAPPED: the views of a dual mapping), or VirtualAlloc'ed memory (MEM_PRIVATE).
    */
   kind?: 'image' | 'mapped' | 'private';
+  /** Windows only: where the allocation it is part of starts (a view, a VirtualAlloc block). */
+  allocationBase?: bigint;
+  /** Windows only: the region's PAGE_* protection as VirtualQuery gives it (modifiers such as PAGE_GUARD included). */
+  protect?: number;
 }
 
 /** Every mapping of this process (Windows: every committed region), lowest address first. */
@@ -89,6 +93,7 @@ function windowsMaps(): Mapping[] {
   const out: Mapping[] = [];
   for (let i = 0; i < n; i++) {
     const [lo, hi, info, base] = [words[4 * i]!, words[4 * i + 1]!, words[4 * i + 2]!, words[4 * i + 3]!];
+    const protect = Number(info >> 32n);
     const kind = info & MAP_IMAGE ? 'image' : info & MAP_MAPPED ? 'mapped' : 'private';
     let name = '';
     if (kind === 'image') {
@@ -99,7 +104,7 @@ function windowsMaps(): Mapping[] {
       name = names.get(base)!;
     }
     const perms = `${info & MAP_R ? 'r' : '-'}${info & MAP_W ? 'w' : '-'}${info & MAP_X ? 'x' : '-'}`;
-    out.push({ lo, hi, perms, name, kind });
+    out.push({ lo, hi, perms, name, kind, allocationBase: base, protect });
   }
   return out;
 }
