@@ -12,6 +12,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { BareFn, BareFnSync, callAfterReturn, cc, FnPtr, loadLibrary, memory, struct } from '../src/index';
 import { compileTestLibrary } from './support/cc';
+import { mappingOf } from './support/process-maps';
 
 const onWindowsX64 = process.platform === 'win32' && process.arch === 'x64';
 
@@ -131,8 +132,7 @@ describe('Windows x64', { skip }, () => {
 
   test('thunk code is executable and read-only (PAGE_EXECUTE_READ)', () => {
     using cb = new BareFn('int (int)', (x: number) => x + 1);
-    const protectOf = fn('uint32_t (void *)', 'protect_of');
-    assert.equal(protectOf.call(cb.bare()), 0x20 /* PAGE_EXECUTE_READ */, 'protection of the thunk');
+    assert.equal(mappingOf(cb.bare())?.protect, 0x20 /* PAGE_EXECUTE_READ */, 'protection of the thunk');
   });
 
   test("loadLibrary options on Windows: deep and nodelete accepted, global and lazy refused", () => {

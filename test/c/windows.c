@@ -1,8 +1,8 @@
 /*
  * Windows x64 C side of test/windows.test.ts (built into a DLL with the mingw-w64
  * compiler): the platform convention both ways, System V code in a Windows process, the
- * caller's GetLastError() and errno, CreateThread callers, page protections, and the
- * OS's own unwinder (structured exceptions, stack walks) through generated stubs.
+ * caller's GetLastError() and errno, CreateThread callers, and the OS's own unwinder
+ * (structured exceptions, stack walks) through generated stubs.
  */
 #include <windows.h>
 #include <errno.h>
@@ -50,11 +50,6 @@ __declspec(dllexport) int32_t call_on_threads(int32_t (*cb)(int32_t), int32_t n)
   return sum;
 }
 
-/* Page protections (VirtualQuery). */
-__declspec(dllexport) uint32_t protect_of(void *p) {
-  MEMORY_BASIC_INFORMATION m;
-  return VirtualQuery(p, &m, sizeof m) ? m.Protect : 0;
-}
 /*
  * A System V function that clobbers every register System V lets it clobber and Win64
  * callers keep (rdi, rsi, xmm6-xmm15): the call stub must restore them for the bridge.
